@@ -1,0 +1,149 @@
+//! User-visible messages as ids plus arguments; `switchboard-locale` renders them.
+//!
+//! Nothing in the core crates builds English sentences: they return a [`Message`], and the
+//! edge (CLI, HTTP) renders it in the reader's language. Every id here must have a
+//! translation in every shipped locale (a test in `switchboard-locale` checks it).
+
+use std::fmt;
+
+/// Declares the message ids with their fluent identifiers.
+macro_rules! message_ids {
+    ($($variant:ident => $id:literal),+ $(,)?) => {
+        /// The id of a user-visible message (a fluent message identifier).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum MessageId {
+            $(#[doc = $id] $variant),+
+        }
+
+        impl MessageId {
+            /// Every message id.
+            pub const ALL: &'static [MessageId] = &[$(MessageId::$variant),+];
+
+            /// The fluent identifier.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(MessageId::$variant => $id),+
+                }
+            }
+        }
+    };
+}
+
+message_ids! {
+    // XML reading
+    XmlMalformed => "xml-malformed",
+    XmlTooDeep => "xml-too-deep",
+    XmlDoctype => "xml-doctype",
+    XmlNotUtf8 => "xml-not-utf8",
+    XmlUnexpectedRoot => "xml-unexpected-root",
+    XmlMissingElement => "xml-missing-element",
+    XmlMissingAttribute => "xml-missing-attribute",
+    XmlNotInteger => "xml-not-integer",
+    XmlNotBoolean => "xml-not-boolean",
+    XmlNotGuid => "xml-not-guid",
+    XmlUnknownOption => "xml-unknown-option",
+    XmlUnknownTypeCode => "xml-unknown-type-code",
+    XmlBadPluginReference => "xml-bad-plugin-reference",
+    XmlBadExportKey => "xml-bad-export-key",
+    XmlBadLanguageCode => "xml-bad-language-code",
+    XmlFolderNameMismatch => "xml-folder-name-mismatch",
+    XmlDuplicateApi => "xml-duplicate-api",
+    // Packages
+    PackageNotFound => "package-not-found",
+    PackageUnreadable => "package-unreadable",
+    PackageNoSolutionXml => "package-no-solution-xml",
+    PackageBadZip => "package-bad-zip",
+    PackageAssemblyMissing => "package-assembly-missing",
+    PackageForeignAssembly => "package-foreign-assembly",
+    PackageStepUnknownTable => "package-step-unknown-table",
+    PackageBadVersion => "package-bad-version",
+    PackageMissingPrefix => "package-missing-prefix",
+    // Custom API rules
+    ApiUniqueNameEmpty => "api-unique-name-empty",
+    ApiUniqueNameTooLong => "api-unique-name-too-long",
+    ApiUniqueNameCharacters => "api-unique-name-characters",
+    ApiUniqueNameNoPrefix => "api-unique-name-no-prefix",
+    ApiTextTooLong => "api-text-too-long",
+    ApiBindingNeedsTable => "api-binding-needs-table",
+    ApiGlobalHasTable => "api-global-has-table",
+    ApiFunctionWithoutResponse => "api-function-without-response",
+    ApiWorkflowFunction => "api-workflow-function",
+    ApiWorkflowType => "api-workflow-type",
+    ApiWorkflowEntityReference => "api-workflow-entity-reference",
+    ApiEntityNameNotAllowed => "api-entity-name-not-allowed",
+    ApiResponseOptional => "api-response-optional",
+    ApiDuplicateParameter => "api-duplicate-parameter",
+    ApiDuplicateProperty => "api-duplicate-property",
+    ApiTargetReserved => "api-target-reserved",
+    ApiNameMissing => "api-name-missing",
+    ApiPluginTypeUnresolved => "api-plugin-type-unresolved",
+    // Steps
+    StepStageInvalid => "step-stage-invalid",
+    StepAsyncNotPostOperation => "step-async-not-post-operation",
+    StepNoMessage => "step-no-message",
+    StepNoPluginType => "step-no-plugin-type",
+    // Store / import
+    ImportImmutableChanged => "import-immutable-changed",
+    ImportManagedOverUnmanaged => "import-managed-over-unmanaged",
+    ImportUnmanagedOverManaged => "import-unmanaged-over-managed",
+    ImportOlderVersion => "import-older-version",
+    ImportSameVersion => "import-same-version",
+    ImportApiOwnedElsewhere => "import-api-owned-elsewhere",
+    ImportDatabase => "import-database",
+    ImportFailed => "import-failed",
+    ImportSummary => "import-summary",
+    ImportRemoved => "import-removed",
+    // CLI
+    CliDatabaseOpen => "cli-database-open",
+    CliError => "cli-error",
+    CliWarning => "cli-warning",
+    CliListEmpty => "cli-list-empty",
+    CliServing => "cli-serving",
+    CliDemoReady => "cli-demo-ready",
+    CliDemoNoSolutions => "cli-demo-no-solutions",
+    CliBindFailed => "cli-bind-failed",
+}
+
+/// A message id with its named arguments, ready to be rendered in any language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Which message.
+    pub id: MessageId,
+    /// Named arguments the translation refers to as `{ $name }`.
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Message {
+    /// A message without arguments.
+    pub fn new(id: MessageId) -> Self {
+        Self {
+            id,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds a named argument.
+    pub fn arg(mut self, name: &'static str, value: impl fmt::Display) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// The value of a named argument, if set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.args
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Renders the id and arguments; used only where no localizer is at hand (logs, panics).
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id.as_str())?;
+        for (name, value) in &self.args {
+            write!(f, " {name}={value:?}")?;
+        }
+        Ok(())
+    }
+}

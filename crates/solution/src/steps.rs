@@ -1,0 +1,112 @@
+//! `SdkMessageProcessingSteps/{id}.xml` (or inline in `customizations.xml`).
+
+use switchboard_model::{
+    ExportKey, Message, MessageId, MessageRef, ProcessingStep, StepMode, StepPluginRef, StepStage,
+};
+
+use crate::plugins::{attr_or_error, guid};
+use crate::reader::{Ctx, Doc, text_child};
+use crate::xml::Element;
+
+/// Reads one `<SdkMessageProcessingStep>` element.
+pub(crate) fn read_step(ctx: &mut Ctx<'_>, doc: &Doc, el: &Element) -> Option<ProcessingStep> {
+    let here = ctx.at(&doc.rel, el.pos);
+    let name = el.attr_value("Name").unwrap_or_default().to_owned();
+    let id_text = attr_or_error(ctx, doc, el, "SdkMessageProcessingStepId")?;
+    let id = guid(ctx, doc, el, &id_text)?;
+
+    let message = match (
+        el.child("SdkMessageId").filter(|c| c.value().is_some()),
+        text_child(el, "SdkMessageName"),
+    ) {
+        (Some(c), _) => MessageRef::Id(guid(ctx, doc, c, c.value().unwrap_or_default())?),
+        (None, Some(name)) => MessageRef::Name(name.to_owned()),
+        (None, None) => {
+            ctx.error(here, Message::new(MessageId::StepNoMessage));
+            return None;
+        }
+    };
+    let plugin_type = match el
+        .child("PluginTypeExportKey")
+        .and_then(|c| c.value().map(|v| (c, v)))
+    {
+        Some((c, key)) => match ExportKey::parse(key) {
+            Ok(k) => StepPluginRef::ExportKey(k),
+            Err(m) => {
+                let loc = ctx.at(&doc.rel, c.pos);
+                ctx.error(loc, m);
+                return None;
+            }
+        },
+        None => {
+            let type_id = match el.child("PluginTypeId").filter(|c| c.value().is_some()) {
+                Some(c) => Some(guid(ctx, doc, c, c.value().unwrap_or_default())?),
+                None => None,
+            };
+            let type_name = text_child(el, "PluginTypeName").map(str::to_owned);
+            if type_id.is_none() && type_name.is_none() {
+                ctx.error(here, Message::new(MessageId::StepNoPluginType));
+                return None;
+            }
+            StepPluginRef::Type {
+                name: type_name,
+                id: type_id,
+            }
+        }
+    };
+
+    let stage = ctx
+        .option_child(doc, el, "Stage", StepStage::from_code, "10, 20, 40".into())
+        .ok()?;
+    let mode = ctx
+        .option_child(doc, el, "Mode", StepMode::from_code, StepMode::code_range())
+        .ok()?;
+    let Some(stage) = stage else {
+        ctx.error(
+            here,
+            Message::new(MessageId::XmlMissingElement).arg("element", "Stage"),
+        );
+        return None;
+    };
+    let mode = mode.unwrap_or(StepMode::Synchronous);
+    if let Err(m) = ProcessingStep::check_stage_and_mode(stage, mode) {
+        let loc = el.child("Stage").map_or(here, |s| ctx.at(&doc.rel, s.pos));
+        ctx.error(loc, m);
+        return None;
+    }
+    let table = |name: &str| {
+        text_child(el, name)
+            .filter(|t| !t.eq_ignore_ascii_case("none"))
+            .map(str::to_ascii_lowercase)
+    };
+    let filtering_attributes = text_child(el, "FilteringAttributes")
+        .map(|f| {
+            f.split(',')
+                .map(|a| a.trim().to_ascii_lowercase())
+                .filter(|a| !a.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let state = ctx.int_child(doc, el, "StateCode").unwrap_or(0);
+    Some(ProcessingStep {
+        id,
+        name,
+        description: text_child(el, "Description").map(str::to_owned),
+        message,
+        plugin_type,
+        primary_entity: table("PrimaryEntity"),
+        secondary_entity: table("SecondaryEntity"),
+        stage,
+        mode,
+        rank: ctx.int_child(doc, el, "Rank").unwrap_or(1) as i32,
+        filtering_attributes,
+        configuration: el
+            .child("Configuration")
+            .or_else(|| el.child("CustomConfiguration"))
+            .and_then(|c| c.value())
+            .map(str::to_owned),
+        async_auto_delete: ctx.bool_child(doc, el, "AsyncAutoDelete").unwrap_or(false),
+        invocation_source: ctx.int_child(doc, el, "InvocationSource").map(|n| n as i32),
+        enabled: state == 0,
+    })
+}
