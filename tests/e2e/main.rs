@@ -1,1 +1,15 @@
-//! e2e
+//! End-to-end tests: the real `switchboard` binary, a real database (SQLite, and
+//! PostgreSQL when `SWITCHBOARD_TEST_POSTGRES` is set) and real HTTP.
+//!
+//! One test binary on purpose: every extra binary re-links sea-orm (and later wasmtime).
+
+#![allow(unreachable_pub, missing_docs)]
+
+mod broken;
+mod cli;
+mod corpus;
+mod sample;
+mod server;
+mod store_suite;
+mod support;
+mod zip_packages;

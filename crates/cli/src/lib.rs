@@ -1,1 +1,98 @@
-//! placeholder
+//! The `switchboard` command line: import solutions, list custom APIs, serve, demo.
+
+mod commands;
+mod import;
+mod json;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use import::{ImportFailure, Imported, import_paths};
+
+/// Default address `serve` and `demo` listen on.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:5555";
+
+/// Switchboard: Dataverse-style custom APIs, served over OData, run by WebAssembly plug-ins.
+#[derive(Debug, Parser)]
+#[command(name = "switchboard", version, about)]
+pub struct Cli {
+    /// Database URL: `sqlite://FILE?mode=rwc` or `postgres://…`
+    /// [default: a SQLite file in the data directory]
+    #[arg(long, global = true, env = "SWITCHBOARD_DATABASE_URL")]
+    pub database: Option<String>,
+
+    /// Where the default SQLite database lives.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_DATA_DIR",
+        default_value = "switchboard-data"
+    )]
+    pub data_dir: PathBuf,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import solution folders or zips into the database (all or nothing).
+    Import {
+        /// Solution folders (holding Other/Solution.xml) or exported .zip files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List every stored custom API with its parameters, properties, labels and plug-in.
+    List {
+        /// Print JSON (the shape is documented in the README).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the HTTP server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = DEFAULT_LISTEN)]
+        listen: String,
+    },
+    /// Recreate the demo database from the sample solutions and serve it.
+    Demo {
+        /// Folder holding the solutions to import.
+        #[arg(long, default_value = "solutions")]
+        solutions: PathBuf,
+        /// Address to listen on.
+        #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = DEFAULT_LISTEN)]
+        listen: String,
+    },
+}
+
+/// Parses the command line and runs it; the exit code is 0 on success.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("switchboard: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(commands::run(cli))
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("SWITCHBOARD_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `switchboard` command: see `switchboard --help`.
+
+fn main() -> std::process::ExitCode {
+    switchboard::run()
+}

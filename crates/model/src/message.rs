@@ -93,6 +93,9 @@ message_ids! {
     ImportFailed => "import-failed",
     ImportSummary => "import-summary",
     ImportRemoved => "import-removed",
+    ImportCreated => "import-created",
+    ImportUpdated => "import-updated",
+    ImportDeleted => "import-deleted",
     // CLI
     CliDatabaseOpen => "cli-database-open",
     CliError => "cli-error",
@@ -102,6 +105,8 @@ message_ids! {
     CliDemoReady => "cli-demo-ready",
     CliDemoNoSolutions => "cli-demo-no-solutions",
     CliBindFailed => "cli-bind-failed",
+    CliDemoTry => "cli-demo-try",
+    CliImportNothingWritten => "cli-import-nothing-written",
 }
 
 /// A message id with its named arguments, ready to be rendered in any language.

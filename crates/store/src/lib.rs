@@ -1,1 +1,52 @@
-//! placeholder
+//! Durable storage of solutions and custom API definitions through sea-orm, on SQLite
+//! (a file, the default) or PostgreSQL.
+
+pub mod entity;
+pub mod import;
+pub mod migration;
+pub mod read;
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+
+pub use import::{Conflict, ImportError, ImportReport, ItemKind};
+pub use read::StoredApi;
+
+/// An open, migrated database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `sqlite://path?mode=rwc` or `postgres://…` and applies migrations.
+    pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options.sqlx_logging(false);
+        if url.starts_with("sqlite:") {
+            // One writer at a time is all SQLite allows; a single connection avoids
+            // "database is locked" between pooled connections of this process.
+            options.max_connections(1);
+        }
+        let db = Database::connect(options).await?;
+        migration::Migrator::up(&db, None).await?;
+        Ok(Self { db })
+    }
+
+    /// The underlying connection.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
+/// The SQLite URL for a database file, created when absent.
+pub fn sqlite_url(path: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+impl Store {
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.db.ping().await
+    }
+}

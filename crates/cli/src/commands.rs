@@ -1,0 +1,355 @@
+//! The subcommands' bodies.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use switchboard_locale::Localizer;
+use switchboard_model::{Message, MessageId};
+use switchboard_solution::Diagnostic;
+use switchboard_store::Store;
+
+use crate::output::{diagnostic, out, print_diagnostics};
+use crate::{Cli, Command, json};
+
+/// `println!` that tolerates a closed standard output.
+macro_rules! out {
+    ($($arg:tt)*) => { out(&format!($($arg)*)) };
+}
+
+pub(crate) async fn run(cli: Cli) -> ExitCode {
+    let l = Localizer::new(&user_language());
+    match cli.command {
+        Command::Import { ref paths } => {
+            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+                return ExitCode::FAILURE;
+            };
+            import(&l, &store, paths).await
+        }
+        Command::List { json } => {
+            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+                return ExitCode::FAILURE;
+            };
+            list(&l, &store, json).await
+        }
+        Command::Serve { ref listen } => {
+            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+                return ExitCode::FAILURE;
+            };
+            serve(&l, store, listen).await
+        }
+        Command::Demo {
+            ref solutions,
+            ref listen,
+        } => demo(&l, &cli.data_dir, solutions, listen).await,
+    }
+}
+
+/// The language for messages: `LC_ALL`/`LANG` (`de_DE.UTF-8` → `de-DE`), else en-US.
+fn user_language() -> String {
+    let raw = std::env::var("LC_ALL")
+        .or_else(|_| std::env::var("LANG"))
+        .unwrap_or_default();
+    raw.split('.').next().unwrap_or_default().replace('_', "-")
+}
+
+/// `--database`, else a SQLite file in the data directory (created when missing).
+fn database_url(cli: &Cli, file: &str) -> String {
+    match &cli.database {
+        Some(url) => url.clone(),
+        None => {
+            let _ = std::fs::create_dir_all(&cli.data_dir);
+            switchboard_store::sqlite_url(&cli.data_dir.join(file))
+        }
+    }
+}
+
+async fn open(l: &Localizer, url: &str) -> Option<Store> {
+    match Store::connect(url).await {
+        Ok(store) => Some(store),
+        Err(e) => {
+            let m = Message::new(MessageId::CliDatabaseOpen)
+                .arg("url", redact(url))
+                .arg("detail", e);
+            eprintln!(
+                "{}: {}",
+                l.render(&Message::new(MessageId::CliError)),
+                l.render(&m)
+            );
+            None
+        }
+    }
+}
+
+/// A URL with its password replaced, fit for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn import(l: &Localizer, store: &Store, paths: &[PathBuf]) -> ExitCode {
+    match crate::import_paths(store, paths).await {
+        Ok(imported) => {
+            for item in &imported {
+                let r = &item.report;
+                let warnings = item.package.warnings.len() + r.warnings.len();
+                out!(
+                    "{}",
+                    l.render(
+                        &Message::new(MessageId::ImportSummary)
+                            .arg("solution", &r.solution)
+                            .arg("version", &r.version)
+                            .arg("managed", if r.managed { "managed" } else { "unmanaged" })
+                            .arg("created", r.created.len())
+                            .arg("updated", r.updated.len())
+                            .arg("warnings", warnings)
+                    )
+                );
+                for c in &r.created {
+                    out!(
+                        "  {}",
+                        l.render(&Message::new(MessageId::ImportCreated).arg("component", c))
+                    );
+                }
+                for c in &r.updated {
+                    out!(
+                        "  {}",
+                        l.render(&Message::new(MessageId::ImportUpdated).arg("component", c))
+                    );
+                }
+                for c in &r.removed {
+                    out!(
+                        "  {}",
+                        l.render(&Message::new(MessageId::ImportDeleted).arg("component", c))
+                    );
+                }
+                for w in &item.package.warnings {
+                    out!("  {}", diagnostic(l, w));
+                }
+                for w in &r.warnings {
+                    out!("  {}", diagnostic(l, &Diagnostic::warning(None, w.clone())));
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            print_diagnostics(l, &failure.diagnostics);
+            eprintln!(
+                "{}",
+                l.render(&Message::new(MessageId::CliImportNothingWritten))
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn list(l: &Localizer, store: &Store, as_json: bool) -> ExitCode {
+    let apis = match store.list_apis().await {
+        Ok(apis) => apis,
+        Err(e) => {
+            eprintln!("{}: {e}", l.render(&Message::new(MessageId::CliError)));
+            return ExitCode::FAILURE;
+        }
+    };
+    if as_json {
+        let values: Vec<serde_json::Value> = apis.iter().map(json::api).collect();
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&values).unwrap_or_default()
+        );
+        return ExitCode::SUCCESS;
+    }
+    if apis.is_empty() {
+        eprintln!("{}", l.render(&Message::new(MessageId::CliListEmpty)));
+    }
+    for s in &apis {
+        let a = &s.api;
+        let kind = if a.is_function { "function" } else { "action" };
+        let binding = match a.binding.table() {
+            Some(t) => format!("{} {t}", a.binding.binding_type().label()),
+            None => a.binding.binding_type().label().to_owned(),
+        };
+        let mut flags = Vec::new();
+        if a.is_private {
+            flags.push("private".to_owned());
+        }
+        if !a.is_exposable() {
+            flags.push("not exposable".to_owned());
+        }
+        if let Some(p) = &a.execute_privilege {
+            flags.push(format!("privilege {p}"));
+        }
+        flags.push(format!("steps: {}", a.allowed_step_type.label()));
+        out!(
+            "{} ({kind}, {binding}; {}) [{}]",
+            a.unique_name,
+            flags.join(", "),
+            s.solution
+        );
+        if let Some(target) = a.implicit_target() {
+            out!(
+                "  in  {} : {} ({}, implicit)",
+                target.unique_name,
+                target.field_type.label(),
+                target
+                    .logical_entity_name
+                    .map(|t| t.to_string())
+                    .unwrap_or_default()
+            );
+        }
+        for p in &a.request_parameters {
+            let optional = if p.is_optional { "?" } else { "" };
+            out!(
+                "  in  {}{optional} : {}",
+                p.unique_name,
+                p.field_type.label()
+            );
+        }
+        for p in &a.response_properties {
+            out!("  out {} : {}", p.unique_name, p.field_type.label());
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+async fn bind(l: &Localizer, listen: &str) -> Option<tokio::net::TcpListener> {
+    match tokio::net::TcpListener::bind(listen).await {
+        Ok(listener) => Some(listener),
+        Err(e) => {
+            let m = Message::new(MessageId::CliBindFailed)
+                .arg("addr", listen)
+                .arg("detail", e);
+            eprintln!(
+                "{}: {}",
+                l.render(&Message::new(MessageId::CliError)),
+                l.render(&m)
+            );
+            None
+        }
+    }
+}
+
+fn base_url(listener: &tokio::net::TcpListener) -> String {
+    listener
+        .local_addr()
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_default()
+}
+
+async fn serve(l: &Localizer, store: Store, listen: &str) -> ExitCode {
+    let Some(listener) = bind(l, listen).await else {
+        return ExitCode::FAILURE;
+    };
+    serve_on(l, store, listener).await
+}
+
+async fn serve_on(l: &Localizer, store: Store, listener: tokio::net::TcpListener) -> ExitCode {
+    out!(
+        "{}",
+        l.render(&Message::new(MessageId::CliServing).arg("url", base_url(&listener)))
+    );
+    let state = switchboard_server::AppState { store };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match switchboard_server::serve(listener, state, shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}: {e}", l.render(&Message::new(MessageId::CliError)));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Solution roots in a folder: sub-folders holding a manifest, and `.zip` files.
+fn solution_roots(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut roots = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let is_root = path.join("Other").join("Solution.xml").is_file()
+            || path.join("solution.xml").is_file();
+        let is_zip = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+        if (path.is_dir() && is_root) || (path.is_file() && is_zip) {
+            roots.push(path);
+        }
+    }
+    roots.sort();
+    Ok(roots)
+}
+
+async fn demo(l: &Localizer, data_dir: &Path, solutions: &Path, listen: &str) -> ExitCode {
+    let roots = match solution_roots(solutions) {
+        Ok(r) if !r.is_empty() => r,
+        _ => {
+            let m = Message::new(MessageId::CliDemoNoSolutions).arg("path", solutions.display());
+            eprintln!(
+                "{}: {}",
+                l.render(&Message::new(MessageId::CliError)),
+                l.render(&m)
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let db_path = data_dir.join("demo.db");
+    let _ = std::fs::create_dir_all(data_dir);
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
+    }
+    let Some(store) = open(l, &switchboard_store::sqlite_url(&db_path)).await else {
+        return ExitCode::FAILURE;
+    };
+    if import(l, &store, &roots).await != ExitCode::SUCCESS {
+        return ExitCode::FAILURE;
+    }
+    let apis = store.list_apis().await.map(|a| a.len()).unwrap_or(0);
+    out!(
+        "{}",
+        l.render(
+            &Message::new(MessageId::CliDemoReady)
+                .arg("path", db_path.display())
+                .arg("apis", apis)
+                .arg("solutions", roots.len())
+        )
+    );
+    let Some(listener) = bind(l, listen).await else {
+        return ExitCode::FAILURE;
+    };
+    let base = base_url(&listener);
+    for command in [
+        format!("curl -s {base}/health"),
+        format!(
+            "switchboard --database {} list",
+            switchboard_store::sqlite_url(&db_path)
+        ),
+        format!(
+            "switchboard --database {} list --json",
+            switchboard_store::sqlite_url(&db_path)
+        ),
+    ] {
+        out!(
+            "{}",
+            l.render(&Message::new(MessageId::CliDemoTry).arg("command", command))
+        );
+    }
+    serve_on(l, store, listener).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("sqlite://x.db?mode=rwc"), "sqlite://x.db?mode=rwc");
+    }
+}

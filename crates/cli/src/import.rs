@@ -1,0 +1,113 @@
+//! Import orchestration: read every package, then store them all in one transaction,
+//! turning store conflicts back into file locations.
+
+use std::path::PathBuf;
+
+use switchboard_model::{ApiField, Message, MessageId};
+use switchboard_solution::{Diagnostic, Location, SolutionPackage, read_package};
+use switchboard_store::import::ImportInput;
+use switchboard_store::{Conflict, ImportError, ImportReport, ItemKind, Store};
+
+/// A package that was imported, with what the import did.
+#[derive(Debug)]
+pub struct Imported {
+    /// The package as read.
+    pub package: SolutionPackage,
+    /// What the store did with it.
+    pub report: ImportReport,
+}
+
+/// Why nothing was imported: every error (and warning) found.
+#[derive(Debug)]
+pub struct ImportFailure {
+    /// Errors first.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads and imports packages: all of them, or none (one transaction).
+pub async fn import_paths(
+    store: &Store,
+    paths: &[PathBuf],
+) -> Result<Vec<Imported>, ImportFailure> {
+    let mut packages = Vec::new();
+    let mut diagnostics = Vec::new();
+    for path in paths {
+        match read_package(path) {
+            Ok(p) => packages.push(p),
+            Err(failure) => diagnostics.extend(failure.diagnostics),
+        }
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        for p in &packages {
+            diagnostics.extend(p.warnings.iter().cloned());
+        }
+        return Err(ImportFailure { diagnostics });
+    }
+    let api_refs: Vec<Vec<&switchboard_model::CustomApi>> = packages
+        .iter()
+        .map(|p| p.apis.iter().map(|a| &a.api).collect())
+        .collect();
+    let inputs: Vec<ImportInput<'_>> = packages
+        .iter()
+        .zip(&api_refs)
+        .map(|(p, apis)| ImportInput {
+            solution: &p.solution,
+            apis,
+            assemblies: &p.assemblies,
+            packages: &p.packages,
+            steps: &p.steps,
+        })
+        .collect();
+    match store.import(&inputs).await {
+        Ok(reports) => Ok(packages
+            .into_iter()
+            .zip(reports)
+            .map(|(package, report)| Imported { package, report })
+            .collect()),
+        Err(e) => {
+            let mut diagnostics: Vec<Diagnostic> = match e {
+                ImportError::Conflicts(conflicts) => conflicts
+                    .iter()
+                    .map(|c| Diagnostic::error(conflict_location(&packages, c), c.message()))
+                    .collect(),
+                ImportError::Refused(message) => {
+                    let loc = refused_location(&packages, &message);
+                    vec![Diagnostic::error(loc, message)]
+                }
+                ImportError::Database(e) => {
+                    vec![Diagnostic::error(
+                        None,
+                        Message::new(MessageId::ImportDatabase).arg("detail", e),
+                    )]
+                }
+            };
+            for p in &packages {
+                diagnostics.extend(p.warnings.iter().cloned());
+            }
+            Err(ImportFailure { diagnostics })
+        }
+    }
+}
+
+/// The line of the element holding the changed value.
+fn conflict_location(packages: &[SolutionPackage], c: &Conflict) -> Option<Location> {
+    let api = packages
+        .iter()
+        .flat_map(|p| &p.apis)
+        .find(|a| a.api.unique_name.as_str().eq_ignore_ascii_case(&c.api))?;
+    let loc = match (c.kind, &c.item) {
+        (ItemKind::CustomApi, _) | (_, None) => api.location_of(ApiField::Api(c.column)),
+        (ItemKind::RequestParameter, Some(item)) => api.parameter_location(item, c.column),
+        (ItemKind::ResponseProperty, Some(item)) => api.property_location(item, c.column),
+    };
+    loc.cloned()
+}
+
+/// The manifest of the solution a refusal names.
+fn refused_location(packages: &[SolutionPackage], message: &Message) -> Option<Location> {
+    let solution = message.get("solution")?;
+    packages
+        .iter()
+        .find(|p| p.solution.unique_name == solution)
+        .map(|p| p.manifest_location.clone())
+}

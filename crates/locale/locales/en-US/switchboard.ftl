@@ -1,0 +1,84 @@
+# Switchboard platform messages, en-US. Every id in switchboard_model::MessageId has an entry.
+
+## XML reading
+xml-malformed = malformed XML: { $detail }
+xml-too-deep = elements are nested more than { $max } levels deep
+xml-doctype = document type declarations (DOCTYPE) are not allowed in solution files
+xml-not-utf8 = the file is not UTF-8 encoded
+xml-unexpected-root = expected root element <{ $expected }>, found <{ $found }>
+xml-missing-element = required element <{ $element }> is missing
+xml-missing-attribute = required attribute { $attribute } is missing on <{ $element }>
+xml-not-integer = <{ $element }> must be a whole number, found "{ $value }"
+xml-not-boolean = <{ $element }> must be 0 or 1, found "{ $value }"
+xml-not-guid = expected a GUID, found "{ $value }"
+xml-unknown-option = <{ $element }> value { $value } is not defined; expected one of { $codes }
+xml-unknown-type-code = unknown type code { $value }; expected a Dataverse type code from 0 (Boolean) to { $max } (Guid)
+xml-bad-plugin-reference = <plugintypeid> must contain <plugintypeid> or <plugintypeexportkey>, found <{ $found }>
+xml-bad-export-key = plug-in type export key "{ $value }" is neither a GUID nor 64 hexadecimal digits
+xml-bad-language-code = language code "{ $value }" is not a valid LCID
+xml-folder-name-mismatch = folder "{ $folder }" holds custom API "{ $name }"; the folder should be named after the unique name
+xml-duplicate-api = custom API "{ $name }" is defined twice (first at { $first })
+
+## Packages
+package-not-found = cannot open { $path }: { $detail }
+package-unreadable = cannot read { $path }: { $detail }
+package-no-solution-xml = no Other/Solution.xml or solution.xml here; is this a solution folder or zip?
+package-bad-zip = { $path } is not a usable solution zip: { $detail }
+package-assembly-missing = plug-in assembly { $assembly } names { $file }, which is not in the package; its types are recorded without a binary
+package-foreign-assembly = plug-in assembly { $assembly } is not WebAssembly; it is recorded but its plug-ins cannot run here
+package-step-unknown-table = step "{ $step }" is registered on table "{ $table }", which no solution declares; stored anyway
+package-bad-version = "{ $value }" is not a solution version (expected numbers such as 1.0.0.0)
+package-missing-prefix = the publisher has no customization prefix
+
+## Custom API rules
+api-unique-name-empty = the unique name is empty
+api-unique-name-too-long = unique name "{ $name }" is { $length } characters long; at most { $max } are allowed
+api-unique-name-characters = unique name "{ $name }" may contain only letters, digits and underscores, and must not start with a digit
+api-unique-name-no-prefix = unique name "{ $name }" does not start with the publisher prefix "{ $prefix }_"
+api-text-too-long = { $column } is { $length } characters long; at most { $max } are allowed
+api-binding-needs-table = binding type { $code } ({ $binding }) requires <boundentitylogicalname>
+api-global-has-table = a Global (unbound) custom API must not name a bound table, found "{ $table }"
+api-function-without-response = function "{ $name }" has no response property; it is stored but cannot be called or published until it has one
+api-workflow-function = an API enabled for workflow (workflowsdkstepenabled = 1) cannot be a function
+api-workflow-type = an API enabled for workflow cannot use type { $type }
+api-workflow-entity-reference = an API enabled for workflow can use EntityReference only when it is bound to a table (binding type 1)
+api-entity-name-not-allowed = logicalentityname is not allowed on type { $type }
+api-response-optional = response properties have no isoptional column; remove <isoptional>
+api-duplicate-parameter = request parameter "{ $name }" is defined more than once
+api-duplicate-property = response property "{ $name }" is defined more than once
+api-target-reserved = "Target" is the implicit parameter of a table-bound API and cannot be declared
+api-name-missing = no <name> for "{ $name }"; using the unique name
+api-plugin-type-unresolved = custom API "{ $name }" refers to plug-in type { $reference }, which no imported assembly provides; it runs without a main operation until one is imported
+
+## Steps
+step-stage-invalid = stage { $stage } is not allowed for a registered step; use 10, 20 or 40
+step-async-not-post-operation = asynchronous steps run only at post-operation (stage 40), not at stage { $stage }
+step-no-message = the step names no message (SdkMessageId or SdkMessageName)
+step-no-plugin-type = the step names no plug-in type (PluginTypeName, PluginTypeId or PluginTypeExportKey)
+
+## Import
+import-immutable-changed = { $component } "{ $name }": { $column } cannot be changed after it is created (stored { $stored }, package has { $incoming }); delete and recreate it instead
+import-managed-over-unmanaged = solution "{ $solution }" is installed as unmanaged; a managed package of the same solution cannot be imported over it. Delete the unmanaged solution first.
+import-unmanaged-over-managed = solution "{ $solution }" is installed as managed; an unmanaged package of the same solution cannot be imported over it. Uninstall the managed solution first.
+import-older-version = solution "{ $solution }" version { $incoming } is older than the installed { $stored }; a managed solution cannot be downgraded
+import-same-version = solution "{ $solution }" version { $version } is already installed; its components are updated in place
+import-api-owned-elsewhere = custom API "{ $name }" belongs to solution "{ $owner }"; solution "{ $solution }" cannot redefine it
+import-database = the database refused the import: { $detail }
+import-failed = { $path } was not imported
+import-summary = { $solution } { $version } ({ $managed }): { $created } created, { $updated } updated, { $warnings } warnings
+import-created = created { $component }
+import-updated = updated { $component }
+import-deleted = removed { $component } (no longer in the managed solution)
+import-removed = custom API "{ $name }" is no longer in managed solution "{ $solution }" and was removed
+
+## Command line
+cli-database-open = cannot open database { $url }: { $detail }
+cli-error = error
+cli-warning = warning
+cli-list-empty = no custom APIs are stored yet; import a solution with `switchboard import PATH`
+cli-serving = Switchboard is listening on { $url }
+cli-demo-ready = demo database { $path } holds { $apis } custom APIs from { $solutions } solutions
+cli-demo-no-solutions = no solution folders or zips found in { $path }
+cli-bind-failed = cannot listen on { $addr }: { $detail }
+cli-demo-try = try: { $command }
+cli-import-nothing-written = nothing was imported; the database is unchanged

@@ -1,0 +1,20 @@
+//! `sdkmessage` rows.
+#![allow(missing_docs)]
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "sdkmessage")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub sdkmessageid: Uuid,
+    #[sea_orm(unique)]
+    pub name: String,
+    pub isbuiltin: bool,
+    pub customapiid: Option<Uuid>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,908 @@
+//! Importing a solution: one transaction that creates or updates every component, or
+//! writes nothing at all.
+
+use std::collections::HashSet;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, TransactionTrait,
+};
+use switchboard_model::{
+    BASE_LANGUAGE, CustomApi, ExportKey, LocalizedLabel, Message, MessageId, MessageRef,
+    PluginAssembly, PluginPackage, PluginTypeRef, ProcessingStep, Solution, StepPluginRef, ids,
+};
+use uuid::Uuid;
+
+use crate::Store;
+use crate::entity::{
+    customapi, customapirequestparameter as param, customapiresponseproperty as prop,
+    localizedlabel, pluginassembly, pluginpackage, plugintype, publisher, sdkmessage,
+    sdkmessageprocessingstep as step, solution,
+};
+
+/// What one solution package contributes.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportInput<'a> {
+    /// The manifest.
+    pub solution: &'a Solution,
+    /// Custom APIs.
+    pub apis: &'a [&'a CustomApi],
+    /// Plug-in assemblies with their types.
+    pub assemblies: &'a [PluginAssembly],
+    /// Plug-in packages.
+    pub packages: &'a [PluginPackage],
+    /// Processing steps.
+    pub steps: &'a [ProcessingStep],
+}
+
+/// Which kind of component a conflict is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    /// `customapi`.
+    CustomApi,
+    /// `customapirequestparameter`.
+    RequestParameter,
+    /// `customapiresponseproperty`.
+    ResponseProperty,
+}
+
+impl ItemKind {
+    /// The table's logical name.
+    pub fn table(self) -> &'static str {
+        match self {
+            ItemKind::CustomApi => "customapi",
+            ItemKind::RequestParameter => "customapirequestparameter",
+            ItemKind::ResponseProperty => "customapiresponseproperty",
+        }
+    }
+}
+
+/// An immutable column whose value the package changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// Which kind of component.
+    pub kind: ItemKind,
+    /// The custom API's unique name.
+    pub api: String,
+    /// The parameter or property unique name, for items.
+    pub item: Option<String>,
+    /// The column (as the solution file names it).
+    pub column: &'static str,
+    /// The stored value.
+    pub stored: String,
+    /// The package's value.
+    pub incoming: String,
+}
+
+impl Conflict {
+    /// The user-facing message.
+    pub fn message(&self) -> Message {
+        let name = match &self.item {
+            Some(item) => format!("{}.{item}", self.api),
+            None => self.api.clone(),
+        };
+        Message::new(MessageId::ImportImmutableChanged)
+            .arg("component", self.kind.table())
+            .arg("name", name)
+            .arg("column", self.column)
+            .arg("stored", &self.stored)
+            .arg("incoming", &self.incoming)
+    }
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum ImportError {
+    /// Immutable columns would change.
+    Conflicts(Vec<Conflict>),
+    /// The import as a whole is not allowed (managed over unmanaged, downgrade, …).
+    Refused(Message),
+    /// The database failed.
+    Database(DbErr),
+}
+
+impl From<DbErr> for ImportError {
+    fn from(e: DbErr) -> Self {
+        ImportError::Database(e)
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    /// Solution unique name.
+    pub solution: String,
+    /// Its version.
+    pub version: String,
+    /// Whether it is managed.
+    pub managed: bool,
+    /// Components created (`customapi sb_Echo`, `pluginassembly X`, …).
+    pub created: Vec<String>,
+    /// Components updated.
+    pub updated: Vec<String>,
+    /// Components removed (managed upgrades drop what the new version no longer has).
+    pub removed: Vec<String>,
+    /// Non-fatal findings.
+    pub warnings: Vec<Message>,
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl Store {
+    /// Imports several packages in one transaction: all of them, or nothing.
+    pub async fn import(
+        &self,
+        inputs: &[ImportInput<'_>],
+    ) -> Result<Vec<ImportReport>, ImportError> {
+        let txn = self.connection().begin().await?;
+        let mut reports = Vec::new();
+        for input in inputs {
+            reports.push(import_one(&txn, input).await?);
+        }
+        txn.commit().await?;
+        Ok(reports)
+    }
+}
+
+async fn import_one(
+    txn: &DatabaseTransaction,
+    input: &ImportInput<'_>,
+) -> Result<ImportReport, ImportError> {
+    let sol = input.solution;
+    let now = now_millis();
+    let mut report = ImportReport {
+        solution: sol.unique_name.clone(),
+        version: sol.version.to_string(),
+        managed: sol.managed,
+        ..Default::default()
+    };
+    let solution_id = ids::solution_id(&sol.unique_name);
+    let existing = solution::Entity::find()
+        .filter(solution::Column::Uniquename.eq(&sol.unique_name))
+        .one(txn)
+        .await?;
+    let solution_id = existing.as_ref().map_or(solution_id, |s| s.solutionid);
+    if let Some(old) = &existing {
+        if old.ismanaged != sol.managed {
+            let id = if sol.managed {
+                MessageId::ImportManagedOverUnmanaged
+            } else {
+                MessageId::ImportUnmanagedOverManaged
+            };
+            return Err(ImportError::Refused(
+                Message::new(id).arg("solution", &sol.unique_name),
+            ));
+        }
+        match switchboard_model::SolutionVersion::parse(&old.version) {
+            Ok(stored) if sol.version < stored && sol.managed => {
+                return Err(ImportError::Refused(
+                    Message::new(MessageId::ImportOlderVersion)
+                        .arg("solution", &sol.unique_name)
+                        .arg("incoming", &sol.version)
+                        .arg("stored", &old.version),
+                ));
+            }
+            Ok(stored) if sol.version == stored => report.warnings.push(
+                Message::new(MessageId::ImportSameVersion)
+                    .arg("solution", &sol.unique_name)
+                    .arg("version", &sol.version),
+            ),
+            _ => {}
+        }
+    }
+
+    // Publisher and solution rows.
+    let publisher_id = ids::publisher_id(&sol.publisher.unique_name);
+    let publisher_row = publisher::ActiveModel {
+        publisherid: Set(publisher_id),
+        uniquename: Set(sol.publisher.unique_name.clone()),
+        friendlyname: Set(base_text(&sol.publisher.names)),
+        description: Set(base_text(&sol.publisher.descriptions)),
+        customizationprefix: Set(sol.publisher.prefix.clone()),
+        customizationoptionvalueprefix: Set(sol.publisher.option_value_prefix),
+    };
+    if publisher::Entity::find_by_id(publisher_id)
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        publisher::Entity::update(publisher_row).exec(txn).await?;
+    } else {
+        publisher::Entity::insert(publisher_row)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let solution_row = solution::ActiveModel {
+        solutionid: Set(solution_id),
+        uniquename: Set(sol.unique_name.clone()),
+        friendlyname: Set(base_text(&sol.names)),
+        description: Set(base_text(&sol.descriptions)),
+        version: Set(sol.version.to_string()),
+        ismanaged: Set(sol.managed),
+        publisherid: Set(publisher_id),
+        installedon: Set(existing.as_ref().map_or(now, |s| s.installedon)),
+        modifiedon: Set(now),
+    };
+    if existing.is_some() {
+        solution::Entity::update(solution_row).exec(txn).await?;
+    } else {
+        solution::Entity::insert(solution_row)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    replace_labels(txn, solution_id, "solution", "friendlyname", &sol.names).await?;
+    replace_labels(
+        txn,
+        solution_id,
+        "solution",
+        "description",
+        &sol.descriptions,
+    )
+    .await?;
+    replace_labels(
+        txn,
+        publisher_id,
+        "publisher",
+        "friendlyname",
+        &sol.publisher.names,
+    )
+    .await?;
+
+    // Custom APIs: check every immutable column first, so all conflicts are reported.
+    let mut conflicts = Vec::new();
+    let mut stored_apis = Vec::new();
+    for api in input.apis {
+        let id = ids::custom_api_id(api.unique_name.as_str());
+        let stored = customapi::Entity::find_by_id(id).one(txn).await?;
+        if let Some(row) = &stored {
+            if row.solutionid != solution_id {
+                let owner = solution::Entity::find_by_id(row.solutionid)
+                    .one(txn)
+                    .await?;
+                if owner.as_ref().is_some_and(|o| o.ismanaged) || row.ismanaged {
+                    return Err(ImportError::Refused(
+                        Message::new(MessageId::ImportApiOwnedElsewhere)
+                            .arg("name", &api.unique_name)
+                            .arg(
+                                "owner",
+                                owner.map_or_else(|| "?".to_owned(), |o| o.uniquename),
+                            )
+                            .arg("solution", &sol.unique_name),
+                    ));
+                }
+            }
+            conflicts.extend(api_conflicts(txn, row, api).await?);
+        }
+        stored_apis.push(stored);
+    }
+    if !conflicts.is_empty() {
+        return Err(ImportError::Conflicts(conflicts));
+    }
+
+    let mut in_package = HashSet::new();
+    for (api, stored) in input.apis.iter().zip(stored_apis) {
+        let id = ids::custom_api_id(api.unique_name.as_str());
+        in_package.insert(id);
+        write_api(
+            txn,
+            api,
+            id,
+            solution_id,
+            sol.managed,
+            now,
+            stored.is_some(),
+        )
+        .await?;
+        let label = format!("customapi {}", api.unique_name);
+        if stored.is_some() {
+            report.updated.push(label)
+        } else {
+            report.created.push(label)
+        }
+    }
+
+    // A managed upgrade removes the APIs the new version no longer contains; an unmanaged
+    // import never deletes (Dataverse semantics).
+    if sol.managed {
+        let owned = customapi::Entity::find()
+            .filter(customapi::Column::Solutionid.eq(solution_id))
+            .all(txn)
+            .await?;
+        for row in owned
+            .into_iter()
+            .filter(|r| !in_package.contains(&r.customapiid))
+        {
+            delete_api(txn, &row).await?;
+            report.removed.push(format!("customapi {}", row.uniquename));
+        }
+    }
+
+    for assembly in input.assemblies {
+        let existed = write_assembly(txn, assembly, solution_id).await?;
+        let label = format!("pluginassembly {}", assembly.name);
+        if existed {
+            report.updated.push(label)
+        } else {
+            report.created.push(label)
+        }
+    }
+    for package in input.packages {
+        let id = ids::plugin_package_id(&package.unique_name);
+        let row = pluginpackage::ActiveModel {
+            pluginpackageid: Set(id),
+            uniquename: Set(package.unique_name.clone()),
+            name: Set(package.name.clone()),
+            version: Set(package.version.clone()),
+            filename: Set(package.file_name.clone()),
+            solutionid: Set(solution_id),
+        };
+        let label = format!("pluginpackage {}", package.unique_name);
+        if pluginpackage::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .is_some()
+        {
+            pluginpackage::Entity::update(row).exec(txn).await?;
+            report.updated.push(label);
+        } else {
+            pluginpackage::Entity::insert(row)
+                .exec_without_returning(txn)
+                .await?;
+            report.created.push(label);
+        }
+    }
+    for s in input.steps {
+        let existed = write_step(txn, s, solution_id).await?;
+        let label = format!("sdkmessageprocessingstep {}", s.name);
+        if existed {
+            report.updated.push(label)
+        } else {
+            report.created.push(label)
+        }
+    }
+
+    // Plug-in references that nothing imported so far provides run without a main
+    // operation; say so rather than fail (unpacked sources often omit binaries).
+    for api in input.apis {
+        let resolved = match &api.plugin_type {
+            PluginTypeRef::None => true,
+            PluginTypeRef::Id(id) | PluginTypeRef::ExportKey(ExportKey::Guid(id)) => {
+                plugintype::Entity::find_by_id(*id)
+                    .one(txn)
+                    .await?
+                    .is_some()
+            }
+            PluginTypeRef::ExportKey(ExportKey::Hex(_)) => false,
+        };
+        if !resolved {
+            let reference = match &api.plugin_type {
+                PluginTypeRef::Id(id) => id.to_string(),
+                PluginTypeRef::ExportKey(k) => k.to_string(),
+                PluginTypeRef::None => String::new(),
+            };
+            report.warnings.push(
+                Message::new(MessageId::ApiPluginTypeUnresolved)
+                    .arg("name", &api.unique_name)
+                    .arg("reference", reference),
+            );
+        }
+    }
+    Ok(report)
+}
+
+fn base_text(label: &LocalizedLabel) -> Option<String> {
+    label.base_text(BASE_LANGUAGE).map(str::to_owned)
+}
+
+fn show<T: std::fmt::Debug>(v: &Option<T>) -> String {
+    match v {
+        Some(v) => format!("{v:?}").trim_matches('"').to_owned(),
+        None => "(empty)".to_owned(),
+    }
+}
+
+async fn api_conflicts(
+    txn: &DatabaseTransaction,
+    row: &customapi::Model,
+    api: &CustomApi,
+) -> Result<Vec<Conflict>, DbErr> {
+    let mut out = Vec::new();
+    let name = api.unique_name.to_string();
+    let mut check = |kind, item: Option<&str>, column, stored: String, incoming: String| {
+        if stored != incoming {
+            out.push(Conflict {
+                kind,
+                api: name.clone(),
+                item: item.map(str::to_owned),
+                column,
+                stored,
+                incoming,
+            });
+        }
+    };
+    let bound = api.binding.table().map(|t| t.to_string());
+    check(
+        ItemKind::CustomApi,
+        None,
+        "uniquename",
+        row.uniquename.clone(),
+        name.clone(),
+    );
+    check(
+        ItemKind::CustomApi,
+        None,
+        "bindingtype",
+        row.bindingtype.to_string(),
+        api.binding.binding_type().code().to_string(),
+    );
+    check(
+        ItemKind::CustomApi,
+        None,
+        "boundentitylogicalname",
+        show(&row.boundentitylogicalname),
+        show(&bound),
+    );
+    check(
+        ItemKind::CustomApi,
+        None,
+        "isfunction",
+        bit(row.isfunction),
+        bit(api.is_function),
+    );
+    check(
+        ItemKind::CustomApi,
+        None,
+        "allowedcustomprocessingsteptype",
+        row.allowedcustomprocessingsteptype.to_string(),
+        api.allowed_step_type.code().to_string(),
+    );
+    check(
+        ItemKind::CustomApi,
+        None,
+        "workflowsdkstepenabled",
+        bit(row.workflowsdkstepenabled),
+        bit(api.workflow_sdk_step_enabled),
+    );
+
+    let params = param::Entity::find()
+        .filter(param::Column::Customapiid.eq(row.customapiid))
+        .all(txn)
+        .await?;
+    for p in &api.request_parameters {
+        if let Some(old) = params
+            .iter()
+            .find(|o| o.uniquename.eq_ignore_ascii_case(p.unique_name.as_str()))
+        {
+            let item = Some(p.unique_name.as_str());
+            check(
+                ItemKind::RequestParameter,
+                item,
+                "uniquename",
+                old.uniquename.clone(),
+                p.unique_name.to_string(),
+            );
+            check(
+                ItemKind::RequestParameter,
+                item,
+                "type",
+                old.r#type.to_string(),
+                p.field_type.code().to_string(),
+            );
+            check(
+                ItemKind::RequestParameter,
+                item,
+                "isoptional",
+                bit(old.isoptional),
+                bit(p.is_optional),
+            );
+            let entity = p.logical_entity_name.as_ref().map(|e| e.to_string());
+            check(
+                ItemKind::RequestParameter,
+                item,
+                "logicalentityname",
+                show(&old.logicalentityname),
+                show(&entity),
+            );
+        }
+    }
+    let props = prop::Entity::find()
+        .filter(prop::Column::Customapiid.eq(row.customapiid))
+        .all(txn)
+        .await?;
+    for p in &api.response_properties {
+        if let Some(old) = props
+            .iter()
+            .find(|o| o.uniquename.eq_ignore_ascii_case(p.unique_name.as_str()))
+        {
+            let item = Some(p.unique_name.as_str());
+            check(
+                ItemKind::ResponseProperty,
+                item,
+                "uniquename",
+                old.uniquename.clone(),
+                p.unique_name.to_string(),
+            );
+            check(
+                ItemKind::ResponseProperty,
+                item,
+                "type",
+                old.r#type.to_string(),
+                p.field_type.code().to_string(),
+            );
+            let entity = p.logical_entity_name.as_ref().map(|e| e.to_string());
+            check(
+                ItemKind::ResponseProperty,
+                item,
+                "logicalentityname",
+                show(&old.logicalentityname),
+                show(&entity),
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn bit(b: bool) -> String {
+    if b { "1" } else { "0" }.to_owned()
+}
+
+async fn write_api(
+    txn: &DatabaseTransaction,
+    api: &CustomApi,
+    id: Uuid,
+    solution_id: Uuid,
+    managed: bool,
+    now: i64,
+    exists: bool,
+) -> Result<(), DbErr> {
+    let name = api.unique_name.as_str();
+    let message_id = ids::custom_api_message_id(name);
+    let (type_id, export_key) = match &api.plugin_type {
+        PluginTypeRef::None => (None, None),
+        PluginTypeRef::Id(id) => (Some(*id), None),
+        PluginTypeRef::ExportKey(k) => (None, Some(k.to_string())),
+    };
+    let row = customapi::ActiveModel {
+        customapiid: Set(id),
+        uniquename: Set(name.to_owned()),
+        name: Set(api.name.clone()),
+        displayname: Set(base_text(&api.display_name)),
+        description: Set(base_text(&api.description)),
+        bindingtype: Set(api.binding.binding_type().code()),
+        boundentitylogicalname: Set(api.binding.table().map(|t| t.to_string())),
+        isfunction: Set(api.is_function),
+        isprivate: Set(api.is_private),
+        allowedcustomprocessingsteptype: Set(api.allowed_step_type.code()),
+        executeprivilegename: Set(api.execute_privilege.clone()),
+        workflowsdkstepenabled: Set(api.workflow_sdk_step_enabled),
+        iscustomizable: Set(api.is_customizable),
+        plugintypeid: Set(type_id),
+        plugintypeexportkey: Set(export_key),
+        sdkmessageid: Set(message_id),
+        solutionid: Set(solution_id),
+        ismanaged: Set(managed),
+        modifiedon: Set(now),
+    };
+    if exists {
+        customapi::Entity::update(row).exec(txn).await?;
+    } else {
+        customapi::Entity::insert(row)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let message = sdkmessage::ActiveModel {
+        sdkmessageid: Set(message_id),
+        name: Set(name.to_owned()),
+        isbuiltin: Set(false),
+        customapiid: Set(Some(id)),
+    };
+    if sdkmessage::Entity::find_by_id(message_id)
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        sdkmessage::Entity::update(message).exec(txn).await?;
+    } else {
+        sdkmessage::Entity::insert(message)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    replace_labels(txn, id, "customapi", "displayname", &api.display_name).await?;
+    replace_labels(txn, id, "customapi", "description", &api.description).await?;
+
+    // Items: upsert the package's, and on managed upgrades drop the ones it no longer has.
+    let old_params = param::Entity::find()
+        .filter(param::Column::Customapiid.eq(id))
+        .all(txn)
+        .await?;
+    let mut kept = HashSet::new();
+    for p in &api.request_parameters {
+        let pid = ids::request_parameter_id(name, p.unique_name.as_str());
+        kept.insert(pid);
+        let row = param::ActiveModel {
+            customapirequestparameterid: Set(pid),
+            customapiid: Set(id),
+            uniquename: Set(p.unique_name.to_string()),
+            name: Set(p.name.clone()),
+            displayname: Set(base_text(&p.display_name)),
+            description: Set(base_text(&p.description)),
+            r#type: Set(p.field_type.code()),
+            isoptional: Set(p.is_optional),
+            logicalentityname: Set(p.logical_entity_name.as_ref().map(|e| e.to_string())),
+            iscustomizable: Set(p.is_customizable),
+        };
+        if old_params
+            .iter()
+            .any(|o| o.customapirequestparameterid == pid)
+        {
+            param::Entity::update(row).exec(txn).await?;
+        } else {
+            param::Entity::insert(row)
+                .exec_without_returning(txn)
+                .await?;
+        }
+        replace_labels(
+            txn,
+            pid,
+            "customapirequestparameter",
+            "displayname",
+            &p.display_name,
+        )
+        .await?;
+        replace_labels(
+            txn,
+            pid,
+            "customapirequestparameter",
+            "description",
+            &p.description,
+        )
+        .await?;
+    }
+    let old_props = prop::Entity::find()
+        .filter(prop::Column::Customapiid.eq(id))
+        .all(txn)
+        .await?;
+    for p in &api.response_properties {
+        let pid = ids::response_property_id(name, p.unique_name.as_str());
+        kept.insert(pid);
+        let row = prop::ActiveModel {
+            customapiresponsepropertyid: Set(pid),
+            customapiid: Set(id),
+            uniquename: Set(p.unique_name.to_string()),
+            name: Set(p.name.clone()),
+            displayname: Set(base_text(&p.display_name)),
+            description: Set(base_text(&p.description)),
+            r#type: Set(p.field_type.code()),
+            logicalentityname: Set(p.logical_entity_name.as_ref().map(|e| e.to_string())),
+            iscustomizable: Set(p.is_customizable),
+        };
+        if old_props
+            .iter()
+            .any(|o| o.customapiresponsepropertyid == pid)
+        {
+            prop::Entity::update(row).exec(txn).await?;
+        } else {
+            prop::Entity::insert(row)
+                .exec_without_returning(txn)
+                .await?;
+        }
+        replace_labels(
+            txn,
+            pid,
+            "customapiresponseproperty",
+            "displayname",
+            &p.display_name,
+        )
+        .await?;
+        replace_labels(
+            txn,
+            pid,
+            "customapiresponseproperty",
+            "description",
+            &p.description,
+        )
+        .await?;
+    }
+    if managed {
+        for old in old_params
+            .iter()
+            .filter(|o| !kept.contains(&o.customapirequestparameterid))
+        {
+            delete_labels(txn, old.customapirequestparameterid).await?;
+            param::Entity::delete_by_id(old.customapirequestparameterid)
+                .exec(txn)
+                .await?;
+        }
+        for old in old_props
+            .iter()
+            .filter(|o| !kept.contains(&o.customapiresponsepropertyid))
+        {
+            delete_labels(txn, old.customapiresponsepropertyid).await?;
+            prop::Entity::delete_by_id(old.customapiresponsepropertyid)
+                .exec(txn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn delete_api(txn: &DatabaseTransaction, row: &customapi::Model) -> Result<(), DbErr> {
+    for p in param::Entity::find()
+        .filter(param::Column::Customapiid.eq(row.customapiid))
+        .all(txn)
+        .await?
+    {
+        delete_labels(txn, p.customapirequestparameterid).await?;
+    }
+    for p in prop::Entity::find()
+        .filter(prop::Column::Customapiid.eq(row.customapiid))
+        .all(txn)
+        .await?
+    {
+        delete_labels(txn, p.customapiresponsepropertyid).await?;
+    }
+    param::Entity::delete_many()
+        .filter(param::Column::Customapiid.eq(row.customapiid))
+        .exec(txn)
+        .await?;
+    prop::Entity::delete_many()
+        .filter(prop::Column::Customapiid.eq(row.customapiid))
+        .exec(txn)
+        .await?;
+    delete_labels(txn, row.customapiid).await?;
+    sdkmessage::Entity::delete_by_id(row.sdkmessageid)
+        .exec(txn)
+        .await?;
+    customapi::Entity::delete_by_id(row.customapiid)
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+async fn delete_labels(txn: &impl ConnectionTrait, object: Uuid) -> Result<(), DbErr> {
+    localizedlabel::Entity::delete_many()
+        .filter(localizedlabel::Column::Objectid.eq(object))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the per-language labels of one column of one row.
+async fn replace_labels(
+    txn: &impl ConnectionTrait,
+    object: Uuid,
+    table: &str,
+    attribute: &str,
+    label: &LocalizedLabel,
+) -> Result<(), DbErr> {
+    localizedlabel::Entity::delete_many()
+        .filter(localizedlabel::Column::Objectid.eq(object))
+        .filter(localizedlabel::Column::Attributename.eq(attribute))
+        .exec(txn)
+        .await?;
+    if label.labels.is_empty() {
+        return Ok(());
+    }
+    let rows = label
+        .labels
+        .iter()
+        .map(|(lcid, text)| localizedlabel::ActiveModel {
+            objectid: Set(object),
+            attributename: Set(attribute.to_owned()),
+            languagecode: Set(*lcid as i32),
+            objecttable: Set(table.to_owned()),
+            label: Set(text.clone()),
+        });
+    localizedlabel::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+async fn write_assembly(
+    txn: &DatabaseTransaction,
+    a: &PluginAssembly,
+    solution_id: Uuid,
+) -> Result<bool, DbErr> {
+    let existed = pluginassembly::Entity::find_by_id(a.id)
+        .one(txn)
+        .await?
+        .is_some();
+    let row = pluginassembly::ActiveModel {
+        pluginassemblyid: Set(a.id),
+        name: Set(a.name.clone()),
+        fullname: Set(a.full_name.clone()),
+        version: Set(a.version.clone()),
+        isolationmode: Set(a.isolation_mode),
+        sourcetype: Set(a.source_type),
+        filename: Set(a.file_name.clone()),
+        kind: Set(a.kind.as_str().to_owned()),
+        content: Set(a.content.clone()),
+        sha256: Set(a.sha256.clone()),
+        solutionid: Set(solution_id),
+    };
+    if existed {
+        pluginassembly::Entity::update(row).exec(txn).await?;
+    } else {
+        pluginassembly::Entity::insert(row)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    // The types are part of the assembly: the package's list replaces the stored one.
+    plugintype::Entity::delete_many()
+        .filter(plugintype::Column::Pluginassemblyid.eq(a.id))
+        .exec(txn)
+        .await?;
+    for t in &a.types {
+        plugintype::Entity::delete_by_id(t.id).exec(txn).await?;
+        plugintype::Entity::insert(plugintype::ActiveModel {
+            plugintypeid: Set(t.id),
+            pluginassemblyid: Set(a.id),
+            typename: Set(t.name.clone()),
+            assemblyqualifiedname: Set(t.assembly_qualified_name.clone()),
+            friendlyname: Set(t.friendly_name.clone()),
+            description: Set(t.description.clone()),
+        })
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(existed)
+}
+
+async fn write_step(
+    txn: &DatabaseTransaction,
+    s: &ProcessingStep,
+    solution_id: Uuid,
+) -> Result<bool, DbErr> {
+    let existed = step::Entity::find_by_id(s.id).one(txn).await?.is_some();
+    let (message_id, message_name) = match &s.message {
+        MessageRef::Id(id) => (Some(*id), None),
+        MessageRef::Name(n) => {
+            let id = match ids::built_in_by_name(n) {
+                Some(b) => b.id,
+                None => ids::custom_api_message_id(n),
+            };
+            (Some(id), Some(n.clone()))
+        }
+    };
+    let (type_id, type_name, export_key) = match &s.plugin_type {
+        StepPluginRef::Type { name, id } => (*id, name.clone(), None),
+        StepPluginRef::ExportKey(k) => (None, None, Some(k.to_string())),
+    };
+    let row = step::ActiveModel {
+        sdkmessageprocessingstepid: Set(s.id),
+        name: Set(s.name.clone()),
+        description: Set(s.description.clone()),
+        sdkmessageid: Set(message_id),
+        sdkmessagename: Set(message_name),
+        plugintypeid: Set(type_id),
+        plugintypename: Set(type_name),
+        plugintypeexportkey: Set(export_key),
+        primaryobjecttypecode: Set(s.primary_entity.clone()),
+        secondaryobjecttypecode: Set(s.secondary_entity.clone()),
+        stage: Set(s.stage.code()),
+        mode: Set(s.mode.code()),
+        rank: Set(s.rank),
+        filteringattributes: Set(
+            (!s.filtering_attributes.is_empty()).then(|| s.filtering_attributes.join(","))
+        ),
+        configuration: Set(s.configuration.clone()),
+        asyncautodelete: Set(s.async_auto_delete),
+        invocationsource: Set(s.invocation_source),
+        statecode: Set(if s.enabled { 0 } else { 1 }),
+        solutionid: Set(solution_id),
+    };
+    if existed {
+        step::Entity::update(row).exec(txn).await?;
+    } else {
+        step::Entity::insert(row)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(existed)
+}

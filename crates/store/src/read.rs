@@ -1,0 +1,252 @@
+//! Reading stored definitions back as model values, and row counts.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use switchboard_model::{
+    AllowedStepType, Binding, CustomApi, ExportKey, FieldType, LocalizedLabel, LogicalName,
+    PluginTypeRef, RequestParameter, ResponseProperty, UniqueName,
+};
+use uuid::Uuid;
+
+use crate::Store;
+use crate::entity::{
+    customapi, customapirequestparameter as param, customapiresponseproperty as prop,
+    localizedlabel, pluginassembly, pluginpackage, plugintype, publisher, sdkmessage,
+    sdkmessageprocessingstep, solution,
+};
+
+/// A custom API as stored, with its ids and owning solution.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredApi {
+    /// `customapiid`.
+    pub id: Uuid,
+    /// `sdkmessageid`.
+    pub sdk_message_id: Uuid,
+    /// Unique name of the owning solution.
+    pub solution: String,
+    /// Whether the owning solution is managed.
+    pub managed: bool,
+    /// The definition.
+    pub api: CustomApi,
+}
+
+fn corrupt(what: impl std::fmt::Display) -> DbErr {
+    DbErr::Custom(format!("stored definition is not valid: {what}"))
+}
+
+type Labels = HashMap<(Uuid, String), BTreeMap<u32, String>>;
+
+fn label(labels: &Labels, id: Uuid, attribute: &str, base: &Option<String>) -> LocalizedLabel {
+    LocalizedLabel {
+        default: base.clone(),
+        labels: labels
+            .get(&(id, attribute.to_owned()))
+            .cloned()
+            .unwrap_or_default(),
+    }
+}
+
+impl Store {
+    /// Every stored custom API, ordered by unique name.
+    pub async fn list_apis(&self) -> Result<Vec<StoredApi>, DbErr> {
+        let db = self.connection();
+        let solutions: HashMap<Uuid, solution::Model> = solution::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.solutionid, s))
+            .collect();
+        let mut labels: Labels = HashMap::new();
+        for l in localizedlabel::Entity::find().all(db).await? {
+            labels
+                .entry((l.objectid, l.attributename))
+                .or_default()
+                .insert(l.languagecode as u32, l.label);
+        }
+        let mut params: HashMap<Uuid, Vec<param::Model>> = HashMap::new();
+        for p in param::Entity::find()
+            .order_by_asc(param::Column::Uniquename)
+            .all(db)
+            .await?
+        {
+            params.entry(p.customapiid).or_default().push(p);
+        }
+        let mut props: HashMap<Uuid, Vec<prop::Model>> = HashMap::new();
+        for p in prop::Entity::find()
+            .order_by_asc(prop::Column::Uniquename)
+            .all(db)
+            .await?
+        {
+            props.entry(p.customapiid).or_default().push(p);
+        }
+        let mut out = Vec::new();
+        for row in customapi::Entity::find()
+            .order_by_asc(customapi::Column::Uniquename)
+            .all(db)
+            .await?
+        {
+            let table = || {
+                let raw = row
+                    .boundentitylogicalname
+                    .as_deref()
+                    .ok_or_else(|| corrupt("bound API without table"))?;
+                LogicalName::parse(raw).map_err(corrupt)
+            };
+            let binding = match row.bindingtype {
+                0 => Binding::Global,
+                1 => Binding::Entity(table()?),
+                2 => Binding::EntityCollection(table()?),
+                other => return Err(corrupt(format!("bindingtype {other}"))),
+            };
+            let plugin_type = match (row.plugintypeid, &row.plugintypeexportkey) {
+                (Some(id), _) => PluginTypeRef::Id(id),
+                (None, Some(key)) => {
+                    PluginTypeRef::ExportKey(ExportKey::parse(key).map_err(corrupt)?)
+                }
+                (None, None) => PluginTypeRef::None,
+            };
+            let field_type = |code: i32| {
+                FieldType::from_code(code.into()).ok_or_else(|| corrupt(format!("type {code}")))
+            };
+            let entity = |name: &Option<String>| {
+                name.as_deref()
+                    .map(LogicalName::parse)
+                    .transpose()
+                    .map_err(corrupt)
+            };
+            let mut request_parameters = Vec::new();
+            for p in params.remove(&row.customapiid).unwrap_or_default() {
+                request_parameters.push(RequestParameter {
+                    unique_name: UniqueName::parse(&p.uniquename).map_err(corrupt)?,
+                    display_name: label(
+                        &labels,
+                        p.customapirequestparameterid,
+                        "displayname",
+                        &p.displayname,
+                    ),
+                    description: label(
+                        &labels,
+                        p.customapirequestparameterid,
+                        "description",
+                        &p.description,
+                    ),
+                    name: p.name,
+                    field_type: field_type(p.r#type)?,
+                    is_optional: p.isoptional,
+                    logical_entity_name: entity(&p.logicalentityname)?,
+                    is_customizable: p.iscustomizable,
+                });
+            }
+            let mut response_properties = Vec::new();
+            for p in props.remove(&row.customapiid).unwrap_or_default() {
+                response_properties.push(ResponseProperty {
+                    unique_name: UniqueName::parse(&p.uniquename).map_err(corrupt)?,
+                    display_name: label(
+                        &labels,
+                        p.customapiresponsepropertyid,
+                        "displayname",
+                        &p.displayname,
+                    ),
+                    description: label(
+                        &labels,
+                        p.customapiresponsepropertyid,
+                        "description",
+                        &p.description,
+                    ),
+                    name: p.name,
+                    field_type: field_type(p.r#type)?,
+                    logical_entity_name: entity(&p.logicalentityname)?,
+                    is_customizable: p.iscustomizable,
+                });
+            }
+            let owner = solutions.get(&row.solutionid);
+            out.push(StoredApi {
+                id: row.customapiid,
+                sdk_message_id: row.sdkmessageid,
+                solution: owner.map(|s| s.uniquename.clone()).unwrap_or_default(),
+                managed: row.ismanaged,
+                api: CustomApi {
+                    unique_name: UniqueName::parse(&row.uniquename).map_err(corrupt)?,
+                    display_name: label(&labels, row.customapiid, "displayname", &row.displayname),
+                    description: label(&labels, row.customapiid, "description", &row.description),
+                    name: row.name,
+                    binding,
+                    is_function: row.isfunction,
+                    is_private: row.isprivate,
+                    allowed_step_type: AllowedStepType::from_code(
+                        row.allowedcustomprocessingsteptype.into(),
+                    )
+                    .ok_or_else(|| corrupt("allowedcustomprocessingsteptype"))?,
+                    execute_privilege: row.executeprivilegename,
+                    workflow_sdk_step_enabled: row.workflowsdkstepenabled,
+                    is_customizable: row.iscustomizable,
+                    plugin_type,
+                    request_parameters,
+                    response_properties,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// Rows per table, for reports and for tests that check nothing was written.
+    pub async fn row_counts(&self) -> Result<BTreeMap<&'static str, u64>, DbErr> {
+        let db = self.connection();
+        let mut counts = BTreeMap::new();
+        counts.insert("customapi", customapi::Entity::find().count(db).await?);
+        counts.insert(
+            "customapirequestparameter",
+            param::Entity::find().count(db).await?,
+        );
+        counts.insert(
+            "customapiresponseproperty",
+            prop::Entity::find().count(db).await?,
+        );
+        counts.insert(
+            "localizedlabel",
+            localizedlabel::Entity::find().count(db).await?,
+        );
+        counts.insert(
+            "pluginassembly",
+            pluginassembly::Entity::find().count(db).await?,
+        );
+        counts.insert(
+            "pluginpackage",
+            pluginpackage::Entity::find().count(db).await?,
+        );
+        counts.insert("plugintype", plugintype::Entity::find().count(db).await?);
+        counts.insert("publisher", publisher::Entity::find().count(db).await?);
+        counts.insert("sdkmessage", sdkmessage::Entity::find().count(db).await?);
+        counts.insert(
+            "sdkmessageprocessingstep",
+            sdkmessageprocessingstep::Entity::find().count(db).await?,
+        );
+        counts.insert("solution", solution::Entity::find().count(db).await?);
+        Ok(counts)
+    }
+
+    /// The stored solutions: unique name, version and managed flag.
+    pub async fn list_solutions(&self) -> Result<Vec<(String, String, bool)>, DbErr> {
+        let rows = solution::Entity::find()
+            .order_by_asc(solution::Column::Uniquename)
+            .all(self.connection())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|s| (s.uniquename, s.version, s.ismanaged))
+            .collect())
+    }
+
+    /// The stored steps' names for one message id.
+    pub async fn steps_for_message(
+        &self,
+        message: Uuid,
+    ) -> Result<Vec<sdkmessageprocessingstep::Model>, DbErr> {
+        sdkmessageprocessingstep::Entity::find()
+            .filter(sdkmessageprocessingstep::Column::Sdkmessageid.eq(message))
+            .all(self.connection())
+            .await
+    }
+}

@@ -1,0 +1,81 @@
+//! The server answers HTTP; `demo` (the README's first command) imports and serves.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::support::*;
+
+/// A child process killed when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary and waits for its "listening on http://…" line; returns the base
+/// URL and every line printed before it.
+fn start(mut command: Command) -> (Running, String, Vec<String>) {
+    let mut child = command
+        .env("LANG", "C")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let running = Running(child);
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(url) = line.split("listening on ").nth(1) {
+            return (running, url.trim().to_owned(), lines);
+        }
+        lines.push(line);
+    }
+    panic!(
+        "the server exited before listening; it printed:\n{}",
+        lines.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn serve_answers_health_over_http() {
+    let db = sqlite();
+    let mut cmd = Command::new(bin());
+    cmd.args(["--database", &db.url, "serve", "--listen", "127.0.0.1:0"]);
+    let (_server, base, _) = start(cmd);
+    let response = reqwest::get(format!("{base}/health")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"status": "ok", "database": "ok"}));
+    let missing = reqwest::get(format!("{base}/nope")).await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn demo_recreates_its_database_and_serves() {
+    let cwd = tempfile::tempdir().unwrap();
+    for round in 0..2 {
+        let mut cmd = Command::new(bin());
+        cmd.current_dir(cwd.path())
+            .args(["demo", "--listen", "127.0.0.1:0", "--solutions"])
+            .arg(workspace().join("solutions"));
+        let (server, base, lines) = start(cmd);
+        let text = lines.join("\n");
+        assert!(
+            text.contains("holds 8 custom APIs from 1 solutions"),
+            "round {round}:\n{text}"
+        );
+        assert!(
+            text.contains("8 created, 0 updated"),
+            "a fresh database each time:\n{text}"
+        );
+        assert!(text.contains(&format!("curl -s {base}/health")), "{text}");
+        let response = reqwest::get(format!("{base}/health")).await.unwrap();
+        assert_eq!(response.status(), 200);
+        drop(server);
+        assert!(cwd.path().join("switchboard-data/demo.db").is_file());
+    }
+}

@@ -1,0 +1,198 @@
+//! Shared helpers: the binary, fresh databases, the shared corpus, solution copies.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use switchboard_store::Store;
+use tempfile::TempDir;
+
+/// The `switchboard` binary built for these tests.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_switchboard")
+}
+
+/// The repository root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+/// The sample solution shipped in `solutions/`.
+pub fn sample() -> PathBuf {
+    workspace().join("solutions/SwitchboardSamples")
+}
+
+/// Says why a test did not run, past the test harness's output capture so it is
+/// always seen.
+pub fn skip(test: &str, reason: &str) {
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
+}
+
+/// `../shared` (or `SWITCHBOARD_SHARED`), where the corpus and conformance tools live.
+pub fn shared(test: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("SWITCHBOARD_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("../shared"));
+    if dir.join("corpus/MANIFEST.md").is_file() {
+        Some(dir)
+    } else {
+        skip(
+            test,
+            &format!(
+                "{} has no corpus/MANIFEST.md (set SWITCHBOARD_SHARED to the shared folder)",
+                dir.display()
+            ),
+        );
+        None
+    }
+}
+
+/// A fresh SQLite database in a temporary folder.
+pub struct Db {
+    pub url: String,
+    _dir: TempDir,
+}
+
+pub fn sqlite() -> Db {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = switchboard_store::sqlite_url(&dir.path().join("test.db"));
+    Db { url, _dir: dir }
+}
+
+/// Runs the binary against a database.
+pub fn run(db: &str, args: &[&str]) -> Output {
+    Command::new(bin())
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env("LANG", "C")
+        .output()
+        .expect("run switchboard")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs `import` and insists it succeeds.
+pub fn import_ok(db: &str, paths: &[&Path]) -> Output {
+    let mut args = vec!["import".to_owned()];
+    args.extend(paths.iter().map(|p| p.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(db, &args);
+    assert!(
+        out.status.success(),
+        "import failed:\n{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    out
+}
+
+pub async fn store(url: &str) -> Store {
+    Store::connect(url).await.expect("connect")
+}
+
+pub async fn counts(url: &str) -> BTreeMap<&'static str, u64> {
+    store(url).await.row_counts().await.expect("counts")
+}
+
+/// `list --json` parsed.
+pub fn list_json(db: &str) -> serde_json::Value {
+    let out = run(db, &["list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("list --json is JSON")
+}
+
+/// Copies a folder tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A copy of the sample solution to edit.
+pub fn sample_copy() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("SwitchboardSamples");
+    copy_tree(&sample(), &root);
+    (dir, root)
+}
+
+/// Replaces text in a file, insisting the text was there.
+pub fn edit(file: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(
+        text.contains(from),
+        "{} does not contain {from:?}",
+        file.display()
+    );
+    std::fs::write(file, text.replacen(from, to, 1)).unwrap();
+}
+
+/// A fresh PostgreSQL database, when `SWITCHBOARD_TEST_POSTGRES` names a server.
+pub struct PgDb {
+    pub url: String,
+    admin: String,
+    name: String,
+}
+
+pub async fn postgres(test: &str) -> Option<PgDb> {
+    use sea_orm::{ConnectionTrait, Database};
+    let Ok(admin) = std::env::var("SWITCHBOARD_TEST_POSTGRES") else {
+        skip(
+            test,
+            "SWITCHBOARD_TEST_POSTGRES is not set (a postgres:// URL enables the PostgreSQL suite)",
+        );
+        return None;
+    };
+    let name = format!("switchboard_test_{}", uuid::Uuid::new_v4().simple());
+    let conn = Database::connect(&admin)
+        .await
+        .expect("connect to SWITCHBOARD_TEST_POSTGRES");
+    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    conn.close().await.ok();
+    let (base, query) = admin
+        .split_once('?')
+        .map_or((admin.as_str(), None), |(b, q)| (b, Some(q)));
+    let slash = base
+        .rfind('/')
+        .filter(|&i| i > base.find("://").map_or(0, |s| s + 2))
+        .unwrap_or(base.len());
+    let mut url = format!("{}/{name}", &base[..slash]);
+    if let Some(q) = query {
+        url = format!("{url}?{q}");
+    }
+    Some(PgDb { url, admin, name })
+}
+
+impl PgDb {
+    pub async fn drop_database(self) {
+        use sea_orm::{ConnectionTrait, Database};
+        if let Ok(conn) = Database::connect(&self.admin).await {
+            let _ = conn
+                .execute_unprepared(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ))
+                .await;
+        }
+    }
+}
