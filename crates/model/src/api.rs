@@ -376,15 +376,15 @@ impl CustomApi {
         let api = ApiField::Api;
 
         let unique_name = c.unique_name(api("uniquename"), draft.unique_name.as_deref());
-        if let (Some(name), Some(prefix)) = (&unique_name, publisher_prefix) {
-            if !name.has_prefix(prefix) {
-                c.warning(
-                    api("uniquename"),
-                    Message::new(MessageId::ApiUniqueNameNoPrefix)
-                        .arg("name", name)
-                        .arg("prefix", prefix),
-                );
-            }
+        if let (Some(name), Some(prefix)) = (&unique_name, publisher_prefix)
+            && !name.has_prefix(prefix)
+        {
+            c.warning(
+                api("uniquename"),
+                Message::new(MessageId::ApiUniqueNameNoPrefix)
+                    .arg("name", name)
+                    .arg("prefix", prefix),
+            );
         }
         let name = unique_name
             .as_ref()
@@ -424,13 +424,14 @@ impl CustomApi {
             );
         }
 
-        if draft.is_function && draft.response_properties.is_empty() {
-            if let Some(name) = &unique_name {
-                c.warning(
-                    api("isfunction"),
-                    Message::new(MessageId::ApiFunctionWithoutResponse).arg("name", name),
-                );
-            }
+        if draft.is_function
+            && draft.response_properties.is_empty()
+            && let Some(name) = &unique_name
+        {
+            c.warning(
+                api("isfunction"),
+                Message::new(MessageId::ApiFunctionWithoutResponse).arg("name", name),
+            );
         }
         let workflow = draft.workflow_sdk_step_enabled;
         if workflow && draft.is_function {
@@ -498,13 +499,13 @@ impl CustomApi {
         for (i, p) in draft.response_properties.into_iter().enumerate() {
             let field = |col| ApiField::ResponseProperty(i, col);
             let unique = c.unique_name(field("uniquename"), p.unique_name.as_deref());
-            if let Some(u) = &unique {
-                if seen.insert(u.key(), i).is_some() {
-                    c.error(
-                        field("uniquename"),
-                        Message::new(MessageId::ApiDuplicateProperty).arg("name", u),
-                    );
-                }
+            if let Some(u) = &unique
+                && seen.insert(u.key(), i).is_some()
+            {
+                c.error(
+                    field("uniquename"),
+                    Message::new(MessageId::ApiDuplicateProperty).arg("name", u),
+                );
             }
             if p.is_optional_given {
                 c.error(

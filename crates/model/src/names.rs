@@ -108,6 +108,9 @@ impl fmt::Display for LogicalName {
     }
 }
 
+/// Tables every organization has, before any solution is imported.
+pub const BUILT_IN_TABLES: &[&str] = &["account", "businessunit", "contact", "systemuser", "team"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +159,3 @@ mod tests {
         assert_eq!(LogicalName::parse("Account").unwrap().as_str(), "account");
     }
 }
-
-/// Tables every organization has, before any solution is imported.
-pub const BUILT_IN_TABLES: &[&str] = &["account", "businessunit", "contact", "systemuser", "team"];

@@ -154,16 +154,16 @@ fn read_one(
     if let Some(attr) = root.attr("uniquename") {
         locations.insert(ApiField::Api("uniquename"), ctx.at(&doc.rel, attr.pos));
     }
-    if let Some(name) = &unique_name {
-        if !name.eq_ignore_ascii_case(folder) {
-            let loc = ctx.at(&doc.rel, root.pos);
-            ctx.warning(
-                loc,
-                Message::new(MessageId::XmlFolderNameMismatch)
-                    .arg("folder", folder)
-                    .arg("name", name),
-            );
-        }
+    if let Some(name) = &unique_name
+        && !name.eq_ignore_ascii_case(folder)
+    {
+        let loc = ctx.at(&doc.rel, root.pos);
+        ctx.warning(
+            loc,
+            Message::new(MessageId::XmlFolderNameMismatch)
+                .arg("folder", folder)
+                .arg("name", name),
+        );
     }
     let errors_before = error_count(ctx);
     let binding_type = ctx.option_child(

@@ -130,10 +130,11 @@ fn read_from(ctx: &mut Ctx<'_>) -> Option<SolutionPackage> {
             if let Some(doc) = ctx.load(file, "SdkMessageProcessingStep") {
                 steps.extend(steps::read_step(ctx, &doc, &doc.root));
             }
-        } else if lower.starts_with("entities/") && lower.ends_with("/entity.xml") {
-            if let Some(table) = file.split('/').nth(1) {
-                declared.push(table.to_ascii_lowercase());
-            }
+        } else if lower.starts_with("entities/")
+            && lower.ends_with("/entity.xml")
+            && let Some(table) = file.split('/').nth(1)
+        {
+            declared.push(table.to_ascii_lowercase());
         }
     }
     let packages: Vec<PluginPackage> = src
@@ -151,35 +152,35 @@ fn read_from(ctx: &mut Ctx<'_>) -> Option<SolutionPackage> {
         .find("Other/Customizations.xml")
         .or_else(|| src.find("customizations.xml"))
         .map(str::to_owned);
-    if let Some(rel) = customizations {
-        if let Some(doc) = ctx.load(&rel, "ImportExportXml") {
-            if let Some(list) = doc.root.child("SolutionPluginAssemblies") {
-                for el in list.children_named("PluginAssembly") {
-                    if let Some(a) = plugins::read_assembly(ctx, &doc, el) {
-                        if !assemblies.iter().any(|x| x.id == a.id) {
-                            assemblies.push(a);
-                        }
-                    }
+    if let Some(rel) = customizations
+        && let Some(doc) = ctx.load(&rel, "ImportExportXml")
+    {
+        if let Some(list) = doc.root.child("SolutionPluginAssemblies") {
+            for el in list.children_named("PluginAssembly") {
+                if let Some(a) = plugins::read_assembly(ctx, &doc, el)
+                    && !assemblies.iter().any(|x| x.id == a.id)
+                {
+                    assemblies.push(a);
                 }
             }
-            if let Some(list) = doc.root.child("SdkMessageProcessingSteps") {
-                for el in list.children_named("SdkMessageProcessingStep") {
-                    if let Some(s) = steps::read_step(ctx, &doc, el) {
-                        if !steps.iter().any(|x| x.id == s.id) {
-                            steps.push(s);
-                        }
-                    }
+        }
+        if let Some(list) = doc.root.child("SdkMessageProcessingSteps") {
+            for el in list.children_named("SdkMessageProcessingStep") {
+                if let Some(s) = steps::read_step(ctx, &doc, el)
+                    && !steps.iter().any(|x| x.id == s.id)
+                {
+                    steps.push(s);
                 }
             }
-            if let Some(list) = doc.root.child("Entities") {
-                for entity in list.children_named("Entity") {
-                    if let Some(name) = text_child(entity, "Name").or_else(|| {
-                        entity
-                            .child("Name")
-                            .and_then(|n| n.attr_value("LocalizedName"))
-                    }) {
-                        declared.push(name.to_ascii_lowercase());
-                    }
+        }
+        if let Some(list) = doc.root.child("Entities") {
+            for entity in list.children_named("Entity") {
+                if let Some(name) = text_child(entity, "Name").or_else(|| {
+                    entity
+                        .child("Name")
+                        .and_then(|n| n.attr_value("LocalizedName"))
+                }) {
+                    declared.push(name.to_ascii_lowercase());
                 }
             }
         }
@@ -195,18 +196,18 @@ fn read_from(ctx: &mut Ctx<'_>) -> Option<SolutionPackage> {
         .collect();
     let mut step_warnings = Vec::new();
     for step in &steps {
-        if let Some(table) = &step.primary_entity {
-            if !known.contains(table.as_str()) {
-                step_warnings.push(Diagnostic::warning(
-                    Some(Location {
-                        file: src.origin(),
-                        position: None,
-                    }),
-                    Message::new(MessageId::PackageStepUnknownTable)
-                        .arg("step", &step.name)
-                        .arg("table", table),
-                ));
-            }
+        if let Some(table) = &step.primary_entity
+            && !known.contains(table.as_str())
+        {
+            step_warnings.push(Diagnostic::warning(
+                Some(Location {
+                    file: src.origin(),
+                    position: None,
+                }),
+                Message::new(MessageId::PackageStepUnknownTable)
+                    .arg("step", &step.name)
+                    .arg("table", table),
+            ));
         }
     }
     ctx.diagnostics.extend(step_warnings);
