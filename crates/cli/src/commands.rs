@@ -327,11 +327,11 @@ async fn demo(l: &Localizer, data_dir: &Path, solutions: &Path, listen: &str) ->
     for command in [
         format!("curl -s {base}/health"),
         format!(
-            "switchboard --database {} list",
+            "switchboard --database '{}' list",
             switchboard_store::sqlite_url(&db_path)
         ),
         format!(
-            "switchboard --database {} list --json",
+            "switchboard --database '{}' list --json",
             switchboard_store::sqlite_url(&db_path)
         ),
     ] {

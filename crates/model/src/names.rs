@@ -19,6 +19,25 @@ fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Trims `raw` and checks it is a non-empty identifier of at most `max` characters.
+fn checked_identifier(raw: &str, max: usize) -> Result<&str, Message> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(Message::new(MessageId::ApiUniqueNameEmpty));
+    }
+    let len = name.chars().count();
+    if len > max {
+        return Err(Message::new(MessageId::ApiUniqueNameTooLong)
+            .arg("name", name)
+            .arg("length", len)
+            .arg("max", max));
+    }
+    if !is_identifier(name) {
+        return Err(Message::new(MessageId::ApiUniqueNameCharacters).arg("name", name));
+    }
+    Ok(name)
+}
+
 /// The unique name of a custom API, request parameter or response property.
 ///
 /// Case is kept as written; comparisons that decide identity use [`UniqueName::key`],
@@ -30,21 +49,7 @@ pub struct UniqueName(String);
 impl UniqueName {
     /// Validates length (1 to 128) and characters.
     pub fn parse(raw: &str) -> Result<Self, Message> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err(Message::new(MessageId::ApiUniqueNameEmpty));
-        }
-        let len = name.chars().count();
-        if len > UNIQUE_NAME_MAX {
-            return Err(Message::new(MessageId::ApiUniqueNameTooLong)
-                .arg("name", name)
-                .arg("length", len)
-                .arg("max", UNIQUE_NAME_MAX));
-        }
-        if !is_identifier(name) {
-            return Err(Message::new(MessageId::ApiUniqueNameCharacters).arg("name", name));
-        }
-        Ok(Self(name.to_owned()))
+        checked_identifier(raw, UNIQUE_NAME_MAX).map(|name| Self(name.to_owned()))
     }
 
     /// The name as written.
@@ -79,21 +84,7 @@ pub struct LogicalName(String);
 impl LogicalName {
     /// Validates and lower-cases a table logical name.
     pub fn parse(raw: &str) -> Result<Self, Message> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err(Message::new(MessageId::ApiUniqueNameEmpty));
-        }
-        let len = name.chars().count();
-        if len > LOGICAL_NAME_MAX {
-            return Err(Message::new(MessageId::ApiUniqueNameTooLong)
-                .arg("name", name)
-                .arg("length", len)
-                .arg("max", LOGICAL_NAME_MAX));
-        }
-        if !is_identifier(name) {
-            return Err(Message::new(MessageId::ApiUniqueNameCharacters).arg("name", name));
-        }
-        Ok(Self(name.to_ascii_lowercase()))
+        checked_identifier(raw, LOGICAL_NAME_MAX).map(|name| Self(name.to_ascii_lowercase()))
     }
 
     /// The logical name.
