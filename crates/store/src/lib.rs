@@ -59,16 +59,24 @@ mod tests {
     async fn migrations_seed_the_built_in_messages_once() {
         let store = Store::connect("sqlite::memory:").await.unwrap();
         let counts = store.row_counts().await.unwrap();
-        assert_eq!(counts["sdkmessage"], switchboard_model::ids::BUILT_IN_MESSAGES.len() as u64);
+        assert_eq!(
+            counts["sdkmessage"],
+            switchboard_model::ids::BUILT_IN_MESSAGES.len() as u64
+        );
         assert_eq!(counts["customapi"], 0);
         // Running the migrator again is a no-op.
-        migration::Migrator::up(store.connection(), None).await.unwrap();
+        migration::Migrator::up(store.connection(), None)
+            .await
+            .unwrap();
         assert_eq!(store.row_counts().await.unwrap(), counts);
         store.ping().await.unwrap();
     }
 
     #[test]
     fn sqlite_urls_create_missing_files() {
-        assert_eq!(sqlite_url(std::path::Path::new("data/x.db")), "sqlite://data/x.db?mode=rwc");
+        assert_eq!(
+            sqlite_url(std::path::Path::new("data/x.db")),
+            "sqlite://data/x.db?mode=rwc"
+        );
     }
 }
