@@ -79,3 +79,33 @@ async fn demo_recreates_its_database_and_serves() {
         assert!(cwd.path().join("switchboard-data/demo.db").is_file());
     }
 }
+
+#[tokio::test]
+async fn demo_with_an_explicit_database_imports_in_place() {
+    let db = sqlite();
+    import_ok(&db.url, &[&sample()]);
+    let cwd = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(bin());
+    cmd.current_dir(cwd.path())
+        .args([
+            "--database",
+            &db.url,
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--solutions",
+        ])
+        .arg(workspace().join("solutions"));
+    let (server, _base, lines) = start(cmd);
+    let text = lines.join("\n");
+    assert!(
+        text.contains("0 created, 8 updated"),
+        "updated in place, not wiped:\n{text}"
+    );
+    drop(server);
+    assert!(
+        !cwd.path().join("switchboard-data/demo.db").exists(),
+        "demo.db untouched"
+    );
+    assert_eq!(counts(&db.url).await["customapi"], 8);
+}

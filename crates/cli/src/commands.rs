@@ -40,7 +40,7 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
         Command::Demo {
             ref solutions,
             ref listen,
-        } => demo(&l, &cli.data_dir, solutions, listen).await,
+        } => demo(&l, &cli, solutions, listen).await,
     }
 }
 
@@ -286,7 +286,9 @@ fn solution_roots(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(roots)
 }
 
-async fn demo(l: &Localizer, data_dir: &Path, solutions: &Path, listen: &str) -> ExitCode {
+/// `demo`: recreates `<data-dir>/demo.db` (or, with an explicit `--database`, imports into
+/// that database in place, never wiping what the user named) and serves it.
+async fn demo(l: &Localizer, cli: &Cli, solutions: &Path, listen: &str) -> ExitCode {
     let roots = match solution_roots(solutions) {
         Ok(r) if !r.is_empty() => r,
         _ => {
@@ -299,12 +301,18 @@ async fn demo(l: &Localizer, data_dir: &Path, solutions: &Path, listen: &str) ->
             return ExitCode::FAILURE;
         }
     };
-    let db_path = data_dir.join("demo.db");
-    let _ = std::fs::create_dir_all(data_dir);
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
-    }
-    let Some(store) = open(l, &switchboard_store::sqlite_url(&db_path)).await else {
+    let db_path = cli.data_dir.join("demo.db");
+    let url = match &cli.database {
+        Some(url) => url.clone(),
+        None => {
+            let _ = std::fs::create_dir_all(&cli.data_dir);
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
+            }
+            switchboard_store::sqlite_url(&db_path)
+        }
+    };
+    let Some(store) = open(l, &url).await else {
         return ExitCode::FAILURE;
     };
     if import(l, &store, &roots).await != ExitCode::SUCCESS {
@@ -315,7 +323,7 @@ async fn demo(l: &Localizer, data_dir: &Path, solutions: &Path, listen: &str) ->
         "{}",
         l.render(
             &Message::new(MessageId::CliDemoReady)
-                .arg("path", db_path.display())
+                .arg("path", redact(&url))
                 .arg("apis", apis)
                 .arg("solutions", roots.len())
         )
@@ -326,14 +334,8 @@ async fn demo(l: &Localizer, data_dir: &Path, solutions: &Path, listen: &str) ->
     let base = base_url(&listener);
     for command in [
         format!("curl -s {base}/health"),
-        format!(
-            "switchboard --database '{}' list",
-            switchboard_store::sqlite_url(&db_path)
-        ),
-        format!(
-            "switchboard --database '{}' list --json",
-            switchboard_store::sqlite_url(&db_path)
-        ),
+        format!("switchboard --database '{}' list", redact(&url)),
+        format!("switchboard --database '{}' list --json", redact(&url)),
     ] {
         out!(
             "{}",
