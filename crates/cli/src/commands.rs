@@ -251,11 +251,17 @@ async fn serve(l: &Localizer, store: Store, listen: &str) -> ExitCode {
 }
 
 async fn serve_on(l: &Localizer, store: Store, listener: tokio::net::TcpListener) -> ExitCode {
+    let state = match switchboard_server::AppState::new(store).await {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("{}: {e}", l.render(&Message::new(MessageId::CliError)));
+            return ExitCode::FAILURE;
+        }
+    };
     out!(
         "{}",
         l.render(&Message::new(MessageId::CliServing).arg("url", base_url(&listener)))
     );
-    let state = switchboard_server::AppState { store };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -5,6 +5,7 @@
 //! layers above never re-check them.
 
 pub mod api;
+pub mod execution;
 pub mod ids;
 pub mod label;
 pub mod message;
@@ -13,6 +14,7 @@ pub mod options;
 pub mod plugin;
 pub mod solution;
 pub mod step;
+pub mod value;
 
 pub use api::{
     ApiField, Binding, CustomApi, CustomApiDraft, Finding, RequestParameter, RequestParameterDraft,
@@ -27,3 +29,4 @@ pub use plugin::{
 };
 pub use solution::{Publisher, Solution, SolutionVersion};
 pub use step::{MessageRef, ProcessingStep, StepPluginRef};
+pub use value::{Entity, EntityReference, Value};

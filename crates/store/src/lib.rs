@@ -6,11 +6,12 @@ pub mod import;
 pub mod migration;
 pub mod read;
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
 pub use import::{Conflict, ImportError, ImportReport, ItemKind};
-pub use read::StoredApi;
+pub use read::{Rows, StoredApi};
+pub use sea_orm::DbErr;
 
 /// An open, migrated database.
 #[derive(Clone, Debug)]

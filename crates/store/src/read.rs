@@ -250,3 +250,62 @@ impl Store {
             .await
     }
 }
+
+impl Store {
+    /// A cheap fingerprint of everything imports change: readers compare it to know when
+    /// to rebuild what they derived from the definitions.
+    pub async fn registry_version(&self) -> Result<(u64, i64), DbErr> {
+        use sea_orm::QuerySelect;
+        let db = self.connection();
+        let count = solution::Entity::find().count(db).await?;
+        let latest: Option<i64> = solution::Entity::find()
+            .select_only()
+            .column_as(solution::Column::Modifiedon.max(), "latest")
+            .into_tuple::<Option<i64>>()
+            .one(db)
+            .await?
+            .flatten();
+        Ok((count, latest.unwrap_or(0)))
+    }
+}
+
+/// Rows of a definition table as JSON objects with Dataverse's column names
+/// (lookups as `_x_value`); `None` for a table that is not a definition table.
+pub type Rows = Vec<serde_json::Map<String, serde_json::Value>>;
+
+fn to_rows<T: Serialize>(models: Vec<T>) -> Rows {
+    models
+        .into_iter()
+        .filter_map(|m| match serde_json::to_value(m) {
+            Ok(serde_json::Value::Object(o)) => Some(o),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Store {
+    /// Every row of a definition table (`customapi`, `plugintype`, …).
+    pub async fn definition_rows(&self, table: &str) -> Result<Option<Rows>, DbErr> {
+        let db = self.connection();
+        Ok(Some(match table {
+            "customapi" => to_rows(customapi::Entity::find().all(db).await?),
+            "customapirequestparameter" => to_rows(param::Entity::find().all(db).await?),
+            "customapiresponseproperty" => to_rows(prop::Entity::find().all(db).await?),
+            "pluginassembly" => to_rows(pluginassembly::Entity::find().all(db).await?),
+            "plugintype" => {
+                let mut rows = to_rows(plugintype::Entity::find().all(db).await?);
+                for row in &mut rows {
+                    if let Some(name) = row.get("typename").cloned() {
+                        row.insert("name".into(), name);
+                    }
+                }
+                rows
+            }
+            "sdkmessage" => to_rows(sdkmessage::Entity::find().all(db).await?),
+            "sdkmessageprocessingstep" => {
+                to_rows(sdkmessageprocessingstep::Entity::find().all(db).await?)
+            }
+            _ => return Ok(None),
+        }))
+    }
+}

@@ -71,6 +71,31 @@ import-updated = updated { $component }
 import-deleted = removed { $component } (no longer in the managed solution)
 import-removed = custom API "{ $name }" is no longer in managed solution "{ $solution }" and was removed
 
+## OData Web API
+odata-resource-not-found = Resource not found for the segment '{ $segment }'.
+odata-no-http-resource = No HTTP resource was found that matches the request URI '{ $uri }'.
+odata-unresolved-bound = Request message has unresolved parameters. '{ $name }' is bound; call it as '{ $qualified }'.
+odata-url-too-long = The request URL is { $length } characters long; at most { $max } are allowed. Call an action with a body for large parameters.
+odata-malformed-json = The request body is not valid JSON: { $detail }
+odata-body-not-object = The request body must be a JSON object whose members are the operation's parameters.
+odata-invalid-value = Cannot convert the value of parameter '{ $name }' to { $expected }: { $detail }
+odata-missing-parameter = Required parameter '{ $name }' of operation '{ $api }' is missing.
+odata-unknown-parameter = The parameter '{ $name }' in the request payload is not a valid parameter for the operation '{ $api }'.
+odata-bad-literal = '{ $literal }' is not a valid { $expected } literal.
+odata-unknown-alias = The parameter alias '{ $alias }' is not given in the query string.
+odata-bad-key = '{ $key }' is not a valid key; expected a GUID.
+odata-binding-parameter = '{ $name }' is the record '{ $api }' is bound to; it comes from the URL, not from a parameter.
+odata-duplicate-parameter = Parameter '{ $name }' is given more than once.
+odata-method-not-allowed = The HTTP method { $method } is not supported for '{ $uri }'.
+odata-payload-too-large = The request body is larger than { $max } bytes.
+odata-unsupported-media-type = The request body must be application/json, not '{ $type }'.
+odata-bad-query-option = The query option { $option } is not valid here: { $detail }
+odata-syntax = Syntax error in '{ $text }': { $detail }
+odata-record-not-found = { $table } With Id = { $id } Does Not Exist
+odata-unsupported-filter = The $filter expression '{ $filter }' is not supported here: use column eq/ne value, joined by and.
+odata-unknown-property = Could not find a property named '{ $name }' on type '{ $type }'.
+odata-internal = An unexpected error occurred (correlation id { $id }).
+
 ## Command line
 cli-database-open = cannot open database { $url }: { $detail }
 cli-error = error

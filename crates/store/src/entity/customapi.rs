@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "customapi")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -21,8 +21,10 @@ pub struct Model {
     pub executeprivilegename: Option<String>,
     pub workflowsdkstepenabled: bool,
     pub iscustomizable: bool,
+    #[serde(rename = "_plugintypeid_value")]
     pub plugintypeid: Option<Uuid>,
     pub plugintypeexportkey: Option<String>,
+    #[serde(rename = "_sdkmessageid_value")]
     pub sdkmessageid: Uuid,
     pub solutionid: Uuid,
     pub ismanaged: bool,

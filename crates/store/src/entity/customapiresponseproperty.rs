@@ -3,11 +3,12 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "customapiresponseproperty")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub customapiresponsepropertyid: Uuid,
+    #[serde(rename = "_customapiid_value")]
     pub customapiid: Uuid,
     pub uniquename: String,
     pub name: String,

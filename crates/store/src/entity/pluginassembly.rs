@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "pluginassembly")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -15,6 +15,7 @@ pub struct Model {
     pub sourcetype: i32,
     pub filename: Option<String>,
     pub kind: String,
+    #[serde(skip)]
     pub content: Option<Vec<u8>>,
     pub sha256: Option<String>,
     pub solutionid: Uuid,

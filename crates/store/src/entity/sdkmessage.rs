@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "sdkmessage")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -11,6 +11,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub name: String,
     pub isbuiltin: bool,
+    #[serde(rename = "_customapiid_value")]
     pub customapiid: Option<Uuid>,
 }
 

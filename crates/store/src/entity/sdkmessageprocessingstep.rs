@@ -3,15 +3,17 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "sdkmessageprocessingstep")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub sdkmessageprocessingstepid: Uuid,
     pub name: String,
     pub description: Option<String>,
+    #[serde(rename = "_sdkmessageid_value")]
     pub sdkmessageid: Option<Uuid>,
     pub sdkmessagename: Option<String>,
+    #[serde(rename = "_plugintypeid_value")]
     pub plugintypeid: Option<Uuid>,
     pub plugintypename: Option<String>,
     pub plugintypeexportkey: Option<String>,

@@ -1,0 +1,62 @@
+//! What one call of a message carries in and out: the seam between the HTTP edge and
+//! whatever executes messages (today defaults, later the pipeline and plug-ins).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use crate::api::CustomApi;
+use crate::message::Message;
+use crate::value::{EntityReference, Value};
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// `systemuserid` of the caller.
+    pub user_id: Uuid,
+    /// The caller's business unit.
+    pub business_unit_id: Uuid,
+    /// The organization.
+    pub organization_id: Uuid,
+}
+
+/// What a bound call is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    /// Called at the service root.
+    None,
+    /// Called on one record; becomes the `Target` input.
+    Record(EntityReference),
+    /// Called on a table's entity set.
+    Collection(String),
+}
+
+/// A validated call of a custom API.
+#[derive(Debug, Clone)]
+pub struct ExecuteRequest {
+    /// The API being called.
+    pub api: Arc<CustomApi>,
+    /// What the call is bound to.
+    pub binding: Binding,
+    /// Input parameters by unique name (`Target` included for record-bound calls).
+    pub inputs: BTreeMap<String, Value>,
+    /// Correlates everything one call causes.
+    pub correlation_id: Uuid,
+}
+
+/// The outputs of a call, by response property unique name.
+#[derive(Debug, Clone, Default)]
+pub struct ExecuteResponse {
+    /// Output parameters.
+    pub outputs: BTreeMap<String, Value>,
+}
+
+/// Why a call failed after it was accepted.
+#[derive(Debug, Clone)]
+pub enum ExecuteError {
+    /// A plug-in reported a business error (Dataverse's InvalidPluginExecutionException).
+    Business(Message),
+    /// The platform failed.
+    Internal(Message),
+}

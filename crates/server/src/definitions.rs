@@ -1,0 +1,160 @@
+//! The definition tables served read-only over the Web API (`customapis`, …): their
+//! columns for `$metadata`.
+
+use switchboard_odata::csdl::{EntityTypeDef, NavigationDef, PropertyDef};
+
+/// A definition table: logical name and columns (name, Edm type).
+pub struct DefinitionTable {
+    /// Logical name.
+    pub logical_name: &'static str,
+    /// Columns besides the primary key, with their Edm types.
+    pub columns: &'static [(&'static str, &'static str)],
+}
+
+const CUSTOMAPI_ITEM: &[(&str, &str)] = &[
+    ("uniquename", "Edm.String"),
+    ("name", "Edm.String"),
+    ("displayname", "Edm.String"),
+    ("description", "Edm.String"),
+    ("type", "Edm.Int32"),
+    ("logicalentityname", "Edm.String"),
+    ("iscustomizable", "Edm.Boolean"),
+    ("_customapiid_value", "Edm.Guid"),
+];
+
+/// Every definition table.
+pub const TABLES: &[DefinitionTable] = &[
+    DefinitionTable {
+        logical_name: "customapi",
+        columns: &[
+            ("uniquename", "Edm.String"),
+            ("name", "Edm.String"),
+            ("displayname", "Edm.String"),
+            ("description", "Edm.String"),
+            ("bindingtype", "Edm.Int32"),
+            ("boundentitylogicalname", "Edm.String"),
+            ("isfunction", "Edm.Boolean"),
+            ("isprivate", "Edm.Boolean"),
+            ("allowedcustomprocessingsteptype", "Edm.Int32"),
+            ("executeprivilegename", "Edm.String"),
+            ("workflowsdkstepenabled", "Edm.Boolean"),
+            ("iscustomizable", "Edm.Boolean"),
+            ("ismanaged", "Edm.Boolean"),
+            ("plugintypeexportkey", "Edm.String"),
+            ("_plugintypeid_value", "Edm.Guid"),
+            ("_sdkmessageid_value", "Edm.Guid"),
+            ("solutionid", "Edm.Guid"),
+        ],
+    },
+    DefinitionTable {
+        logical_name: "customapirequestparameter",
+        columns: CUSTOMAPI_ITEM_WITH_OPTIONAL,
+    },
+    DefinitionTable {
+        logical_name: "customapiresponseproperty",
+        columns: CUSTOMAPI_ITEM,
+    },
+    DefinitionTable {
+        logical_name: "pluginassembly",
+        columns: &[
+            ("name", "Edm.String"),
+            ("fullname", "Edm.String"),
+            ("version", "Edm.String"),
+            ("isolationmode", "Edm.Int32"),
+            ("sourcetype", "Edm.Int32"),
+            ("filename", "Edm.String"),
+            ("kind", "Edm.String"),
+            ("sha256", "Edm.String"),
+            ("solutionid", "Edm.Guid"),
+        ],
+    },
+    DefinitionTable {
+        logical_name: "plugintype",
+        columns: &[
+            ("typename", "Edm.String"),
+            ("name", "Edm.String"),
+            ("assemblyqualifiedname", "Edm.String"),
+            ("friendlyname", "Edm.String"),
+            ("description", "Edm.String"),
+            ("_pluginassemblyid_value", "Edm.Guid"),
+        ],
+    },
+    DefinitionTable {
+        logical_name: "sdkmessage",
+        columns: &[
+            ("name", "Edm.String"),
+            ("isbuiltin", "Edm.Boolean"),
+            ("_customapiid_value", "Edm.Guid"),
+        ],
+    },
+    DefinitionTable {
+        logical_name: "sdkmessageprocessingstep",
+        columns: &[
+            ("name", "Edm.String"),
+            ("description", "Edm.String"),
+            ("_sdkmessageid_value", "Edm.Guid"),
+            ("sdkmessagename", "Edm.String"),
+            ("_plugintypeid_value", "Edm.Guid"),
+            ("plugintypename", "Edm.String"),
+            ("plugintypeexportkey", "Edm.String"),
+            ("primaryobjecttypecode", "Edm.String"),
+            ("secondaryobjecttypecode", "Edm.String"),
+            ("stage", "Edm.Int32"),
+            ("mode", "Edm.Int32"),
+            ("rank", "Edm.Int32"),
+            ("filteringattributes", "Edm.String"),
+            ("configuration", "Edm.String"),
+            ("asyncautodelete", "Edm.Boolean"),
+            ("invocationsource", "Edm.Int32"),
+            ("statecode", "Edm.Int32"),
+            ("solutionid", "Edm.Guid"),
+        ],
+    },
+];
+
+const CUSTOMAPI_ITEM_WITH_OPTIONAL: &[(&str, &str)] = &[
+    ("uniquename", "Edm.String"),
+    ("name", "Edm.String"),
+    ("displayname", "Edm.String"),
+    ("description", "Edm.String"),
+    ("type", "Edm.Int32"),
+    ("isoptional", "Edm.Boolean"),
+    ("logicalentityname", "Edm.String"),
+    ("iscustomizable", "Edm.Boolean"),
+    ("_customapiid_value", "Edm.Guid"),
+];
+
+/// The definition tables as `$metadata` entity types.
+pub fn entity_types() -> Vec<EntityTypeDef> {
+    TABLES
+        .iter()
+        .map(|t| EntityTypeDef {
+            logical_name: t.logical_name.to_owned(),
+            properties: t
+                .columns
+                .iter()
+                .map(|(name, edm)| PropertyDef {
+                    name: (*name).to_owned(),
+                    edm_type: (*edm).to_owned(),
+                    nullable: true,
+                })
+                .collect(),
+            navigation: if t.logical_name == "customapi" {
+                vec![
+                    NavigationDef {
+                        name: "CustomAPIRequestParameters".into(),
+                        target: "customapirequestparameter".into(),
+                        collection: true,
+                    },
+                    NavigationDef {
+                        name: "CustomAPIResponseProperties".into(),
+                        target: "customapiresponseproperty".into(),
+                        collection: true,
+                    },
+                ]
+            } else {
+                Vec::new()
+            },
+        })
+        .collect()
+}

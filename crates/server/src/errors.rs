@@ -1,0 +1,94 @@
+//! The one table that maps every request error to its HTTP status and Dataverse error
+//! code, and the OData error body (`{"error":{"code","message"}}`).
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use switchboard_locale::Localizer;
+use switchboard_odata::{ErrorKind, ODataError};
+
+/// Status and Dataverse code per kind. Where Dataverse documents a case its values are
+/// used; the others are the closest Dataverse code (ARCHITECTURE.md lists each with why).
+pub fn status_and_code(kind: ErrorKind) -> (StatusCode, &'static str) {
+    use ErrorKind::*;
+    match kind {
+        ResourceNotFound => (StatusCode::NOT_FOUND, "0x8006088a"),
+        NoHttpResource => (StatusCode::NOT_FOUND, ""),
+        UnresolvedParameters => (StatusCode::BAD_REQUEST, "0x8006088a"),
+        UrlTooLong => (StatusCode::BAD_REQUEST, "0x80060888"),
+        MalformedPayload => (StatusCode::BAD_REQUEST, "0x80048d19"),
+        InvalidParameterValue => (StatusCode::BAD_REQUEST, "0x80048d19"),
+        UnknownParameter => (StatusCode::BAD_REQUEST, "0x80048d19"),
+        MissingParameter => (StatusCode::BAD_REQUEST, "0x80040203"),
+        BadLiteral => (StatusCode::BAD_REQUEST, "0x80060888"),
+        BadKey => (StatusCode::BAD_REQUEST, "0x80060888"),
+        RecordNotFound => (StatusCode::NOT_FOUND, "0x80040217"),
+        BadQueryOption => (StatusCode::BAD_REQUEST, "0x80060888"),
+        MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "0x8006088a"),
+        PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "0x8004418a"),
+        UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "0x8006088a"),
+        Business => (StatusCode::BAD_REQUEST, "0x80040265"),
+        Internal => (StatusCode::INTERNAL_SERVER_ERROR, "0x80040216"),
+    }
+}
+
+/// An error ready to be sent: the OData error with the localizer for its message.
+pub struct ApiError {
+    /// What went wrong.
+    pub error: ODataError,
+    /// The message language.
+    pub localizer: std::sync::Arc<Localizer>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = status_and_code(self.error.kind);
+        let message = self.localizer.render(&self.error.message);
+        if status.is_server_error() {
+            tracing::error!(%message, "request failed");
+        }
+        let mut response = (
+            status,
+            Json(json!({ "error": { "code": code, "message": message } })),
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert("OData-Version", HeaderValue::from_static("4.0"));
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_dataverse_hex_or_documented_empty() {
+        use ErrorKind::*;
+        for kind in [
+            ResourceNotFound,
+            NoHttpResource,
+            UnresolvedParameters,
+            UrlTooLong,
+            MalformedPayload,
+            InvalidParameterValue,
+            UnknownParameter,
+            MissingParameter,
+            BadLiteral,
+            BadKey,
+            RecordNotFound,
+            BadQueryOption,
+            MethodNotAllowed,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            Business,
+            Internal,
+        ] {
+            let (status, code) = status_and_code(kind);
+            assert!(code.is_empty() || code.starts_with("0x"), "{kind:?}");
+            assert!(status.is_client_error() || kind == Internal, "{kind:?}");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The in-memory view of the stored definitions that requests are served from: custom
+//! APIs by name, known tables, and the rendered `$metadata`. Rebuilt when an import
+//! changes the database (any process may import), never per request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use switchboard_model::CustomApi;
+use switchboard_model::names::BUILT_IN_TABLES;
+use switchboard_odata::csdl;
+use switchboard_odata::{TableInfo, Tables};
+use switchboard_store::{DbErr, Store, StoredApi};
+
+use crate::definitions;
+
+/// One consistent snapshot of the definitions.
+pub struct Registry {
+    /// Custom APIs by exact unique name (OData names are case-sensitive).
+    pub apis: HashMap<String, Arc<CustomApi>>,
+    /// The stored rows behind the APIs (ids, solution), by unique name.
+    pub stored: Vec<StoredApi>,
+    /// Every table requests may name.
+    pub tables: Tables,
+    /// The rendered CSDL document.
+    pub metadata: Arc<str>,
+    /// Entity sets for the service document.
+    pub entity_sets: Vec<String>,
+    /// The store fingerprint this snapshot was built from.
+    pub version: (u64, i64),
+}
+
+impl Registry {
+    /// Builds a snapshot from the database.
+    pub async fn load(store: &Store) -> Result<Self, DbErr> {
+        let version = store.registry_version().await?;
+        let stored = store.list_apis().await?;
+        let mut tables = Tables::default();
+        for t in BUILT_IN_TABLES {
+            tables.insert(TableInfo::named(t));
+        }
+        tables.insert(TableInfo::named(switchboard_odata::names::UNTYPED_ENTITY));
+        for def in definitions::TABLES {
+            tables.insert(TableInfo::named(def.logical_name));
+        }
+        for s in &stored {
+            let a = &s.api;
+            let referenced = a
+                .binding
+                .table()
+                .into_iter()
+                .chain(
+                    a.request_parameters
+                        .iter()
+                        .filter_map(|p| p.logical_entity_name.as_ref()),
+                )
+                .chain(
+                    a.response_properties
+                        .iter()
+                        .filter_map(|p| p.logical_entity_name.as_ref()),
+                );
+            for t in referenced {
+                if tables.by_logical(t.as_str()).is_none() {
+                    tables.insert(TableInfo::named(t.as_str()));
+                }
+            }
+        }
+        let apis: HashMap<String, Arc<CustomApi>> = stored
+            .iter()
+            .map(|s| (s.api.unique_name.to_string(), Arc::new(s.api.clone())))
+            .collect();
+        let mut sorted: Vec<&CustomApi> = apis.values().map(|a| a.as_ref()).collect();
+        sorted.sort_by(|a, b| a.unique_name.cmp(&b.unique_name));
+        let metadata: Arc<str> =
+            csdl::render(&sorted, &tables, &definitions::entity_types()).into();
+        let mut entity_sets: Vec<String> = tables.iter().map(|t| t.set_name.clone()).collect();
+        entity_sets.sort();
+        Ok(Self {
+            apis,
+            stored,
+            tables,
+            metadata,
+            entity_sets,
+            version,
+        })
+    }
+}
+
+/// The current snapshot, swapped whole when the database changes.
+#[derive(Clone)]
+pub struct SharedRegistry(Arc<RwLock<Arc<Registry>>>);
+
+impl SharedRegistry {
+    /// Wraps a first snapshot.
+    pub fn new(registry: Registry) -> Self {
+        Self(Arc::new(RwLock::new(Arc::new(registry))))
+    }
+
+    /// The current snapshot.
+    pub fn current(&self) -> Arc<Registry> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn replace(&self, registry: Registry) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(registry);
+    }
+
+    /// Rebuilds the snapshot when the store's fingerprint changed.
+    pub async fn refresh(&self, store: &Store) -> Result<bool, DbErr> {
+        if store.registry_version().await? == self.current().version {
+            return Ok(false);
+        }
+        self.replace(Registry::load(store).await?);
+        Ok(true)
+    }
+
+    /// Checks for changes every `period` until the process ends.
+    pub fn watch(&self, store: Store, period: Duration) -> tokio::task::JoinHandle<()> {
+        let shared = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(period);
+            loop {
+                ticker.tick().await;
+                match shared.refresh(&store).await {
+                    Ok(true) => tracing::info!("definitions changed; registry rebuilt"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not check for definition changes"),
+                }
+            }
+        })
+    }
+}

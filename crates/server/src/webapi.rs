@@ -1,0 +1,474 @@
+//! The Dataverse-style Web API under `/api/data/v9.x/`: service document, `$metadata`,
+//! `WhoAmI`, and custom API calls (unbound, bound to a record, bound to a collection).
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value as Json, json};
+use switchboard_model::execution::{Binding as CallBinding, ExecuteError, ExecuteRequest};
+use switchboard_model::value::{EntityReference, Value};
+use switchboard_model::{Binding, CustomApi, Message, MessageId};
+use switchboard_odata::call::{inputs_from_body, inputs_from_url};
+use switchboard_odata::csdl::{ReturnShape, return_shape, service_document};
+use switchboard_odata::json::{encode, encode_entity};
+use switchboard_odata::names::{UNTYPED_ENTITY, qualified, unqualify};
+use switchboard_odata::url::{self, MAX_URL, ParsedUrl, Segment, function_arguments};
+use switchboard_odata::{ErrorKind, ODataError};
+use uuid::Uuid;
+
+use crate::errors::ApiError;
+use crate::execute::execute;
+use crate::identity::CallerIdentity;
+use crate::registry::Registry;
+use crate::{AppState, identity};
+
+/// Versions of the Web API root that are served (all the same API).
+pub const VERSIONS: &[&str] = &["v9.0", "v9.1", "v9.2"];
+/// Largest request body accepted.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+type Result<T> = std::result::Result<T, ODataError>;
+
+fn err(kind: ErrorKind, message: Message) -> ODataError {
+    ODataError::new(kind, message)
+}
+
+fn not_found(segment: &str) -> ODataError {
+    err(
+        ErrorKind::ResourceNotFound,
+        Message::new(MessageId::ODataResourceNotFound).arg("segment", segment),
+    )
+}
+
+/// What one request needs besides its path: headers, method, body, and where it came in.
+struct Incoming {
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+    /// `http://host/api/data/v9.2/`, for `@odata.context`.
+    root: String,
+    /// The full URI as received, for messages.
+    uri: String,
+}
+
+/// The handler for everything under `/api/data/`.
+pub async fn handle(
+    State(state): State<AppState>,
+    CallerIdentity(caller): CallerIdentity,
+    OriginalUri(uri): OriginalUri,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let localizer = state.localizer.clone();
+    let include_annotations = prefer_annotations(&headers);
+    let result = async {
+        let full = uri.to_string();
+        if full.len() > MAX_URL {
+            return Err(err(
+                ErrorKind::UrlTooLong,
+                Message::new(MessageId::ODataUrlTooLong)
+                    .arg("length", full.len())
+                    .arg("max", MAX_URL),
+            ));
+        }
+        let path = uri.path();
+        let rest = path.strip_prefix("/api/data/").unwrap_or_default();
+        let (version, below) = rest.split_once('/').unwrap_or((rest, ""));
+        if !VERSIONS.contains(&version) {
+            return Err(not_found(version));
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let incoming = Incoming {
+            method,
+            headers: headers.clone(),
+            body,
+            root: format!("http://{host}/api/data/{version}/"),
+            uri: full.clone(),
+        };
+        let parsed = url::parse(below, uri.query())?;
+        let registry = state.registry.current();
+        route(&state.store, &registry, &caller, parsed, incoming).await
+    }
+    .await;
+    let mut response = match result {
+        Ok(r) => r,
+        Err(error) => ApiError { error, localizer }.into_response(),
+    };
+    let h = response.headers_mut();
+    h.insert("OData-Version", HeaderValue::from_static("4.0"));
+    if let Some(applied) = include_annotations
+        && let Ok(v) = HeaderValue::from_str(&applied)
+    {
+        h.insert("Preference-Applied", v);
+    }
+    response
+}
+
+/// The `odata.include-annotations` preference, echoed as applied.
+fn prefer_annotations(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all("Prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .find(|p| p.starts_with("odata.include-annotations="))
+        .map(str::to_owned)
+}
+
+pub(crate) fn json_response(status: StatusCode, body: Json) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; odata.metadata=minimal"),
+    );
+    response
+}
+
+fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}
+
+fn only_get(incoming: &Incoming) -> Result<()> {
+    if incoming.method == Method::GET || incoming.method == Method::HEAD {
+        Ok(())
+    } else {
+        Err(no_http_resource(incoming))
+    }
+}
+
+fn no_http_resource(incoming: &Incoming) -> ODataError {
+    err(
+        ErrorKind::NoHttpResource,
+        Message::new(MessageId::ODataNoHttpResource).arg("uri", &incoming.uri),
+    )
+}
+
+async fn route(
+    store: &switchboard_store::Store,
+    registry: &Registry,
+    caller: &switchboard_model::execution::Caller,
+    parsed: ParsedUrl,
+    incoming: Incoming,
+) -> Result<Response> {
+    let segments = parsed.segments.clone();
+    match segments.as_slice() {
+        [] => {
+            only_get(&incoming)?;
+            let context = format!("{}$metadata", incoming.root);
+            Ok(json_response(
+                StatusCode::OK,
+                service_document(&context, &registry.entity_sets),
+            ))
+        }
+        [Segment { name, parens: None }] if name == "$metadata" => {
+            only_get(&incoming)?;
+            let mut response = (StatusCode::OK, registry.metadata.to_string()).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/xml"),
+            );
+            Ok(response)
+        }
+        [Segment { name, parens }] if name == "WhoAmI" => {
+            only_get(&incoming)?;
+            if parens.as_deref().is_some_and(|p| !p.trim().is_empty()) {
+                return Err(err(
+                    ErrorKind::UnknownParameter,
+                    Message::new(MessageId::ODataUnknownParameter)
+                        .arg("name", parens.as_deref().unwrap_or_default())
+                        .arg("api", "WhoAmI"),
+                ));
+            }
+            Ok(json_response(
+                StatusCode::OK,
+                json!({
+                    "@odata.context": format!("{}$metadata#{}", incoming.root, qualified("WhoAmIResponse")),
+                    "BusinessUnitId": caller.business_unit_id,
+                    "UserId": caller.user_id,
+                    "OrganizationId": identity::ORGANIZATION_ID,
+                }),
+            ))
+        }
+        [first] => {
+            if registry.tables.by_set(&first.name).is_some() {
+                only_get(&incoming)?;
+                return crate::tables_api::read(store, registry, &incoming.root, first, &parsed)
+                    .await;
+            }
+            unbound(registry, caller, &parsed, first, incoming).await
+        }
+        [set, op] => {
+            let Some(table) = registry.tables.by_set(&set.name) else {
+                return Err(not_found(&set.name));
+            };
+            bound(
+                registry,
+                caller,
+                &parsed,
+                table.logical_name.clone(),
+                set,
+                op,
+                incoming,
+            )
+            .await
+        }
+        [_, _, extra, ..] => Err(not_found(&extra.name)),
+    }
+}
+
+/// The API a segment names, if it is callable (exposable; private ones are callable too).
+fn callable<'a>(registry: &'a Registry, name: &str) -> Option<&'a Arc<CustomApi>> {
+    registry.apis.get(name).filter(|a| a.is_exposable())
+}
+
+async fn unbound(
+    registry: &Registry,
+    caller: &switchboard_model::execution::Caller,
+    parsed: &ParsedUrl,
+    segment: &Segment,
+    incoming: Incoming,
+) -> Result<Response> {
+    // Unbound operations are called by their plain name; the qualified form is unknown here.
+    let Some(api) = callable(registry, &segment.name) else {
+        return Err(not_found(&segment.name));
+    };
+    if api.binding != Binding::Global {
+        return Err(not_found(&segment.name));
+    }
+    invoke(
+        registry,
+        caller,
+        parsed,
+        api.clone(),
+        segment,
+        CallBinding::None,
+        incoming,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn bound(
+    registry: &Registry,
+    caller: &switchboard_model::execution::Caller,
+    parsed: &ParsedUrl,
+    table: String,
+    set: &Segment,
+    op: &Segment,
+    incoming: Incoming,
+) -> Result<Response> {
+    let Some(name) = unqualify(&op.name) else {
+        // A bound operation named without its namespace: Dataverse cannot resolve it.
+        return Err(match callable(registry, &op.name) {
+            Some(api) => err(
+                ErrorKind::UnresolvedParameters,
+                Message::new(MessageId::ODataUnresolvedBound)
+                    .arg("name", &op.name)
+                    .arg("qualified", qualified(api.unique_name.as_str())),
+            ),
+            None => not_found(&op.name),
+        });
+    };
+    let Some(api) = callable(registry, name) else {
+        return Err(not_found(&op.name));
+    };
+    let binding = match (&api.binding, set.parens.as_deref()) {
+        (Binding::Entity(t), Some(key)) if t.as_str() == table => {
+            CallBinding::Record(EntityReference {
+                logical_name: table,
+                id: parse_key(key)?,
+            })
+        }
+        (Binding::EntityCollection(t), None) if t.as_str() == table => {
+            CallBinding::Collection(table)
+        }
+        _ => return Err(not_found(&op.name)),
+    };
+    invoke(registry, caller, parsed, api.clone(), op, binding, incoming).await
+}
+
+/// `(guid)` or `(accountid=guid)`.
+pub(crate) fn parse_key(key: &str) -> Result<Uuid> {
+    let raw = key.split_once('=').map_or(key, |(_, v)| v).trim();
+    let raw = raw.trim_matches('\'');
+    let raw = raw
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .unwrap_or(raw);
+    if raw.len() != 36 {
+        return Err(err(
+            ErrorKind::BadKey,
+            Message::new(MessageId::ODataBadKey).arg("key", key),
+        ));
+    }
+    Uuid::parse_str(raw).map_err(|_| {
+        err(
+            ErrorKind::BadKey,
+            Message::new(MessageId::ODataBadKey).arg("key", key),
+        )
+    })
+}
+
+async fn read_body(incoming: Incoming) -> Result<Bytes> {
+    if let Some(ct) = incoming
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        let media = ct
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if media != "application/json" {
+            return Err(err(
+                ErrorKind::UnsupportedMediaType,
+                Message::new(MessageId::ODataUnsupportedMediaType).arg("type", ct),
+            ));
+        }
+    }
+    axum::body::to_bytes(incoming.body, MAX_BODY)
+        .await
+        .map_err(|_| {
+            err(
+                ErrorKind::PayloadTooLarge,
+                Message::new(MessageId::ODataPayloadTooLarge).arg("max", MAX_BODY),
+            )
+        })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn invoke(
+    registry: &Registry,
+    caller: &switchboard_model::execution::Caller,
+    parsed: &ParsedUrl,
+    api: Arc<CustomApi>,
+    segment: &Segment,
+    binding: CallBinding,
+    incoming: Incoming,
+) -> Result<Response> {
+    let root = incoming.root.clone();
+    let mut inputs = if api.is_function {
+        only_get(&incoming)?;
+        let args = function_arguments(segment.parens.as_deref().unwrap_or_default())?;
+        inputs_from_url(&api, &args, &parsed.aliases, &registry.tables)?
+    } else {
+        if incoming.method != Method::POST {
+            return Err(no_http_resource(&incoming));
+        }
+        if segment
+            .parens
+            .as_deref()
+            .is_some_and(|p| !p.trim().is_empty())
+        {
+            return Err(not_found(&format!(
+                "{}({})",
+                segment.name,
+                segment.parens.as_deref().unwrap_or_default()
+            )));
+        }
+        let body = read_body(incoming).await?;
+        inputs_from_body(&api, &body, &registry.tables)?
+    };
+    if let CallBinding::Record(target) = &binding {
+        inputs.insert(
+            switchboard_model::api::TARGET.to_owned(),
+            Value::EntityReference(target.clone()),
+        );
+    }
+    let request = ExecuteRequest {
+        api: api.clone(),
+        binding,
+        inputs,
+        correlation_id: Uuid::new_v4(),
+    };
+    let response = execute(caller, &request).await.map_err(|e| match e {
+        ExecuteError::Business(m) => err(ErrorKind::Business, m),
+        ExecuteError::Internal(m) => {
+            tracing::error!(message = %m, correlation = %request.correlation_id, "execution failed");
+            err(ErrorKind::Internal, Message::new(MessageId::ODataInternal).arg("id", request.correlation_id))
+        }
+    })?;
+    serialize(registry, &api, response.outputs, &root)
+}
+
+fn serialize(
+    registry: &Registry,
+    api: &CustomApi,
+    mut outputs: std::collections::BTreeMap<String, Value>,
+    root: &str,
+) -> Result<Response> {
+    let tables = &registry.tables;
+    match return_shape(api) {
+        ReturnShape::Nothing => Ok(no_content()),
+        ReturnShape::Entity(logical) => {
+            let name = api.response_properties[0].unique_name.as_str();
+            match outputs.remove(name).unwrap_or(Value::Null) {
+                Value::Entity(e) => {
+                    let set = e
+                        .logical_name
+                        .as_deref()
+                        .or(logical.as_deref())
+                        .and_then(|l| tables.by_logical(l))
+                        .map(|t| format!("{}/$entity", t.set_name))
+                        .unwrap_or_else(|| {
+                            format!(
+                                "{}/$entity",
+                                switchboard_odata::names::entity_set_name(UNTYPED_ENTITY)
+                            )
+                        });
+                    let mut body = match encode_entity(&e, tables) {
+                        Json::Object(m) => m,
+                        _ => Map::new(),
+                    };
+                    body.insert(
+                        "@odata.context".into(),
+                        Json::String(format!("{root}$metadata#{set}")),
+                    );
+                    Ok(json_response(StatusCode::OK, Json::Object(body)))
+                }
+                _ => Ok(no_content()),
+            }
+        }
+        ReturnShape::EntityCollection => {
+            let name = api.response_properties[0].unique_name.as_str();
+            let items = match outputs.remove(name) {
+                Some(v @ Value::EntityCollection(_)) => encode(&v, tables),
+                _ => Json::Array(Vec::new()),
+            };
+            Ok(json_response(
+                StatusCode::OK,
+                json!({
+                    "@odata.context": format!("{root}$metadata#Collection({})", qualified(UNTYPED_ENTITY)),
+                    "value": items,
+                }),
+            ))
+        }
+        ReturnShape::Complex => {
+            let mut body = Map::new();
+            body.insert(
+                "@odata.context".into(),
+                Json::String(format!(
+                    "{root}$metadata#{}",
+                    qualified(&format!("{}Response", api.unique_name))
+                )),
+            );
+            for p in &api.response_properties {
+                let value = outputs
+                    .remove(p.unique_name.as_str())
+                    .unwrap_or_else(|| Value::default_for(p.field_type));
+                body.insert(p.unique_name.to_string(), encode(&value, tables));
+            }
+            Ok(json_response(StatusCode::OK, Json::Object(body)))
+        }
+    }
+}
