@@ -8,8 +8,12 @@
 mod broken;
 mod cli;
 mod corpus;
+mod odata;
+mod odata_errors;
+mod odata_tables;
 mod sample;
 mod server;
 mod store_suite;
 mod support;
+mod tools;
 mod zip_packages;

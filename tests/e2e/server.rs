@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use crate::support::*;
 
 /// A child process killed when the test ends, however it ends.
-struct Running(Child);
+pub struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -17,7 +17,7 @@ impl Drop for Running {
 
 /// Starts the binary and waits for its "listening on http://…" line; returns the base
 /// URL and every line printed before it.
-fn start(mut command: Command) -> (Running, String, Vec<String>) {
+pub fn start(mut command: Command) -> (Running, String, Vec<String>) {
     let mut child = command
         .env("LANG", "C")
         .stdout(Stdio::piped())
@@ -72,9 +72,27 @@ async fn demo_recreates_its_database_and_serves() {
             text.contains("8 created, 0 updated"),
             "a fresh database each time:\n{text}"
         );
-        assert!(text.contains(&format!("curl -s {base}/health")), "{text}");
-        let response = reqwest::get(format!("{base}/health")).await.unwrap();
-        assert_eq!(response.status(), 200);
+        let curls: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("try: "))
+            .filter(|c| c.starts_with("curl"))
+            .collect();
+        assert_eq!(
+            curls.len(),
+            4,
+            "an action, a function with an alias, a bound call, health:\n{text}"
+        );
+        for command in &curls {
+            assert!(command.contains(&base), "{command}");
+            // Run exactly what was printed, as a user pasting it would.
+            let out = Command::new("sh").arg("-c").arg(command).output().unwrap();
+            let body = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "{command} failed: {body}");
+            assert!(
+                body.contains("@odata.context") || body.contains("\"ok\""),
+                "{command}: {body}"
+            );
+        }
         drop(server);
         assert!(cwd.path().join("switchboard-data/demo.db").is_file());
     }

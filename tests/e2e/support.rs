@@ -196,3 +196,89 @@ impl PgDb {
         }
     }
 }
+
+/// A running server over a fresh database holding `paths`.
+pub struct Served {
+    pub base: String,
+    pub db: Db,
+    _server: crate::server::Running,
+}
+
+impl Served {
+    /// `http://127.0.0.1:port/api/data/v9.2/` + `rest`.
+    pub fn url(&self, rest: &str) -> String {
+        format!("{}/api/data/v9.2/{rest}", self.base)
+    }
+}
+
+pub fn serve(paths: &[&Path]) -> Served {
+    let db = sqlite();
+    if !paths.is_empty() {
+        import_ok(&db.url, paths);
+    }
+    let mut cmd = Command::new(bin());
+    cmd.args(["--database", &db.url, "serve", "--listen", "127.0.0.1:0"]);
+    let (server, base, _) = crate::server::start(cmd);
+    Served {
+        base,
+        db,
+        _server: server,
+    }
+}
+
+/// The sample solution, served.
+pub fn serve_sample() -> Served {
+    serve(&[&sample()])
+}
+
+/// A response's status, headers and JSON body (Null when empty or not JSON).
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub json: serde_json::Value,
+}
+
+pub async fn send(request: reqwest::RequestBuilder) -> Reply {
+    let response = request.send().await.expect("request sent");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    Reply {
+        status,
+        headers,
+        text,
+        json,
+    }
+}
+
+pub async fn get(url: &str) -> Reply {
+    send(reqwest::Client::new().get(url)).await
+}
+
+pub async fn post(url: &str, body: serde_json::Value) -> Reply {
+    send(reqwest::Client::new().post(url).json(&body)).await
+}
+
+impl Reply {
+    /// Asserts an OData error with this status and code; returns the message.
+    pub fn error(&self, status: u16, code: &str) -> String {
+        assert_eq!(self.status, status, "status; body: {}", self.text);
+        assert_eq!(
+            self.json["error"]["code"], code,
+            "code; body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.headers
+                .get("odata-version")
+                .map(|v| v.to_str().unwrap()),
+            Some("4.0")
+        );
+        self.json["error"]["message"]
+            .as_str()
+            .expect("message")
+            .to_owned()
+    }
+}

@@ -292,6 +292,9 @@ fn solution_roots(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(roots)
 }
 
+/// Any record id works for a record-bound call until tables arrive; this one is printed.
+const DEMO_ACCOUNT: &str = "6f9619ff-8b86-d011-b42d-00c04fc964ff";
+
 /// `demo`: recreates `<data-dir>/demo.db` (or, with an explicit `--database`, imports into
 /// that database in place, never wiping what the user named) and serves it.
 async fn demo(l: &Localizer, cli: &Cli, solutions: &Path, listen: &str) -> ExitCode {
@@ -338,10 +341,17 @@ async fn demo(l: &Localizer, cli: &Cli, solutions: &Path, listen: &str) -> ExitC
         return ExitCode::FAILURE;
     };
     let base = base_url(&listener);
+    let api = format!("{base}/api/data/v9.2");
     for command in [
-        format!("curl -s {base}/health"),
+        format!(
+            r#"curl -sf -X POST '{api}/sb_Echo' -H 'Content-Type: application/json' -d '{{"StringParameter":"hello","IntegerParameter":42}}'"#
+        ),
+        format!(r#"curl -sfg "{api}/sb_Greet(Name=@name)?@name='Ada'""#),
+        format!(
+            r#"curl -sfg "{api}/accounts({DEMO_ACCOUNT})/Microsoft.Dynamics.CRM.sb_AccountSummary()""#
+        ),
+        format!("curl -sf '{base}/health'"),
         format!("switchboard --database '{}' list", redact(&url)),
-        format!("switchboard --database '{}' list --json", redact(&url)),
     ] {
         out!(
             "{}",

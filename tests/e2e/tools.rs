@@ -1,0 +1,153 @@
+//! Conformance with tools nobody on this project wrote: the OASIS CSDL XSD, the OASIS
+//! OpenAPI converter, two TypeScript client generators, and the dynamics-web-api client.
+//! They need xmllint and node (`.ci/run` installs them); without them the test says so.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::*;
+
+/// The tools install npm packages into one shared folder; two installs at once would
+/// corrupt it, so the tests that use them take turns.
+static NPM: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn have(program: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn tools_dir(test: &str) -> Option<PathBuf> {
+    let shared = shared(test)?;
+    for program in ["xmllint", "node", "npm"] {
+        if !have(program) {
+            skip(
+                test,
+                &format!("{program} is not installed (.ci/run installs it)"),
+            );
+            return None;
+        }
+    }
+    Some(shared.join("tools"))
+}
+
+fn run_tool(tools: &Path, script: &str, args: &[&str]) -> String {
+    let out = Command::new("bash")
+        .arg(tools.join(script))
+        .args(args)
+        .output()
+        .expect("run tool");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{script} {args:?} failed:\n{text}");
+    text
+}
+
+/// Names of the operations a served database publishes (exposable, not private).
+fn published(db: &str) -> Vec<String> {
+    list_json(db)
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["exposable"] == true && a["isprivate"] == false)
+        .map(|a| a["uniquename"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn check_root(tools: &Path, root: &Path) {
+    let s = serve(&[root]);
+    let metadata = get(&s.url("$metadata")).await;
+    assert_eq!(metadata.status, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("metadata.xml");
+    std::fs::write(&file, &metadata.text).unwrap();
+    let file = file.to_str().unwrap();
+    run_tool(tools, "check-metadata-xsd.sh", &[file]);
+    // Also validate the live document as served over HTTP.
+    run_tool(tools, "check-metadata-xsd.sh", &[&s.url("$metadata")]);
+    let openapi = run_tool(tools, "check-openapi.sh", &[file]);
+    assert!(openapi.contains("OK: all"), "{openapi}");
+    let codegen = run_tool(tools, "check-codegen.sh", &[file]);
+    let odata2ts: Vec<&str> = codegen
+        .split("OK   odata2ts")
+        .nth(1)
+        .expect("odata2ts compiled")
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("     "))
+        .map(str::trim)
+        .collect();
+    for name in published(&s.db.url)
+        .iter()
+        .map(String::as_str)
+        .chain(["WhoAmI"])
+    {
+        assert!(
+            odata2ts.contains(&name),
+            "{}: odata2ts client lacks {name}: {odata2ts:?}",
+            root.display()
+        );
+    }
+    assert!(
+        codegen.contains("OK   @sap-cloud-sdk/generator"),
+        "{codegen}"
+    );
+}
+
+#[tokio::test]
+async fn metadata_passes_xsd_openapi_and_codegen_for_sample_and_corpus() {
+    let test = "metadata_passes_xsd_openapi_and_codegen_for_sample_and_corpus";
+    let Some(tools) = tools_dir(test) else { return };
+    let _turn = NPM.lock().await;
+    let shared = shared(test).unwrap();
+    let mut roots = vec![sample()];
+    let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.md")).unwrap();
+    for line in manifest.lines().filter(|l| l.starts_with("| `")) {
+        let rel = line.split('`').nth(1).unwrap();
+        roots.push(shared.join("corpus").join(rel));
+    }
+    for root in roots {
+        check_root(&tools, &root).await;
+    }
+}
+
+#[tokio::test]
+async fn dynamics_web_api_client_calls_the_sample_apis() {
+    let test = "dynamics_web_api_client_calls_the_sample_apis";
+    let Some(tools) = tools_dir(test) else { return };
+    let _turn = NPM.lock().await;
+    let install = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source '{}/_lib.sh' && npm_tools npm dynamics-web-api@$DWA_VER",
+            tools.display()
+        ))
+        .output()
+        .expect("install dynamics-web-api");
+    assert!(
+        install.status.success(),
+        "{}",
+        String::from_utf8_lossy(&install.stderr)
+    );
+    let dir = String::from_utf8_lossy(&install.stdout).trim().to_owned();
+    let s = serve_sample();
+    let out = Command::new("node")
+        .arg(workspace().join("tests/clients/dwa_custom_apis.mjs"))
+        .arg(&s.base)
+        .arg("test-token")
+        .env("DWA_MODULE", format!("{dir}/node_modules/dynamics-web-api"))
+        .output()
+        .expect("run node");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("7/7 steps ok"), "{text}");
+}
