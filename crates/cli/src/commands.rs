@@ -35,12 +35,65 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
             let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
                 return ExitCode::FAILURE;
             };
-            serve(&l, store, listen).await
+            serve(&l, &cli, store, listen).await
         }
         Command::Demo {
             ref solutions,
+            ref plugins,
             ref listen,
-        } => demo(&l, &cli, solutions, listen).await,
+        } => demo(&l, &cli, solutions, plugins, listen).await,
+        Command::Plugin { ref command } => plugin(&l, command),
+    }
+}
+
+/// The plug-in host's limits from the command line.
+fn host_config(cli: &Cli) -> switchboard_wasm::HostConfig {
+    switchboard_wasm::HostConfig {
+        memory_limit: cli.plugin_memory_mib << 20,
+        deadline: std::time::Duration::from_millis(cli.plugin_deadline_ms),
+        ..switchboard_wasm::HostConfig::default()
+    }
+}
+
+fn plugin(l: &Localizer, command: &crate::PluginCommand) -> ExitCode {
+    let fail = |path: &Path, detail: String| {
+        let m = Message::new(MessageId::PluginBuildFailed)
+            .arg("path", path.display())
+            .arg("detail", detail);
+        eprintln!(
+            "{}: {}",
+            l.render(&Message::new(MessageId::CliError)),
+            l.render(&m)
+        );
+        ExitCode::FAILURE
+    };
+    match command {
+        crate::PluginCommand::New { name, dir } => match crate::plugin::scaffold(name, dir) {
+            Ok(path) => {
+                out!(
+                    "{}",
+                    l.render(
+                        &Message::new(MessageId::PluginScaffolded).arg("path", path.display())
+                    )
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(dir, e),
+        },
+        crate::PluginCommand::Build { path } => match crate::plugin::build(path) {
+            Ok(built) => {
+                for (_, component) in built {
+                    out!(
+                        "{}",
+                        l.render(
+                            &Message::new(MessageId::PluginBuilt).arg("path", component.display())
+                        )
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(path, e),
+        },
     }
 }
 
@@ -243,15 +296,20 @@ fn base_url(listener: &tokio::net::TcpListener) -> String {
         .unwrap_or_default()
 }
 
-async fn serve(l: &Localizer, store: Store, listen: &str) -> ExitCode {
+async fn serve(l: &Localizer, cli: &Cli, store: Store, listen: &str) -> ExitCode {
     let Some(listener) = bind(l, listen).await else {
         return ExitCode::FAILURE;
     };
-    serve_on(l, store, listener).await
+    serve_on(l, cli, store, listener).await
 }
 
-async fn serve_on(l: &Localizer, store: Store, listener: tokio::net::TcpListener) -> ExitCode {
-    let state = match switchboard_server::AppState::new(store).await {
+async fn serve_on(
+    l: &Localizer,
+    cli: &Cli,
+    store: Store,
+    listener: tokio::net::TcpListener,
+) -> ExitCode {
+    let state = match switchboard_server::AppState::new(store, host_config(cli)).await {
         Ok(state) => state,
         Err(e) => {
             eprintln!("{}: {e}", l.render(&Message::new(MessageId::CliError)));
@@ -297,7 +355,37 @@ const DEMO_ACCOUNT: &str = "6f9619ff-8b86-d011-b42d-00c04fc964ff";
 
 /// `demo`: recreates `<data-dir>/demo.db` (or, with an explicit `--database`, imports into
 /// that database in place, never wiping what the user named) and serves it.
-async fn demo(l: &Localizer, cli: &Cli, solutions: &Path, listen: &str) -> ExitCode {
+async fn demo(
+    l: &Localizer,
+    cli: &Cli,
+    solutions: &Path,
+    plugins: &Path,
+    listen: &str,
+) -> ExitCode {
+    // The sample plug-ins are build output, never committed: build them into the sample
+    // solution first (cargo does nothing when they are up to date).
+    if plugins.join("Cargo.toml").is_file() {
+        match crate::plugin::build_samples(plugins, solutions) {
+            Ok(files) => {
+                for f in files {
+                    out!(
+                        "{}",
+                        l.render(&Message::new(MessageId::PluginBuilt).arg("path", f.display()))
+                    );
+                }
+            }
+            Err(e) => {
+                let m = Message::new(MessageId::PluginBuildFailed)
+                    .arg("path", plugins.display())
+                    .arg("detail", e);
+                eprintln!(
+                    "{}: {}",
+                    l.render(&Message::new(MessageId::CliWarning)),
+                    l.render(&m)
+                );
+            }
+        }
+    }
     let roots = match solution_roots(solutions) {
         Ok(r) if !r.is_empty() => r,
         _ => {
@@ -358,7 +446,7 @@ async fn demo(l: &Localizer, cli: &Cli, solutions: &Path, listen: &str) -> ExitC
             l.render(&Message::new(MessageId::CliDemoTry).arg("command", command))
         );
     }
-    serve_on(l, store, listener).await
+    serve_on(l, cli, store, listener).await
 }
 
 #[cfg(test)]

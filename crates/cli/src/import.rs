@@ -29,13 +29,16 @@ pub async fn import_paths(
     store: &Store,
     paths: &[PathBuf],
 ) -> Result<Vec<Imported>, ImportFailure> {
-    let mut packages = Vec::new();
+    let mut packages: Vec<SolutionPackage> = Vec::new();
     let mut diagnostics = Vec::new();
     for path in paths {
         match read_package(path) {
             Ok(p) => packages.push(p),
             Err(failure) => diagnostics.extend(failure.diagnostics),
         }
+    }
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        prepare_plugins(&mut packages, &mut diagnostics).await;
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
         for p in &packages {
@@ -85,6 +88,85 @@ pub async fn import_paths(
                 diagnostics.extend(p.warnings.iter().cloned());
             }
             Err(ImportFailure { diagnostics })
+        }
+    }
+}
+
+/// Turns WebAssembly assemblies into components (authors ship plain `wasm32` modules),
+/// loads each once to learn which plug-in types it exports, and warns about types the
+/// package declares that the component lacks.
+async fn prepare_plugins(packages: &mut [SolutionPackage], diagnostics: &mut Vec<Diagnostic>) {
+    use switchboard_model::PluginAssemblyKind;
+    let has_wasm = packages
+        .iter()
+        .flat_map(|p| &p.assemblies)
+        .any(|a| a.kind == PluginAssemblyKind::Wasm && a.content.is_some());
+    if !has_wasm {
+        return;
+    }
+    let host = match switchboard_wasm::Host::new(switchboard_wasm::HostConfig::default()) {
+        Ok(h) => h,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                None,
+                Message::new(MessageId::PluginLoadFailed)
+                    .arg("assembly", "-")
+                    .arg("detail", e),
+            ));
+            return;
+        }
+    };
+    for package in packages.iter_mut() {
+        let origin = package.origin.clone();
+        for assembly in package
+            .assemblies
+            .iter_mut()
+            .filter(|a| a.kind == PluginAssemblyKind::Wasm)
+        {
+            let Some(bytes) = assembly.content.take() else {
+                continue;
+            };
+            let location = Some(Location {
+                file: format!(
+                    "{origin} ({})",
+                    assembly.file_name.as_deref().unwrap_or("?")
+                ),
+                position: None,
+            });
+            let failed = |detail: String| {
+                Diagnostic::error(
+                    location.clone(),
+                    Message::new(MessageId::PluginLoadFailed)
+                        .arg("assembly", &assembly.name)
+                        .arg("detail", detail),
+                )
+            };
+            let component = match switchboard_wasm::componentize(&bytes) {
+                Ok(c) => c,
+                Err(e) => {
+                    diagnostics.push(failed(e));
+                    continue;
+                }
+            };
+            match host.load(&component).await {
+                Ok(loaded) => {
+                    for t in assembly
+                        .types
+                        .iter()
+                        .filter(|t| !loaded.plugin_types.contains(&t.name))
+                    {
+                        package.warnings.push(Diagnostic::warning(
+                            location.clone(),
+                            Message::new(MessageId::PluginTypeMissing)
+                                .arg("assembly", &assembly.name)
+                                .arg("type", &t.name),
+                        ));
+                    }
+                    assembly.sha256 = Some(loaded.sha256.clone());
+                    assembly.content = Some(component);
+                }
+                Err(f) => diagnostics.push(failed(format!("{f:?}"))),
+            }
         }
     }
 }

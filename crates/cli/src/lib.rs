@@ -4,6 +4,7 @@ mod commands;
 mod import;
 mod json;
 mod output;
+pub mod plugin;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,24 @@ pub struct Cli {
     )]
     pub data_dir: PathBuf,
 
+    /// Longest a plug-in call may run, in milliseconds.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_PLUGIN_DEADLINE_MS",
+        default_value_t = 2000
+    )]
+    pub plugin_deadline_ms: u64,
+
+    /// Most memory a plug-in call may use, in MiB.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_PLUGIN_MEMORY_MIB",
+        default_value_t = 64
+    )]
+    pub plugin_memory_mib: usize,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -53,6 +72,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Create and build WebAssembly plug-ins.
+    Plugin {
+        /// What to do.
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
     /// Run the HTTP server.
     Serve {
         /// Address to listen on.
@@ -64,9 +89,31 @@ pub enum Command {
         /// Folder holding the solutions to import.
         #[arg(long, default_value = "solutions")]
         solutions: PathBuf,
+        /// The sample plug-ins' workspace, built into the solutions before import.
+        #[arg(long, default_value = "plugins")]
+        plugins: PathBuf,
         /// Address to listen on.
         #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = DEFAULT_LISTEN)]
         listen: String,
+    },
+}
+
+/// `switchboard plugin …`.
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Create a plug-in crate that builds as is.
+    New {
+        /// Crate name (also the folder created).
+        name: String,
+        /// Where to create it.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Build a plug-in crate for wasm32 and turn it into a component; prints the path.
+    Build {
+        /// The crate's folder.
+        #[arg(default_value = ".")]
+        path: PathBuf,
     },
 }
 

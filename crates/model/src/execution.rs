@@ -57,6 +57,8 @@ pub struct ExecuteResponse {
 pub enum ExecuteError {
     /// A plug-in reported a business error (Dataverse's InvalidPluginExecutionException).
     Business(Message),
+    /// A plug-in failed: trap, deadline, memory cap, or outputs that do not fit.
+    PluginFailed(Message),
     /// The platform failed.
     Internal(Message),
 }

@@ -38,6 +38,8 @@ pub enum ErrorKind {
     BadQueryOption,
     /// A plug-in's business error.
     Business,
+    /// A plug-in failed (trap, deadline, memory cap, bad output).
+    PluginFailed,
     /// Anything the platform did wrong.
     Internal,
 }

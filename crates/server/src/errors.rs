@@ -29,6 +29,7 @@ pub fn status_and_code(kind: ErrorKind) -> (StatusCode, &'static str) {
         PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "0x8004418a"),
         UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "0x8006088a"),
         Business => (StatusCode::BAD_REQUEST, "0x80040265"),
+        PluginFailed => (StatusCode::INTERNAL_SERVER_ERROR, "0x80040265"),
         Internal => (StatusCode::INTERNAL_SERVER_ERROR, "0x80040216"),
     }
 }
@@ -88,7 +89,10 @@ mod tests {
         ] {
             let (status, code) = status_and_code(kind);
             assert!(code.is_empty() || code.starts_with("0x"), "{kind:?}");
-            assert!(status.is_client_error() || kind == Internal, "{kind:?}");
+            assert!(
+                status.is_client_error() || matches!(kind, Internal | PluginFailed),
+                "{kind:?}"
+            );
         }
     }
 }

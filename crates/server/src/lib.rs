@@ -19,7 +19,7 @@ use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde_json::json;
 use switchboard_locale::Localizer;
-use switchboard_store::{DbErr, Store};
+use switchboard_store::Store;
 use tokio::net::TcpListener;
 
 use registry::{Registry, SharedRegistry};
@@ -36,16 +36,21 @@ pub struct AppState {
     pub registry: SharedRegistry,
     /// Platform messages (the caller's language arrives with the labels issue).
     pub localizer: Arc<Localizer>,
+    /// The plug-in host.
+    pub plugins: Arc<switchboard_wasm::Host>,
 }
 
 impl AppState {
-    /// Loads the definitions from the store.
-    pub async fn new(store: Store) -> Result<Self, DbErr> {
-        let registry = SharedRegistry::new(Registry::load(&store).await?);
+    /// Loads the definitions from the store and starts the plug-in host.
+    pub async fn new(store: Store, plugins: switchboard_wasm::HostConfig) -> Result<Self, String> {
+        let registry =
+            SharedRegistry::new(Registry::load(&store).await.map_err(|e| e.to_string())?);
+        let plugins = Arc::new(switchboard_wasm::Host::new(plugins)?);
         Ok(Self {
             store,
             registry,
             localizer: Arc::new(Localizer::english()),
+            plugins,
         })
     }
 }

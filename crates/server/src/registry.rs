@@ -26,6 +26,8 @@ pub struct Registry {
     pub metadata: Arc<str>,
     /// Entity sets for the service document.
     pub entity_sets: Vec<String>,
+    /// Plug-in types by id, with their assemblies.
+    pub plugin_targets: HashMap<uuid::Uuid, switchboard_store::PluginTarget>,
     /// The store fingerprint this snapshot was built from.
     pub version: (u64, i64),
 }
@@ -75,12 +77,19 @@ impl Registry {
             csdl::render(&sorted, &tables, &definitions::entity_types()).into();
         let mut entity_sets: Vec<String> = tables.iter().map(|t| t.set_name.clone()).collect();
         entity_sets.sort();
+        let plugin_targets = store
+            .plugin_targets()
+            .await?
+            .into_iter()
+            .map(|t| (t.type_id, t))
+            .collect();
         Ok(Self {
             apis,
             stored,
             tables,
             metadata,
             entity_sets,
+            plugin_targets,
             version,
         })
     }

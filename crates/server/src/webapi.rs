@@ -94,7 +94,7 @@ pub async fn handle(
         };
         let parsed = url::parse(below, uri.query())?;
         let registry = state.registry.current();
-        route(&state.store, &registry, &caller, parsed, incoming).await
+        route(&state, &registry, &caller, parsed, incoming).await
     }
     .await;
     let mut response = match result {
@@ -152,7 +152,7 @@ fn no_http_resource(incoming: &Incoming) -> ODataError {
 }
 
 async fn route(
-    store: &switchboard_store::Store,
+    state: &AppState,
     registry: &Registry,
     caller: &switchboard_model::execution::Caller,
     parsed: ParsedUrl,
@@ -200,16 +200,23 @@ async fn route(
         [first] => {
             if registry.tables.by_set(&first.name).is_some() {
                 only_get(&incoming)?;
-                return crate::tables_api::read(store, registry, &incoming.root, first, &parsed)
-                    .await;
+                return crate::tables_api::read(
+                    &state.store,
+                    registry,
+                    &incoming.root,
+                    first,
+                    &parsed,
+                )
+                .await;
             }
-            unbound(registry, caller, &parsed, first, incoming).await
+            unbound(state, registry, caller, &parsed, first, incoming).await
         }
         [set, op] => {
             let Some(table) = registry.tables.by_set(&set.name) else {
                 return Err(not_found(&set.name));
             };
             bound(
+                state,
                 registry,
                 caller,
                 &parsed,
@@ -230,6 +237,7 @@ fn callable<'a>(registry: &'a Registry, name: &str) -> Option<&'a Arc<CustomApi>
 }
 
 async fn unbound(
+    state: &AppState,
     registry: &Registry,
     caller: &switchboard_model::execution::Caller,
     parsed: &ParsedUrl,
@@ -244,6 +252,7 @@ async fn unbound(
         return Err(not_found(&segment.name));
     }
     invoke(
+        state,
         registry,
         caller,
         parsed,
@@ -257,6 +266,7 @@ async fn unbound(
 
 #[allow(clippy::too_many_arguments)]
 async fn bound(
+    state: &AppState,
     registry: &Registry,
     caller: &switchboard_model::execution::Caller,
     parsed: &ParsedUrl,
@@ -292,7 +302,17 @@ async fn bound(
         }
         _ => return Err(not_found(&op.name)),
     };
-    invoke(registry, caller, parsed, api.clone(), op, binding, incoming).await
+    invoke(
+        state,
+        registry,
+        caller,
+        parsed,
+        api.clone(),
+        op,
+        binding,
+        incoming,
+    )
+    .await
 }
 
 /// `(guid)` or `(accountid=guid)`.
@@ -348,6 +368,7 @@ async fn read_body(incoming: Incoming) -> Result<Bytes> {
 
 #[allow(clippy::too_many_arguments)]
 async fn invoke(
+    state: &AppState,
     registry: &Registry,
     caller: &switchboard_model::execution::Caller,
     parsed: &ParsedUrl,
@@ -391,8 +412,9 @@ async fn invoke(
         inputs,
         correlation_id: Uuid::new_v4(),
     };
-    let response = execute(caller, &request).await.map_err(|e| match e {
+    let response = execute(state, registry, caller, &request).await.map_err(|e| match e {
         ExecuteError::Business(m) => err(ErrorKind::Business, m),
+        ExecuteError::PluginFailed(m) => err(ErrorKind::PluginFailed, m),
         ExecuteError::Internal(m) => {
             tracing::error!(message = %m, correlation = %request.correlation_id, "execution failed");
             err(ErrorKind::Internal, Message::new(MessageId::ODataInternal).arg("id", request.correlation_id))

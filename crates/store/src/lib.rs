@@ -10,7 +10,7 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
 pub use import::{Conflict, ImportError, ImportReport, ItemKind};
-pub use read::{Rows, StoredApi};
+pub use read::{PluginTarget, Rows, StoredApi};
 pub use sea_orm::DbErr;
 
 /// An open, migrated database.

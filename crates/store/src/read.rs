@@ -309,3 +309,66 @@ impl Store {
         }))
     }
 }
+
+/// A plug-in type with what is needed to run it (no binary: see [`Store::assembly_content`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginTarget {
+    /// `plugintypeid`.
+    pub type_id: Uuid,
+    /// The type name (what a component exports it as).
+    pub type_name: String,
+    /// `pluginassemblyid`.
+    pub assembly_id: Uuid,
+    /// The assembly's name.
+    pub assembly_name: String,
+    /// `wasm` or `foreign`.
+    pub kind: String,
+    /// SHA-256 of the stored binary, when there is one.
+    pub sha256: Option<String>,
+}
+
+impl Store {
+    /// Every plug-in type with its assembly.
+    pub async fn plugin_targets(&self) -> Result<Vec<PluginTarget>, DbErr> {
+        use sea_orm::QuerySelect;
+        let db = self.connection();
+        let assemblies: HashMap<Uuid, (String, String, Option<String>)> =
+            pluginassembly::Entity::find()
+                .select_only()
+                .columns([
+                    pluginassembly::Column::Pluginassemblyid,
+                    pluginassembly::Column::Name,
+                    pluginassembly::Column::Kind,
+                    pluginassembly::Column::Sha256,
+                ])
+                .into_tuple::<(Uuid, String, String, Option<String>)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|(id, name, kind, sha)| (id, (name, kind, sha)))
+                .collect();
+        let types = plugintype::Entity::find().all(db).await?;
+        Ok(types
+            .into_iter()
+            .filter_map(|t| {
+                let (name, kind, sha) = assemblies.get(&t.pluginassemblyid)?.clone();
+                Some(PluginTarget {
+                    type_id: t.plugintypeid,
+                    type_name: t.typename,
+                    assembly_id: t.pluginassemblyid,
+                    assembly_name: name,
+                    kind,
+                    sha256: sha,
+                })
+            })
+            .collect())
+    }
+
+    /// The stored binary of an assembly.
+    pub async fn assembly_content(&self, assembly_id: Uuid) -> Result<Option<Vec<u8>>, DbErr> {
+        Ok(pluginassembly::Entity::find_by_id(assembly_id)
+            .one(self.connection())
+            .await?
+            .and_then(|a| a.content))
+    }
+}

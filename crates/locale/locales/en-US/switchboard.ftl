@@ -96,6 +96,23 @@ odata-unsupported-filter = The $filter expression '{ $filter }' is not supported
 odata-unknown-property = Could not find a property named '{ $name }' on type '{ $type }'.
 odata-internal = An unexpected error occurred (correlation id { $id }).
 
+## Plug-ins
+plugin-business = { $message }
+plugin-timeout = Plug-in { $type } did not finish within its { $ms } ms deadline and was stopped.
+plugin-memory-cap = Plug-in { $type } tried to use more than its memory cap of { $mib } MiB and was stopped.
+plugin-panicked = Plug-in { $type } panicked: { $message }
+plugin-trapped = Plug-in { $type } failed: { $detail }
+plugin-internal = Plug-in { $type } reported an internal error: { $detail }
+plugin-bad-value = Plug-in { $type } sent a value that cannot be read: { $detail }
+plugin-load-failed = Plug-in assembly { $assembly } cannot be loaded: { $detail }
+plugin-type-missing = Plug-in assembly { $assembly } does not export plug-in type { $type }.
+plugin-unknown-output = Plug-in { $type } set output '{ $name }', which '{ $api }' does not declare.
+plugin-wrong-output-type = Plug-in { $type } set output '{ $name }' to a { $found } value; '{ $api }' declares { $expected }.
+plugin-not-runnable = Custom API '{ $api }' refers to plug-in type { $reference }, which cannot run here ({ $reason }); it returns default values.
+plugin-build-failed = Building the plug-in in { $path } failed: { $detail }
+plugin-built = built { $path }
+plugin-scaffolded = created plug-in crate { $path }; build it with: switchboard plugin build { $path }
+
 ## Command line
 cli-database-open = cannot open database { $url }: { $detail }
 cli-error = error

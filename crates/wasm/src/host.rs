@@ -1,0 +1,482 @@
+//! The engine, the component cache and the per-call sandbox.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use switchboard_model::value::{Entity, Value};
+use switchboard_model::{StepMode, StepStage};
+use uuid::Uuid;
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
+    StoreLimitsBuilder, UpdateDeadline,
+};
+
+use crate::bindings::switchboard::plugin::types as wit;
+use crate::bindings::{Plugin, PluginPre};
+use crate::convert::{bag, guid, to_wit};
+
+/// Most trace text kept per call.
+pub(crate) const MAX_TRACE_BYTES: usize = 1 << 20;
+
+/// Limits of the sandbox.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// Linear memory a plug-in may use.
+    pub memory_limit: usize,
+    /// Wall-clock time one call may take.
+    pub deadline: Duration,
+    /// Calls that may run at once (sizes the pooling allocator).
+    pub max_concurrent: u32,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        Self {
+            memory_limit: 64 << 20,
+            deadline: Duration::from_secs(2),
+            max_concurrent: 100,
+        }
+    }
+}
+
+/// One line a plug-in traced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceLine {
+    /// `trace`, `debug`, `info`, `warn` or `error`.
+    pub level: &'static str,
+    /// The text.
+    pub message: String,
+}
+
+/// What the host calls a plug-in with (Dataverse's IPluginExecutionContext).
+#[derive(Debug, Clone)]
+pub struct CallContext {
+    /// The message name.
+    pub message_name: String,
+    /// The stage.
+    pub stage: StepStage,
+    /// The mode.
+    pub mode: StepMode,
+    /// Nesting depth (1 for a direct call).
+    pub depth: u32,
+    /// The user the plug-in runs as.
+    pub user_id: Uuid,
+    /// The user who started the call.
+    pub initiating_user_id: Uuid,
+    /// The organization.
+    pub organization_id: Uuid,
+    /// The caller's business unit.
+    pub business_unit_id: Uuid,
+    /// Correlation id.
+    pub correlation_id: Uuid,
+    /// Whether a transaction is open.
+    pub is_in_transaction: bool,
+    /// The primary table.
+    pub primary_entity_name: Option<String>,
+    /// The primary record.
+    pub primary_entity_id: Option<Uuid>,
+    /// Input parameters.
+    pub inputs: BTreeMap<String, Value>,
+    /// Output parameters so far.
+    pub outputs: BTreeMap<String, Value>,
+    /// Shared variables so far.
+    pub shared: BTreeMap<String, Value>,
+    /// Pre-images by name.
+    pub pre_images: Vec<(String, Entity)>,
+    /// Post-images by name.
+    pub post_images: Vec<(String, Entity)>,
+    /// The parent context's message and stage.
+    pub parent: Option<(String, StepStage)>,
+    /// The step's unsecure configuration.
+    pub unsecure_configuration: Option<String>,
+    /// The step's secure configuration.
+    pub secure_configuration: Option<String>,
+}
+
+impl CallContext {
+    /// A main-operation context for a message with these inputs.
+    pub fn main_operation(message_name: &str, inputs: BTreeMap<String, Value>) -> Self {
+        Self {
+            message_name: message_name.to_owned(),
+            stage: StepStage::MainOperation,
+            mode: StepMode::Synchronous,
+            depth: 1,
+            user_id: Uuid::nil(),
+            initiating_user_id: Uuid::nil(),
+            organization_id: Uuid::nil(),
+            business_unit_id: Uuid::nil(),
+            correlation_id: Uuid::new_v4(),
+            is_in_transaction: false,
+            primary_entity_name: None,
+            primary_entity_id: None,
+            inputs,
+            outputs: BTreeMap::new(),
+            shared: BTreeMap::new(),
+            pre_images: Vec::new(),
+            post_images: Vec::new(),
+            parent: None,
+            unsecure_configuration: None,
+            secure_configuration: None,
+        }
+    }
+
+    fn to_wit(&self) -> wit::Context {
+        let stage = |s: StepStage| match s {
+            StepStage::PreValidation => wit::Stage::PreValidation,
+            StepStage::PreOperation => wit::Stage::PreOperation,
+            StepStage::MainOperation => wit::Stage::MainOperation,
+            StepStage::PostOperation => wit::Stage::PostOperation,
+        };
+        let images = |images: &[(String, Entity)]| {
+            images
+                .iter()
+                .map(|(name, e)| {
+                    let mut arena = Vec::new();
+                    let entity = match to_wit(&Value::Entity(e.clone()), &mut arena) {
+                        wit::Value::Entity(i) => arena[i as usize].clone(),
+                        _ => unreachable!("an entity converts to an entity"),
+                    };
+                    wit::EntityImage {
+                        name: name.clone(),
+                        data: wit::EntityData { entity, arena },
+                    }
+                })
+                .collect()
+        };
+        wit::Context {
+            message_name: self.message_name.clone(),
+            stage: stage(self.stage),
+            mode: match self.mode {
+                StepMode::Synchronous => wit::Mode::Synchronous,
+                StepMode::Asynchronous => wit::Mode::Asynchronous,
+            },
+            depth: self.depth,
+            user_id: guid(self.user_id),
+            initiating_user_id: guid(self.initiating_user_id),
+            organization_id: guid(self.organization_id),
+            business_unit_id: guid(self.business_unit_id),
+            correlation_id: guid(self.correlation_id),
+            is_in_transaction: self.is_in_transaction,
+            primary_entity_name: self.primary_entity_name.clone(),
+            primary_entity_id: self.primary_entity_id.map(guid),
+            input_parameters: bag(&self.inputs),
+            output_parameters: bag(&self.outputs),
+            shared_variables: bag(&self.shared),
+            pre_entity_images: images(&self.pre_images),
+            post_entity_images: images(&self.post_images),
+            parent_context: self.parent.as_ref().map(|(m, s)| wit::ParentContext {
+                message_name: m.clone(),
+                stage: stage(*s),
+            }),
+            unsecure_configuration: self.unsecure_configuration.clone(),
+            secure_configuration: self.secure_configuration.clone(),
+        }
+    }
+}
+
+/// What a call produced.
+#[derive(Debug, Clone, Default)]
+pub struct Invocation {
+    /// Outputs the plug-in set.
+    pub outputs: BTreeMap<String, Value>,
+    /// Inputs it changed (stages 10/20).
+    pub input_changes: BTreeMap<String, Value>,
+    /// Shared variables it set.
+    pub shared_changes: BTreeMap<String, Value>,
+    /// Its trace lines.
+    pub traces: Vec<TraceLine>,
+}
+
+/// Why a call failed, with the traces written before it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PluginFailure {
+    /// The plug-in's business error (InvalidPluginExecutionException).
+    Business(String),
+    /// The plug-in reported an internal error.
+    Internal(String),
+    /// The call ran past its deadline and was stopped.
+    Timeout(Duration),
+    /// The plug-in tried to use more memory than allowed.
+    MemoryCap(usize),
+    /// The plug-in panicked (message from the SDK's panic hook).
+    Panic(String),
+    /// Any other trap.
+    Trap(String),
+    /// A value the plug-in sent could not be read.
+    BadValue(String),
+    /// The component could not be compiled or linked.
+    Load(String),
+    /// The component does not export this plug-in type.
+    MissingType(String),
+}
+
+/// The per-call state behind the imports.
+pub(crate) struct HostState {
+    pub(crate) limits: StoreLimits,
+    pub(crate) stage: StepStage,
+    pub(crate) outputs: BTreeMap<String, Value>,
+    pub(crate) input_changes: BTreeMap<String, Value>,
+    pub(crate) shared_changes: BTreeMap<String, Value>,
+    pub(crate) traces: Vec<TraceLine>,
+    pub(crate) trace_bytes: usize,
+    pub(crate) panic_message: Option<String>,
+    pub(crate) bad_value: Option<String>,
+}
+
+/// A compiled component, ready to instantiate, with the plug-in types it exports.
+pub struct Loaded {
+    pre: PluginPre<HostState>,
+    /// Plug-in type names the component exports.
+    pub plugin_types: Vec<String>,
+    /// SHA-256 of the component bytes.
+    pub sha256: String,
+}
+
+/// The marker the deadline callback raises.
+#[derive(Debug)]
+struct DeadlineExceeded;
+
+impl std::fmt::Display for DeadlineExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("plug-in deadline exceeded")
+    }
+}
+
+impl std::error::Error for DeadlineExceeded {}
+
+/// The plug-in host: one engine, compiled components cached by content hash.
+pub struct Host {
+    engine: Engine,
+    linker: Linker<HostState>,
+    config: HostConfig,
+    cache: Mutex<HashMap<String, Arc<Loaded>>>,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Whether the bytes are a component (as opposed to a core module).
+pub fn is_component(bytes: &[u8]) -> bool {
+    bytes.len() >= 8 && bytes.starts_with(b"\0asm") && bytes[4..8] == [0x0d, 0x00, 0x01, 0x00]
+}
+
+/// Turns a core module built for `wasm32-unknown-unknown` (which carries its WIT in a
+/// custom section) into a component; components pass through.
+pub fn componentize(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    if is_component(bytes) {
+        return Ok(bytes.to_vec());
+    }
+    if !bytes.starts_with(b"\0asm") {
+        return Err("not a WebAssembly module or component".into());
+    }
+    wit_component::ComponentEncoder::default()
+        .validate(true)
+        .module(bytes)
+        .and_then(|e| e.encode())
+        .map_err(|e| format!("cannot make a component of this module: {e:#}"))
+}
+
+impl Host {
+    /// Creates the engine (pooling allocator, epoch interruption) and its ticker thread.
+    pub fn new(config: HostConfig) -> Result<Self, String> {
+        let mut c = Config::new();
+        c.wasm_component_model(true);
+        c.epoch_interruption(true);
+        // No component-model async (streams, futures) in our WIT: skip its per-instance cost.
+        c.concurrency_support(false);
+        let mut pool = PoolingAllocationConfig::default();
+        let n = config.max_concurrent;
+        pool.total_component_instances(n)
+            .total_core_instances(n * 4)
+            .total_memories(n)
+            .total_tables(n * 4)
+            .total_stacks(n)
+            .max_memory_size(config.memory_limit);
+        c.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine =
+            Engine::new(&c).map_err(|e| format!("cannot start the plug-in engine: {e:#}"))?;
+        let mut linker = Linker::new(&engine);
+        Plugin::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
+            .map_err(|e| format!("cannot link the plug-in imports: {e:#}"))?;
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        let (weak_engine, stop) = (engine.weak(), ticker_stop.clone());
+        std::thread::Builder::new()
+            .name("plugin-epoch".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(1));
+                    match weak_engine.upgrade() {
+                        Some(engine) => engine.increment_epoch(),
+                        None => break,
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the epoch ticker: {e}"))?;
+        Ok(Self {
+            engine,
+            linker,
+            config,
+            cache: Mutex::new(HashMap::new()),
+            ticker_stop,
+        })
+    }
+
+    /// The configured limits.
+    pub fn config(&self) -> &HostConfig {
+        &self.config
+    }
+
+    /// The compiled component with this content hash, if it was loaded before.
+    pub fn load_cached(&self, sha256: &str) -> Option<Arc<Loaded>> {
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(sha256)
+            .cloned()
+    }
+
+    /// Compiles (once per content hash) and pre-links a component or core module, and asks
+    /// it which plug-in types it exports.
+    pub async fn load(&self, bytes: &[u8]) -> Result<Arc<Loaded>, PluginFailure> {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        if let Some(hit) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&sha256)
+        {
+            return Ok(hit.clone());
+        }
+        let component_bytes = componentize(bytes).map_err(PluginFailure::Load)?;
+        let engine = self.engine.clone();
+        // Compiling takes tens of milliseconds of CPU: keep it off the async workers.
+        let component =
+            tokio::task::spawn_blocking(move || Component::new(&engine, &component_bytes))
+                .await
+                .map_err(|e| PluginFailure::Load(e.to_string()))?
+                .map_err(|e| PluginFailure::Load(format!("{e:#}")))?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .and_then(PluginPre::new)
+            .map_err(|e| PluginFailure::Load(format!("{e:#}")))?;
+        let mut loaded = Loaded {
+            pre,
+            plugin_types: Vec::new(),
+            sha256: sha256.clone(),
+        };
+        let (mut store, _) = self.store(StepStage::MainOperation);
+        let instance = loaded
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| PluginFailure::Load(format!("{e:#}")))?;
+        loaded.plugin_types = instance
+            .call_plugin_types(&mut store)
+            .await
+            .map_err(|e| PluginFailure::Load(format!("plugin-types failed: {e:#}")))?;
+        let loaded = Arc::new(loaded);
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(sha256, loaded.clone());
+        Ok(loaded)
+    }
+
+    fn store(&self, stage: StepStage) -> (Store<HostState>, Instant) {
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.config.memory_limit)
+            .trap_on_grow_failure(true)
+            .build();
+        let state = HostState {
+            limits,
+            stage,
+            outputs: BTreeMap::new(),
+            input_changes: BTreeMap::new(),
+            shared_changes: BTreeMap::new(),
+            traces: Vec::new(),
+            trace_bytes: 0,
+            panic_message: None,
+            bad_value: None,
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        let started = Instant::now();
+        let deadline = self.config.deadline;
+        // Every tick (1 ms) the call yields to tokio, so a busy plug-in never holds a worker;
+        // past the deadline it is stopped.
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if started.elapsed() >= deadline {
+                Err(wasmtime::Error::new(DeadlineExceeded))
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        (store, started)
+    }
+
+    /// Runs one plug-in type in a fresh sandbox.
+    pub async fn invoke(
+        &self,
+        loaded: &Loaded,
+        plugin_type: &str,
+        context: &CallContext,
+    ) -> Result<Invocation, (PluginFailure, Vec<TraceLine>)> {
+        if !loaded.plugin_types.iter().any(|t| t == plugin_type) {
+            return Err((
+                PluginFailure::MissingType(plugin_type.to_owned()),
+                Vec::new(),
+            ));
+        }
+        let (mut store, _) = self.store(context.stage);
+        let ctx = context.to_wit();
+        let result = match loaded.pre.instantiate_async(&mut store).await {
+            Ok(instance) => instance.call_execute(&mut store, plugin_type, &ctx).await,
+            Err(e) => Err(e),
+        };
+        let state = store.into_data();
+        let traces = state.traces;
+        match result {
+            Ok(Ok(())) => Ok(Invocation {
+                outputs: state.outputs,
+                input_changes: state.input_changes,
+                shared_changes: state.shared_changes,
+                traces,
+            }),
+            Ok(Err(wit::PluginError::InvalidPluginExecution(m))) => {
+                Err((PluginFailure::Business(m), traces))
+            }
+            Ok(Err(wit::PluginError::Internal(m))) => {
+                let failure = match state.bad_value {
+                    Some(detail) => PluginFailure::BadValue(detail),
+                    None => PluginFailure::Internal(m),
+                };
+                Err((failure, traces))
+            }
+            Err(trap) => {
+                let detail = format!("{trap:#}");
+                let failure = if trap.downcast_ref::<DeadlineExceeded>().is_some() {
+                    PluginFailure::Timeout(self.config.deadline)
+                } else if detail.contains("growing memory")
+                    || detail.contains("memory") && detail.contains("limit")
+                {
+                    PluginFailure::MemoryCap(self.config.memory_limit)
+                } else if let Some(message) = state.panic_message {
+                    PluginFailure::Panic(message)
+                } else {
+                    PluginFailure::Trap(detail)
+                };
+                Err((failure, traces))
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The plug-in host: runs WebAssembly components (the `switchboard:plugin` world) with
+//! wasmtime, one fresh sandbox per call, with a memory cap and a wall-clock deadline.
+//!
+//! The only crate that uses wasmtime. Plug-ins are pure components without WASI: their
+//! only capabilities are the WIT imports implemented in [`imports`].
+
+mod convert;
+mod host;
+mod imports;
+pub mod testing;
+
+pub use host::{
+    CallContext, Host, HostConfig, Invocation, Loaded, PluginFailure, TraceLine, componentize,
+    is_component,
+};
+
+/// Bindings generated from `crates/plugin-sdk/wit` (the one WIT package).
+#[allow(missing_docs, unreachable_pub)]
+pub mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../plugin-sdk/wit",
+        world: "plugin",
+        exports: { default: async },
+    });
+}
