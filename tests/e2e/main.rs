@@ -11,6 +11,7 @@ mod corpus;
 mod odata;
 mod odata_errors;
 mod odata_tables;
+mod plugins;
 mod sample;
 mod server;
 mod store_suite;

@@ -61,12 +61,18 @@ async fn demo_recreates_its_database_and_serves() {
         let mut cmd = Command::new(bin());
         cmd.current_dir(cwd.path())
             .args(["demo", "--listen", "127.0.0.1:0", "--solutions"])
-            .arg(workspace().join("solutions"));
+            .arg(workspace().join("solutions"))
+            .arg("--plugins")
+            .arg(workspace().join("plugins"));
         let (server, base, lines) = start(cmd);
         let text = lines.join("\n");
         assert!(
-            text.contains("holds 8 custom APIs from 1 solutions"),
+            text.contains("holds 17 custom APIs from 2 solutions"),
             "round {round}:\n{text}"
+        );
+        assert!(
+            text.contains("SwitchboardPlugins 1.0.0.0 (unmanaged): 12 created, 0 updated"),
+            "plug-ins built and imported:\n{text}"
         );
         assert!(
             text.contains("8 created, 0 updated"),
@@ -125,5 +131,9 @@ async fn demo_with_an_explicit_database_imports_in_place() {
         !cwd.path().join("switchboard-data/demo.db").exists(),
         "demo.db untouched"
     );
-    assert_eq!(counts(&db.url).await["customapi"], 8);
+    assert_eq!(
+        counts(&db.url).await["customapi"],
+        17,
+        "the sample and the plug-in sample"
+    );
 }

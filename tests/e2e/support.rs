@@ -212,12 +212,19 @@ impl Served {
 }
 
 pub fn serve(paths: &[&Path]) -> Served {
+    serve_with(paths, &[])
+}
+
+/// As [`serve`], with extra global options (`--plugin-deadline-ms 300`).
+pub fn serve_with(paths: &[&Path], options: &[&str]) -> Served {
     let db = sqlite();
     if !paths.is_empty() {
         import_ok(&db.url, paths);
     }
     let mut cmd = Command::new(bin());
-    cmd.args(["--database", &db.url, "serve", "--listen", "127.0.0.1:0"]);
+    cmd.args(["--database", &db.url])
+        .args(options)
+        .args(["serve", "--listen", "127.0.0.1:0"]);
     let (server, base, _) = crate::server::start(cmd);
     Served {
         base,
@@ -281,4 +288,17 @@ impl Reply {
             .expect("message")
             .to_owned()
     }
+}
+
+/// The plug-in sample solution with its plug-ins built (once per test run).
+pub fn plugin_solution() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let solutions = workspace().join("solutions");
+            switchboard::plugin::build_samples(&workspace().join("plugins"), &solutions)
+                .unwrap_or_else(|e| panic!("building the sample plug-ins failed: {e}"));
+            solutions.join("SwitchboardPlugins")
+        })
+        .clone()
 }

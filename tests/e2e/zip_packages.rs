@@ -11,7 +11,22 @@ use crate::support::*;
 
 const TYPE_ID: &str = "0b6f7e5c-1a2b-4c3d-8e9f-a0b1c2d3e4f5";
 const ASSEMBLY_ID: &str = "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
-const WASM: &[u8] = b"\0asm\x0d\0\x01\0";
+/// The sample reverse plug-in, built.
+fn wasm() -> Vec<u8> {
+    let assemblies = plugin_solution().join("PluginAssemblies");
+    let folder = std::fs::read_dir(&assemblies)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("Reverse-")
+        })
+        .unwrap();
+    std::fs::read(folder.join("Reverse.wasm")).unwrap()
+}
 
 fn customizations() -> String {
     format!(
@@ -63,10 +78,7 @@ fn exported_zip(dir: &Path, tweak: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> PathBuf
         std::fs::read(sample().join("Other/Solution.xml")).unwrap(),
     );
     add("customizations.xml", customizations().into_bytes());
-    add(
-        "PluginAssemblies/Reverse-7D1E2F3A/Reverse.wasm",
-        WASM.to_vec(),
-    );
+    add("PluginAssemblies/Reverse-7D1E2F3A/Reverse.wasm", wasm());
     let root = sample();
     let mut stack = vec![root.join("customapis")];
     while let Some(d) = stack.pop() {
@@ -122,11 +134,12 @@ async fn exported_zip_with_inline_assembly_and_step() {
         .unwrap()
         .unwrap();
     assert_eq!(assembly.kind, "wasm");
-    assert_eq!(assembly.content.as_deref(), Some(WASM));
+    let bytes = wasm();
+    assert_eq!(assembly.content.as_deref(), Some(bytes.as_slice()));
     use sha2::Digest;
     assert_eq!(
         assembly.sha256.as_deref(),
-        Some(hex::encode(sha2::Sha256::digest(WASM)).as_str())
+        Some(hex::encode(sha2::Sha256::digest(&bytes)).as_str())
     );
     let step = sdkmessageprocessingstep::Entity::find()
         .one(store.connection())

@@ -136,7 +136,10 @@ pub fn build_samples(plugins: &Path, solutions: &Path) -> Result<Vec<PathBuf>, S
                 )
             })?;
         let target = folder.join(format!("{assembly}.wasm"));
-        std::fs::copy(component, &target).map_err(|e| format!("{}: {e}", target.display()))?;
+        // Copy then rename, so a concurrent import never reads a half-written file.
+        let partial = folder.join(format!(".{assembly}.wasm.{}", std::process::id()));
+        std::fs::copy(component, &partial).map_err(|e| format!("{}: {e}", partial.display()))?;
+        std::fs::rename(&partial, &target).map_err(|e| format!("{}: {e}", target.display()))?;
         written.push(target);
     }
     Ok(written)
