@@ -24,6 +24,20 @@ async fn reverse_action_and_function() {
     assert_eq!(r.json["StringProperty"], "çbA");
     let r = get(&s.url("sb_ReverseFunction(StringParameter='xyz')")).await;
     assert_eq!(r.json["StringProperty"], "zyx");
+    // The compiled component is kept on disk for the next start.
+    let cache = s.db.data_dir().join("plugin-cache");
+    let mut files = 0;
+    let mut stack = vec![cache.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if entry.path().is_dir() {
+                stack.push(entry.path())
+            } else {
+                files += 1
+            }
+        }
+    }
+    assert!(files > 0, "nothing cached in {}", cache.display());
 }
 
 fn all_types() -> Json {

@@ -44,7 +44,9 @@ pub fn start(mut command: Command) -> (Running, String, Vec<String>) {
 async fn serve_answers_health_over_http() {
     let db = sqlite();
     let mut cmd = Command::new(bin());
-    cmd.args(["--database", &db.url, "serve", "--listen", "127.0.0.1:0"]);
+    cmd.args(["--database", &db.url, "--data-dir"])
+        .arg(db.data_dir())
+        .args(["serve", "--listen", "127.0.0.1:0"]);
     let (_server, base, _) = start(cmd);
     let response = reqwest::get(format!("{base}/health")).await.unwrap();
     assert_eq!(response.status(), 200);

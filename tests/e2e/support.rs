@@ -54,7 +54,14 @@ pub fn shared(test: &str) -> Option<PathBuf> {
 /// A fresh SQLite database in a temporary folder.
 pub struct Db {
     pub url: String,
-    _dir: TempDir,
+    pub(crate) _dir: TempDir,
+}
+
+impl Db {
+    /// The data directory a server started by [`serve`] uses.
+    pub fn data_dir(&self) -> PathBuf {
+        self._dir.path().join("data")
+    }
 }
 
 pub fn sqlite() -> Db {
@@ -223,6 +230,8 @@ pub fn serve_with(paths: &[&Path], options: &[&str]) -> Served {
     }
     let mut cmd = Command::new(bin());
     cmd.args(["--database", &db.url])
+        .arg("--data-dir")
+        .arg(db.data_dir())
         .args(options)
         .args(["serve", "--listen", "127.0.0.1:0"]);
     let (server, base, _) = crate::server::start(cmd);

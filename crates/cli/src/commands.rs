@@ -51,6 +51,8 @@ fn host_config(cli: &Cli) -> switchboard_wasm::HostConfig {
     switchboard_wasm::HostConfig {
         memory_limit: cli.plugin_memory_mib << 20,
         deadline: std::time::Duration::from_millis(cli.plugin_deadline_ms),
+        // wasmtime wants an absolute cache path.
+        cache_dir: std::path::absolute(cli.data_dir.join("plugin-cache")).ok(),
         ..switchboard_wasm::HostConfig::default()
     }
 }

@@ -31,6 +31,8 @@ pub struct HostConfig {
     pub deadline: Duration,
     /// Calls that may run at once (sizes the pooling allocator).
     pub max_concurrent: u32,
+    /// Where compiled components are kept across restarts (wasmtime's cache), if anywhere.
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for HostConfig {
@@ -39,6 +41,7 @@ impl Default for HostConfig {
             memory_limit: 64 << 20,
             deadline: Duration::from_secs(2),
             max_concurrent: 100,
+            cache_dir: None,
         }
     }
 }
@@ -301,6 +304,15 @@ impl Host {
             .total_stacks(n)
             .max_memory_size(config.memory_limit);
         c.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        if let Some(dir) = &config.cache_dir {
+            // Compiled code is written and read by this engine only, keyed by wasmtime on the
+            // component and the engine's configuration: a restart reuses it (ms, not tens of ms).
+            let mut cache = wasmtime::CacheConfig::new();
+            cache.with_directory(dir);
+            let cache = wasmtime::Cache::new(cache)
+                .map_err(|e| format!("cannot use {} as plug-in cache: {e:#}", dir.display()))?;
+            c.cache(Some(cache));
+        }
         let engine =
             Engine::new(&c).map_err(|e| format!("cannot start the plug-in engine: {e:#}"))?;
         let mut linker = Linker::new(&engine);
