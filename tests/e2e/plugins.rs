@@ -186,19 +186,7 @@ async fn a_missing_plugin_type_runs_without_main_operation() {
 #[tokio::test]
 async fn the_harness_runs_a_plugin_without_a_server() {
     use switchboard_model::value::Value;
-    let solution = plugin_solution();
-    let folder = std::fs::read_dir(solution.join("PluginAssemblies"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with("Reverse-")
-        })
-        .unwrap();
-    let bytes = std::fs::read(folder.join("Reverse.wasm")).unwrap();
+    let bytes = built_plugin("Reverse");
     let run = switchboard_wasm::testing::run(
         &bytes,
         "Samples.Reverse",

@@ -311,3 +311,20 @@ pub fn plugin_solution() -> PathBuf {
         })
         .clone()
 }
+
+/// A sample plug-in component as built into the plug-in sample solution (`Reverse`, …).
+pub fn built_plugin(assembly: &str) -> Vec<u8> {
+    let assemblies = plugin_solution().join("PluginAssemblies");
+    let folder = std::fs::read_dir(&assemblies)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(&format!("{assembly}-"))
+        })
+        .unwrap_or_else(|| panic!("no {assembly} assembly folder"));
+    std::fs::read(folder.join(format!("{assembly}.wasm"))).unwrap()
+}

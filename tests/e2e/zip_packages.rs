@@ -13,19 +13,7 @@ const TYPE_ID: &str = "0b6f7e5c-1a2b-4c3d-8e9f-a0b1c2d3e4f5";
 const ASSEMBLY_ID: &str = "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
 /// The sample reverse plug-in, built.
 fn wasm() -> Vec<u8> {
-    let assemblies = plugin_solution().join("PluginAssemblies");
-    let folder = std::fs::read_dir(&assemblies)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with("Reverse-")
-        })
-        .unwrap();
-    std::fs::read(folder.join("Reverse.wasm")).unwrap()
+    built_plugin("Reverse")
 }
 
 fn customizations() -> String {
