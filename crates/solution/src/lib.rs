@@ -64,7 +64,13 @@ pub fn read_package(path: &Path) -> Result<SolutionPackage, ReadFailure> {
         origin: origin.clone(),
         diagnostics: vec![Diagnostic::error(None, m)],
     })?;
-    let mut ctx = Ctx::new(&src);
+    read_source(&src)
+}
+
+/// Reads a package from an already opened source (a folder, a zip, or files in memory).
+pub fn read_source(src: &PackageSource) -> Result<SolutionPackage, ReadFailure> {
+    let origin = src.origin();
+    let mut ctx = Ctx::new(src);
     let result = read_from(&mut ctx);
     let mut diagnostics = ctx.diagnostics;
     match result {

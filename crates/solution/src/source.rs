@@ -58,6 +58,13 @@ impl PackageSource {
         }
     }
 
+    /// A zip given as bytes (for example an upload), named `name` in messages.
+    pub fn zip_from_bytes(name: &str, bytes: &[u8]) -> Result<Self, Message> {
+        let path = PathBuf::from(name);
+        let files = read_zip(&path, bytes)?;
+        Ok(PackageSource::Zip { path, files })
+    }
+
     /// Every file path, sorted.
     pub fn files(&self) -> Vec<&str> {
         match self {
