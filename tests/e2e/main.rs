@@ -13,6 +13,7 @@ mod odata_errors;
 mod odata_tables;
 mod plugins;
 mod sample;
+mod security;
 mod server;
 mod store_suite;
 mod support;

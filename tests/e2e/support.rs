@@ -208,7 +208,33 @@ impl PgDb {
 pub struct Served {
     pub base: String,
     pub db: Db,
+    /// An administrator's token; [`send`] adds it to requests for this server.
+    pub token: String,
     _server: crate::server::Running,
+}
+
+/// Tokens of the servers this test run started, by base URL: the one helper that makes
+/// every request authenticated unless the test sets its own Authorization header.
+static TOKENS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+fn token_for(url: &reqwest::Url) -> Option<String> {
+    let origin = format!("{}://{}", url.scheme(), url.host_str()?)
+        + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    TOKENS
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(base, _)| *base == origin)
+        .map(|(_, t)| t.clone())
+}
+
+/// Creates a token for a user with the CLI (only the token is printed on stdout).
+pub fn create_token(db: &str, user: &str, extra: &[&str]) -> String {
+    let mut args = vec!["token", "create", "--user", user];
+    args.extend_from_slice(extra);
+    let out = run(db, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).trim().to_owned()
 }
 
 impl Served {
@@ -235,9 +261,12 @@ pub fn serve_with(paths: &[&Path], options: &[&str]) -> Served {
         .args(options)
         .args(["serve", "--listen", "127.0.0.1:0"]);
     let (server, base, _) = crate::server::start(cmd);
+    let token = create_token(&db.url, "admin", &[]);
+    TOKENS.lock().unwrap().push((base.clone(), token.clone()));
     Served {
         base,
         db,
+        token,
         _server: server,
     }
 }
@@ -256,7 +285,21 @@ pub struct Reply {
 }
 
 pub async fn send(request: reqwest::RequestBuilder) -> Reply {
-    let response = request.send().await.expect("request sent");
+    let mut request = request.build().expect("request builds");
+    if !request
+        .headers()
+        .contains_key(reqwest::header::AUTHORIZATION)
+        && let Some(token) = token_for(request.url())
+    {
+        let value = format!("Bearer {token}").parse().unwrap();
+        request
+            .headers_mut()
+            .insert(reqwest::header::AUTHORIZATION, value);
+    }
+    let response = reqwest::Client::new()
+        .execute(request)
+        .await
+        .expect("request sent");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let text = response.text().await.unwrap_or_default();

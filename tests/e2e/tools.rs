@@ -33,10 +33,12 @@ fn tools_dir(test: &str) -> Option<PathBuf> {
     Some(shared.join("tools"))
 }
 
-fn run_tool(tools: &Path, script: &str, args: &[&str]) -> String {
+fn run_tool(tools: &Path, script: &str, args: &[&str], token: &str) -> String {
+    // The tools send TOKEN as a bearer token when they fetch a URL.
     let out = Command::new("bash")
         .arg(tools.join(script))
         .args(args)
+        .env("TOKEN", token)
         .output()
         .expect("run tool");
     let text = format!(
@@ -67,12 +69,17 @@ async fn check_root(tools: &Path, root: &Path) {
     let file = dir.path().join("metadata.xml");
     std::fs::write(&file, &metadata.text).unwrap();
     let file = file.to_str().unwrap();
-    run_tool(tools, "check-metadata-xsd.sh", &[file]);
+    run_tool(tools, "check-metadata-xsd.sh", &[file], &s.token);
     // Also validate the live document as served over HTTP.
-    run_tool(tools, "check-metadata-xsd.sh", &[&s.url("$metadata")]);
-    let openapi = run_tool(tools, "check-openapi.sh", &[file]);
+    run_tool(
+        tools,
+        "check-metadata-xsd.sh",
+        &[&s.url("$metadata")],
+        &s.token,
+    );
+    let openapi = run_tool(tools, "check-openapi.sh", &[file], &s.token);
     assert!(openapi.contains("OK: all"), "{openapi}");
-    let codegen = run_tool(tools, "check-codegen.sh", &[file]);
+    let codegen = run_tool(tools, "check-codegen.sh", &[file], &s.token);
     let odata2ts: Vec<&str> = codegen
         .split("OK   odata2ts")
         .nth(1)
@@ -139,7 +146,7 @@ async fn dynamics_web_api_client_calls_the_sample_apis() {
     let out = Command::new("node")
         .arg(workspace().join("tests/clients/dwa_custom_apis.mjs"))
         .arg(&s.base)
-        .arg("test-token")
+        .arg(&s.token)
         .env("DWA_MODULE", format!("{dir}/node_modules/dynamics-web-api"))
         .output()
         .expect("run node");

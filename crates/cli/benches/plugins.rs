@@ -62,9 +62,10 @@ fn benches(c: &mut Criterion) {
     // The whole server against a bare handler, over loopback HTTP.
     let dir = tempfile::tempdir().unwrap();
     let url = switchboard_store::sqlite_url(&dir.path().join("bench.db"));
-    let (server, bare) = rt.block_on(async {
+    let (server, bare, token) = rt.block_on(async {
         let store = switchboard_store::Store::connect(&url).await.unwrap();
         switchboard::import_paths(&store, &[workspace().join("solutions/SwitchboardPlugins")]).await.unwrap();
+        let (_, token) = store.create_token("admin", None).await.unwrap();
         let state = switchboard_server::AppState::new(store, HostConfig::default()).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = listener.local_addr().unwrap();
@@ -83,7 +84,7 @@ fn benches(c: &mut Criterion) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let bare = listener.local_addr().unwrap();
         tokio::spawn(axum::serve(listener, bare_app).into_future());
-        (server, bare)
+        (server, bare, token)
     });
     let client = reqwest::Client::new();
     let mut group = c.benchmark_group("http");
@@ -95,6 +96,7 @@ fn benches(c: &mut Criterion) {
             b.to_async(&rt).iter(|| async {
                 let r = client
                     .post(&endpoint)
+                    .bearer_auth(&token)
                     .json(&serde_json::json!({"StringParameter": "Hello, wasm!"}))
                     .send()
                     .await

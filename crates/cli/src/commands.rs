@@ -43,6 +43,116 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
             ref listen,
         } => demo(&l, &cli, solutions, plugins, listen).await,
         Command::Plugin { ref command } => plugin(&l, command),
+        Command::User { .. } | Command::Role { .. } | Command::Token { .. } => {
+            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+                return ExitCode::FAILURE;
+            };
+            security(&l, &store, &cli.command).await
+        }
+    }
+}
+
+async fn security(l: &Localizer, store: &Store, command: &Command) -> ExitCode {
+    use crate::{RoleCommand, TokenCommand, UserCommand};
+    use switchboard_store::security::SecurityError;
+    let result: Result<Option<String>, SecurityError> = match command {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    full_name,
+                    language,
+                },
+        } => store
+            .add_user(name, full_name.as_deref().unwrap_or(name), *language)
+            .await
+            .map(|id| {
+                Some(
+                    l.render(
+                        &Message::new(MessageId::CliUserAdded)
+                            .arg("name", name)
+                            .arg("id", id),
+                    ),
+                )
+            }),
+        Command::User {
+            command: UserCommand::List,
+        } => store
+            .list_users()
+            .await
+            .map_err(SecurityError::from)
+            .map(|users| {
+                Some(
+                    users
+                        .iter()
+                        .map(|(id, name, full)| format!("{name}\t{full}\t{id}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )
+            }),
+        Command::Role {
+            command: RoleCommand::Add { name },
+        } => store.add_role(name).await.map(|id| {
+            Some(
+                l.render(
+                    &Message::new(MessageId::CliRoleAdded)
+                        .arg("name", name)
+                        .arg("id", id),
+                ),
+            )
+        }),
+        Command::Role {
+            command: RoleCommand::Grant { role, privileges },
+        } => store.grant(role, privileges).await.map(|()| None),
+        Command::Role {
+            command: RoleCommand::Assign { user, role },
+        } => store.assign(user, role).await.map(|()| None),
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    user,
+                    expires_in_days,
+                },
+        } => {
+            match store
+                .create_token(user, expires_in_days.map(|d| d * 86_400))
+                .await
+            {
+                // Only the token on standard output, so scripts can capture it.
+                Ok((id, token)) => {
+                    eprintln!("token id {id}");
+                    Ok(Some(token))
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { id },
+        } => store.revoke_token(*id).await.map(|()| None),
+        _ => Ok(None),
+    };
+    match result {
+        Ok(Some(text)) => {
+            out!("{text}");
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("{}", l.render(&Message::new(MessageId::CliSecurityDone)));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let detail = match e {
+                SecurityError::NotFound(what) => format!("no such {what}"),
+                SecurityError::Exists(name) => format!("{name} exists already"),
+                SecurityError::Database(e) => e.to_string(),
+            };
+            eprintln!(
+                "{}: {}",
+                l.render(&Message::new(MessageId::CliError)),
+                l.render(&Message::new(MessageId::CliSecurityFailed).arg("detail", detail))
+            );
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -432,13 +542,25 @@ async fn demo(
     };
     let base = base_url(&listener);
     let api = format!("{base}/api/data/v9.2");
+    let token = match store.create_token("admin", None).await {
+        Ok((_, token)) => token,
+        Err(e) => {
+            eprintln!("{}: {e:?}", l.render(&Message::new(MessageId::CliError)));
+            return ExitCode::FAILURE;
+        }
+    };
+    out!(
+        "{}",
+        l.render(&Message::new(MessageId::CliDemoToken).arg("token", &token))
+    );
+    let auth = format!("-H 'Authorization: Bearer {token}'");
     for command in [
         format!(
-            r#"curl -sf -X POST '{api}/sb_Echo' -H 'Content-Type: application/json' -d '{{"StringParameter":"hello","IntegerParameter":42}}'"#
+            r#"curl -sf -X POST '{api}/sb_Echo' {auth} -H 'Content-Type: application/json' -d '{{"StringParameter":"hello","IntegerParameter":42}}'"#
         ),
-        format!(r#"curl -sfg "{api}/sb_Greet(Name=@name)?@name='Ada'""#),
+        format!(r#"curl -sfg {auth} "{api}/sb_Greet(Name=@name)?@name='Ada'""#),
         format!(
-            r#"curl -sfg "{api}/accounts({DEMO_ACCOUNT})/Microsoft.Dynamics.CRM.sb_AccountSummary()""#
+            r#"curl -sfg {auth} "{api}/accounts({DEMO_ACCOUNT})/Microsoft.Dynamics.CRM.sb_AccountSummary()""#
         ),
         format!("curl -sf '{base}/health'"),
         format!("switchboard --database '{}' list", redact(&url)),

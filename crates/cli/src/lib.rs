@@ -72,6 +72,24 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Manage users.
+    User {
+        /// What to do.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage security roles.
+    Role {
+        /// What to do.
+        #[command(subcommand)]
+        command: RoleCommand,
+    },
+    /// Manage access tokens.
+    Token {
+        /// What to do.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Create and build WebAssembly plug-ins.
     Plugin {
         /// What to do.
@@ -95,6 +113,68 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = DEFAULT_LISTEN)]
         listen: String,
+    },
+}
+
+/// `switchboard user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user (in the root business unit, with no roles).
+    Add {
+        /// Login name.
+        name: String,
+        /// Display name.
+        #[arg(long)]
+        full_name: Option<String>,
+        /// UI language (LCID, e.g. 1031).
+        #[arg(long)]
+        language: Option<i32>,
+    },
+    /// List users.
+    List,
+}
+
+/// `switchboard role …`.
+#[derive(Debug, Subcommand)]
+pub enum RoleCommand {
+    /// Add a security role.
+    Add {
+        /// Role name.
+        name: String,
+    },
+    /// Grant privileges (`prvReadAccount`, `prvCreatenew_myaction`, …) to a role.
+    Grant {
+        /// Role name.
+        role: String,
+        /// Privilege names.
+        #[arg(required = true)]
+        privileges: Vec<String>,
+    },
+    /// Assign a role to a user.
+    Assign {
+        /// Login name.
+        user: String,
+        /// Role name.
+        role: String,
+    },
+}
+
+/// `switchboard token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an access token for a user and print it (it is stored only as a hash).
+    Create {
+        /// Login name.
+        #[arg(long)]
+        user: String,
+        /// Days until it expires (never, when absent).
+        #[arg(long)]
+        expires_in_days: Option<i64>,
+    },
+    /// Revoke a token by id.
+    Revoke {
+        /// The token's id, as `token create` reports it on standard error.
+        id: uuid::Uuid,
     },
 }
 

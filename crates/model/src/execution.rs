@@ -10,15 +10,34 @@ use crate::api::CustomApi;
 use crate::message::Message;
 use crate::value::{EntityReference, Value};
 
-/// Who is calling.
+/// Who is calling, with what the caller may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    /// `systemuserid` of the caller.
+    /// `systemuserid` of the user the call runs as.
     pub user_id: Uuid,
+    /// The user who made the request (differs when impersonating with `MSCRMCallerID`).
+    pub initiating_user_id: Uuid,
     /// The caller's business unit.
     pub business_unit_id: Uuid,
     /// The organization.
     pub organization_id: Uuid,
+    /// Holds the System Administrator role.
+    pub is_admin: bool,
+    /// How many roles the user has (Dataverse names it in privilege errors).
+    pub role_count: usize,
+    /// Privileges granted through the user's roles.
+    pub privileges: std::collections::BTreeSet<String>,
+}
+
+impl Caller {
+    /// Whether the caller holds a privilege (administrators hold all).
+    pub fn holds(&self, privilege: &str) -> bool {
+        self.is_admin
+            || self
+                .privileges
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(privilege))
+    }
 }
 
 /// What a bound call is bound to.

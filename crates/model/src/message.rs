@@ -118,6 +118,15 @@ message_ids! {
     ODataSyntax => "odata-syntax",
     ODataInternal => "odata-internal",
     ODataRecordNotFound => "odata-record-not-found",
+    AuthNoToken => "auth-no-token",
+    AuthBadToken => "auth-bad-token",
+    AuthMissingPrivilege => "auth-missing-privilege",
+    AuthImpersonationRefused => "auth-impersonation-refused",
+    AuthUnknownUser => "auth-unknown-user",
+    CliUserAdded => "cli-user-added",
+    CliRoleAdded => "cli-role-added",
+    CliSecurityDone => "cli-security-done",
+    CliSecurityFailed => "cli-security-failed",
     ODataUnsupportedFilter => "odata-unsupported-filter",
     ODataUnknownProperty => "odata-unknown-property",
     // Plug-ins
@@ -146,6 +155,7 @@ message_ids! {
     CliDemoNoSolutions => "cli-demo-no-solutions",
     CliBindFailed => "cli-bind-failed",
     CliDemoTry => "cli-demo-try",
+    CliDemoToken => "cli-demo-token",
     CliImportNothingWritten => "cli-import-nothing-written",
 }
 

@@ -36,6 +36,10 @@ pub enum ErrorKind {
     UnsupportedMediaType,
     /// A query option the resource does not support, or a malformed one.
     BadQueryOption,
+    /// No valid access token (401).
+    Unauthorized,
+    /// The caller lacks a privilege (403).
+    Forbidden,
     /// A plug-in's business error.
     Business,
     /// A plug-in failed (trap, deadline, memory cap, bad output).

@@ -28,6 +28,8 @@ pub fn status_and_code(kind: ErrorKind) -> (StatusCode, &'static str) {
         MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "0x8006088a"),
         PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "0x8004418a"),
         UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "0x8006088a"),
+        Unauthorized => (StatusCode::UNAUTHORIZED, "0x80040220"),
+        Forbidden => (StatusCode::FORBIDDEN, "0x80040220"),
         Business => (StatusCode::BAD_REQUEST, "0x80040265"),
         PluginFailed => (StatusCode::INTERNAL_SERVER_ERROR, "0x80040265"),
         Internal => (StatusCode::INTERNAL_SERVER_ERROR, "0x80040216"),
@@ -57,6 +59,11 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert("OData-Version", HeaderValue::from_static("4.0"));
+        if self.error.kind == ErrorKind::Unauthorized {
+            response
+                .headers_mut()
+                .insert("WWW-Authenticate", HeaderValue::from_static("Bearer"));
+        }
         response
     }
 }
@@ -84,7 +91,10 @@ mod tests {
             MethodNotAllowed,
             PayloadTooLarge,
             UnsupportedMediaType,
+            Unauthorized,
+            Forbidden,
             Business,
+            PluginFailed,
             Internal,
         ] {
             let (status, code) = status_and_code(kind);

@@ -66,7 +66,7 @@ pub async fn execute(
     };
     let mut context = CallContext::main_operation(api.unique_name.as_str(), request.inputs.clone());
     context.user_id = caller.user_id;
-    context.initiating_user_id = caller.user_id;
+    context.initiating_user_id = caller.initiating_user_id;
     context.organization_id = identity::ORGANIZATION_ID;
     context.business_unit_id = caller.business_unit_id;
     context.correlation_id = request.correlation_id;

@@ -1,30 +1,105 @@
-//! Who is calling. Every handler gets the caller from one extractor; until authentication
-//! lands it is the built-in system administrator, so auth slots in without touching handlers.
+//! Who is calling. Every handler gets the caller from this one extractor: the bearer token
+//! decides the user (401 without a valid one), `MSCRMCallerID` impersonates another user
+//! for holders of prvActOnBehalfOfAnotherUser.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use switchboard_model::execution::Caller;
+use switchboard_model::{Message, MessageId, ids};
+use switchboard_odata::{ErrorKind, ODataError};
+use switchboard_store::security::Principal;
 use uuid::Uuid;
 
-/// The organization's id (fixed per installation for now).
-pub const ORGANIZATION_ID: Uuid = Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a501);
-/// The root business unit.
-pub const BUSINESS_UNIT_ID: Uuid = Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a502);
-/// The built-in system administrator.
-pub const ADMINISTRATOR_ID: Uuid = Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a503);
+use crate::AppState;
+use crate::errors::ApiError;
+
+/// The organization's id.
+pub const ORGANIZATION_ID: Uuid = ids::ORGANIZATION_ID;
 
 /// The calling user, as extracted from the request.
 #[derive(Debug, Clone)]
 pub struct CallerIdentity(pub Caller);
 
-impl<S: Send + Sync> FromRequestParts<S> for CallerIdentity {
-    type Rejection = std::convert::Infallible;
+fn caller(user: &Principal, initiating: Uuid) -> Caller {
+    Caller {
+        user_id: user.user_id,
+        initiating_user_id: initiating,
+        business_unit_id: user.business_unit_id,
+        organization_id: ORGANIZATION_ID,
+        is_admin: user.is_admin,
+        role_count: user.roles.len(),
+        privileges: user.privileges.clone(),
+    }
+}
 
-    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(CallerIdentity(Caller {
-            user_id: ADMINISTRATOR_ID,
-            business_unit_id: BUSINESS_UNIT_ID,
-            organization_id: ORGANIZATION_ID,
-        }))
+impl FromRequestParts<AppState> for CallerIdentity {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let reject = |kind: ErrorKind, message: Message| {
+            ApiError {
+                error: ODataError::new(kind, message),
+                localizer: state.localizer.clone(),
+            }
+            .into_response()
+        };
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim().to_owned());
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Err(reject(
+                ErrorKind::Unauthorized,
+                Message::new(MessageId::AuthNoToken),
+            ));
+        };
+        let principal = match state.store.principal_for_token(&token).await {
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                return Err(reject(
+                    ErrorKind::Unauthorized,
+                    Message::new(MessageId::AuthBadToken),
+                ));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "checking an access token");
+                return Err(reject(
+                    ErrorKind::Internal,
+                    Message::new(MessageId::ODataInternal).arg("id", "-"),
+                ));
+            }
+        };
+        let impersonated = parts
+            .headers
+            .get("MSCRMCallerID")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let Some(target) = impersonated else {
+            return Ok(CallerIdentity(caller(&principal, principal.user_id)));
+        };
+        if !principal.holds(ids::ACT_ON_BEHALF) {
+            return Err(reject(
+                ErrorKind::Forbidden,
+                Message::new(MessageId::AuthImpersonationRefused).arg("user", principal.user_id),
+            ));
+        }
+        let unknown = || {
+            reject(
+                ErrorKind::Forbidden,
+                Message::new(MessageId::AuthUnknownUser).arg("id", &target),
+            )
+        };
+        let id = Uuid::parse_str(target.trim().trim_matches(['{', '}'])).map_err(|_| unknown())?;
+        match state.store.principal(id).await {
+            Ok(Some(user)) => Ok(CallerIdentity(caller(&user, principal.user_id))),
+            _ => Err(unknown()),
+        }
     }
 }

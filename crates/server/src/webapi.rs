@@ -412,6 +412,26 @@ async fn invoke(
         inputs,
         correlation_id: Uuid::new_v4(),
     };
+    if let Some(privilege) = &api.execute_privilege
+        && !caller.holds(privilege)
+    {
+        return Err(err(
+            ErrorKind::Forbidden,
+            Message::new(MessageId::AuthMissingPrivilege)
+                .arg("user", caller.user_id)
+                .arg("roles", caller.role_count)
+                .arg("privileges", caller.privileges.len())
+                .arg("privilege", privilege)
+                .arg(
+                    "privilegeid",
+                    Uuid::new_v5(
+                        &switchboard_model::ids::SWITCHBOARD_NAMESPACE,
+                        format!("privilege:{}", privilege.to_ascii_lowercase()).as_bytes(),
+                    ),
+                )
+                .arg("api", &api.unique_name),
+        ));
+    }
     let response = execute(state, registry, caller, &request).await.map_err(|e| match e {
         ExecuteError::Business(m) => err(ErrorKind::Business, m),
         ExecuteError::PluginFailed(m) => err(ErrorKind::PluginFailed, m),

@@ -5,6 +5,7 @@ pub mod entity;
 pub mod import;
 pub mod migration;
 pub mod read;
+pub mod security;
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;

@@ -91,6 +91,15 @@ odata-payload-too-large = The request body is larger than { $max } bytes.
 odata-unsupported-media-type = The request body must be application/json, not '{ $type }'.
 odata-bad-query-option = The query option { $option } is not valid here: { $detail }
 odata-syntax = Syntax error in '{ $text }': { $detail }
+auth-no-token = This request needs an access token: send Authorization: Bearer <token> (switchboard token create --user NAME makes one).
+auth-bad-token = The access token is not valid: it is unknown, revoked or expired, or its user is disabled.
+auth-missing-privilege = Principal user (Id={ $user }, type=8, roleCount={ $roles }, privilegeCount={ $privileges }) is missing { $privilege } privilege (Id={ $privilegeid }) on OTC=0 for entity '{ $api }'.
+auth-impersonation-refused = User { $user } cannot act on behalf of another user: the prvActOnBehalfOfAnotherUser privilege is missing.
+auth-unknown-user = No enabled user has the id { $id } given in MSCRMCallerID.
+cli-user-added = created user { $name } ({ $id })
+cli-role-added = created role { $name } ({ $id })
+cli-security-done = done
+cli-security-failed = { $detail }
 odata-record-not-found = { $table } With Id = { $id } Does Not Exist
 odata-unsupported-filter = The $filter expression '{ $filter }' is not supported here: use column eq/ne value, joined by and.
 odata-unknown-property = Could not find a property named '{ $name }' on type '{ $type }'.
@@ -122,5 +131,6 @@ cli-serving = Switchboard is listening on { $url }
 cli-demo-ready = demo database { $path } holds { $apis } custom APIs from { $solutions } solutions
 cli-demo-no-solutions = no solution folders or zips found in { $path }
 cli-bind-failed = cannot listen on { $addr }: { $detail }
+cli-demo-token = administrator token: { $token }
 cli-demo-try = try: { $command }
 cli-import-nothing-written = nothing was imported; the database is unchanged

@@ -1,5 +1,6 @@
 //! sea-orm entities, one per stored Dataverse table (column names as Dataverse's).
 
+pub mod accesstoken;
 pub mod customapi;
 pub mod customapirequestparameter;
 pub mod customapiresponseproperty;
@@ -8,6 +9,10 @@ pub mod pluginassembly;
 pub mod pluginpackage;
 pub mod plugintype;
 pub mod publisher;
+pub mod role;
+pub mod roleprivilege;
 pub mod sdkmessage;
 pub mod sdkmessageprocessingstep;
 pub mod solution;
+pub mod systemuser;
+pub mod systemuserrole;

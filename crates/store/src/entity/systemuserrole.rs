@@ -1,0 +1,18 @@
+//! `systemuserrole` rows.
+#![allow(missing_docs)]
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "systemuserrole")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub systemuserid: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub roleid: Uuid,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,288 @@
+//! Users, roles, privileges and access tokens. Tokens are random, shown once, and stored
+//! only as SHA-256 hashes.
+
+use std::collections::BTreeSet;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sha2::{Digest, Sha256};
+use switchboard_model::ids;
+use uuid::Uuid;
+
+use crate::Store;
+use crate::entity::{accesstoken, role, roleprivilege, systemuser, systemuserrole};
+
+/// Who a request runs as, with what the user may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// `systemuserid`.
+    pub user_id: Uuid,
+    /// `domainname` (the login name).
+    pub name: String,
+    /// The user's business unit.
+    pub business_unit_id: Uuid,
+    /// Holds the System Administrator role: every privilege.
+    pub is_admin: bool,
+    /// Names of the roles assigned.
+    pub roles: Vec<String>,
+    /// Privileges granted through those roles.
+    pub privileges: BTreeSet<String>,
+    /// The user's UI language (LCID), if set.
+    pub language: Option<i32>,
+}
+
+impl Principal {
+    /// Whether the user holds a privilege (administrators hold all).
+    pub fn holds(&self, privilege: &str) -> bool {
+        self.is_admin
+            || self
+                .privileges
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(privilege))
+    }
+}
+
+/// Why a security operation was refused.
+#[derive(Debug)]
+pub enum SecurityError {
+    /// No user, role or token of that name or id.
+    NotFound(String),
+    /// A user or role of that name exists.
+    Exists(String),
+    /// The database failed.
+    Database(DbErr),
+}
+
+impl From<DbErr> for SecurityError {
+    fn from(e: DbErr) -> Self {
+        SecurityError::Database(e)
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The stored form of a token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Store {
+    /// Adds a user in the root business unit.
+    pub async fn add_user(
+        &self,
+        name: &str,
+        full_name: &str,
+        language: Option<i32>,
+    ) -> Result<Uuid, SecurityError> {
+        let db = self.connection();
+        if systemuser::Entity::find()
+            .filter(systemuser::Column::Domainname.eq(name))
+            .one(db)
+            .await?
+            .is_some()
+        {
+            return Err(SecurityError::Exists(name.to_owned()));
+        }
+        let id = Uuid::new_v4();
+        systemuser::Entity::insert(systemuser::ActiveModel {
+            systemuserid: Set(id),
+            domainname: Set(name.to_owned()),
+            fullname: Set(full_name.to_owned()),
+            businessunitid: Set(ids::ROOT_BUSINESS_UNIT_ID),
+            isdisabled: Set(false),
+            uilanguageid: Set(language),
+            createdon: Set(now()),
+        })
+        .exec_without_returning(db)
+        .await?;
+        Ok(id)
+    }
+
+    /// Every user: id, login name, full name.
+    pub async fn list_users(&self) -> Result<Vec<(Uuid, String, String)>, DbErr> {
+        let rows = systemuser::Entity::find()
+            .order_by_asc(systemuser::Column::Domainname)
+            .all(self.connection())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|u| (u.systemuserid, u.domainname, u.fullname))
+            .collect())
+    }
+
+    async fn user_id(&self, name: &str) -> Result<Uuid, SecurityError> {
+        systemuser::Entity::find()
+            .filter(systemuser::Column::Domainname.eq(name))
+            .one(self.connection())
+            .await?
+            .map(|u| u.systemuserid)
+            .ok_or_else(|| SecurityError::NotFound(format!("user {name}")))
+    }
+
+    async fn role_id(&self, name: &str) -> Result<Uuid, SecurityError> {
+        role::Entity::find()
+            .filter(role::Column::Name.eq(name))
+            .one(self.connection())
+            .await?
+            .map(|r| r.roleid)
+            .ok_or_else(|| SecurityError::NotFound(format!("role {name}")))
+    }
+
+    /// Adds a role.
+    pub async fn add_role(&self, name: &str) -> Result<Uuid, SecurityError> {
+        if self.role_id(name).await.is_ok() {
+            return Err(SecurityError::Exists(name.to_owned()));
+        }
+        let id = Uuid::new_v4();
+        role::Entity::insert(role::ActiveModel {
+            roleid: Set(id),
+            name: Set(name.to_owned()),
+            businessunitid: Set(ids::ROOT_BUSINESS_UNIT_ID),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        Ok(id)
+    }
+
+    /// Grants privileges to a role (idempotent).
+    pub async fn grant(&self, role_name: &str, privileges: &[String]) -> Result<(), SecurityError> {
+        let role = self.role_id(role_name).await?;
+        for p in privileges {
+            let exists = roleprivilege::Entity::find_by_id((role, p.clone()))
+                .one(self.connection())
+                .await?
+                .is_some();
+            if !exists {
+                roleprivilege::Entity::insert(roleprivilege::ActiveModel {
+                    roleid: Set(role),
+                    privilegename: Set(p.clone()),
+                })
+                .exec_without_returning(self.connection())
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Assigns a role to a user (idempotent).
+    pub async fn assign(&self, user_name: &str, role_name: &str) -> Result<(), SecurityError> {
+        let (user, role) = (
+            self.user_id(user_name).await?,
+            self.role_id(role_name).await?,
+        );
+        if systemuserrole::Entity::find_by_id((user, role))
+            .one(self.connection())
+            .await?
+            .is_none()
+        {
+            systemuserrole::Entity::insert(systemuserrole::ActiveModel {
+                systemuserid: Set(user),
+                roleid: Set(role),
+            })
+            .exec_without_returning(self.connection())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Creates an access token for a user; returns its id and the token, which is not
+    /// stored and cannot be shown again.
+    pub async fn create_token(
+        &self,
+        user_name: &str,
+        valid_seconds: Option<i64>,
+    ) -> Result<(Uuid, String), SecurityError> {
+        let user = self.user_id(user_name).await?;
+        let token = format!("sbt_{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
+        let id = Uuid::new_v4();
+        accesstoken::Entity::insert(accesstoken::ActiveModel {
+            accesstokenid: Set(id),
+            systemuserid: Set(user),
+            tokenhash: Set(token_hash(&token)),
+            createdon: Set(now()),
+            expireson: Set(valid_seconds.map(|s| now() + s)),
+            revoked: Set(false),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        Ok((id, token))
+    }
+
+    /// Revokes a token by id.
+    pub async fn revoke_token(&self, id: Uuid) -> Result<(), SecurityError> {
+        let row = accesstoken::Entity::find_by_id(id)
+            .one(self.connection())
+            .await?
+            .ok_or_else(|| SecurityError::NotFound(format!("token {id}")))?;
+        let mut active: accesstoken::ActiveModel = row.into();
+        active.revoked = Set(true);
+        accesstoken::Entity::update(active)
+            .exec(self.connection())
+            .await?;
+        Ok(())
+    }
+
+    /// The user a presented token belongs to, if it is valid (known, not revoked, not
+    /// expired, user not disabled).
+    pub async fn principal_for_token(&self, token: &str) -> Result<Option<Principal>, DbErr> {
+        let Some(row) = accesstoken::Entity::find()
+            .filter(accesstoken::Column::Tokenhash.eq(token_hash(token)))
+            .one(self.connection())
+            .await?
+        else {
+            return Ok(None);
+        };
+        if row.revoked || row.expireson.is_some_and(|e| e <= now()) {
+            return Ok(None);
+        }
+        self.principal(row.systemuserid).await
+    }
+
+    /// A user with roles and privileges, if the user exists and is enabled.
+    pub async fn principal(&self, user_id: Uuid) -> Result<Option<Principal>, DbErr> {
+        let db = self.connection();
+        let Some(user) = systemuser::Entity::find_by_id(user_id).one(db).await? else {
+            return Ok(None);
+        };
+        if user.isdisabled {
+            return Ok(None);
+        }
+        let role_ids: Vec<Uuid> = systemuserrole::Entity::find()
+            .filter(systemuserrole::Column::Systemuserid.eq(user_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.roleid)
+            .collect();
+        let roles = role::Entity::find()
+            .filter(role::Column::Roleid.is_in(role_ids.clone()))
+            .all(db)
+            .await?;
+        let privileges = roleprivilege::Entity::find()
+            .filter(roleprivilege::Column::Roleid.is_in(role_ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| p.privilegename)
+            .collect();
+        Ok(Some(Principal {
+            user_id,
+            name: user.domainname,
+            business_unit_id: user.businessunitid,
+            is_admin: role_ids.contains(&ids::SYSTEM_ADMINISTRATOR_ROLE_ID),
+            roles: roles.into_iter().map(|r| r.name).collect(),
+            privileges,
+            language: user.uilanguageid,
+        }))
+    }
+
+    /// Whether any token row stores this exact text (used by tests to prove tokens are hashed).
+    pub async fn token_rows_contain(&self, text: &str) -> Result<bool, DbErr> {
+        let rows = accesstoken::Entity::find().all(self.connection()).await?;
+        Ok(rows.iter().any(|r| r.tokenhash.contains(text)))
+    }
+}

@@ -1,0 +1,198 @@
+//! Authentication and authorization over HTTP: tokens, execute privileges, impersonation.
+
+use serde_json::json;
+
+use crate::support::*;
+
+const ACCOUNT: &str = "6f9619ff-8b86-d011-b42d-00c04fc964ff";
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_token_are_refused() {
+    let s = serve_sample();
+    let client = reqwest::Client::new();
+    let no_token = send(client.get(s.url("WhoAmI")).header("Authorization", "")).await;
+    let m = no_token.error(401, "0x80040220");
+    assert!(m.contains("Authorization: Bearer"), "{m}");
+    assert_eq!(no_token.headers["www-authenticate"], "Bearer");
+    send(
+        client
+            .get(s.url("WhoAmI"))
+            .header("Authorization", bearer("sbt_forged")),
+    )
+    .await
+    .error(401, "0x80040220");
+    send(
+        client
+            .get(s.url("$metadata"))
+            .header("Authorization", "Basic YWRtaW46YWRtaW4="),
+    )
+    .await
+    .error(401, "0x80040220");
+
+    // Expired and revoked tokens.
+    let expired = create_token(&s.db.url, "admin", &["--expires-in-days", "0"]);
+    send(
+        client
+            .get(s.url("WhoAmI"))
+            .header("Authorization", bearer(&expired)),
+    )
+    .await
+    .error(401, "0x80040220");
+    let out = run(&s.db.url, &["token", "create", "--user", "admin"]);
+    let token = stdout(&out).trim().to_owned();
+    let id = stderr(&out)
+        .trim()
+        .strip_prefix("token id ")
+        .expect("id reported")
+        .to_owned();
+    assert_eq!(
+        send(
+            client
+                .get(s.url("WhoAmI"))
+                .header("Authorization", bearer(&token))
+        )
+        .await
+        .status,
+        200
+    );
+    assert!(run(&s.db.url, &["token", "revoke", &id]).status.success());
+    send(
+        client
+            .get(s.url("WhoAmI"))
+            .header("Authorization", bearer(&token)),
+    )
+    .await
+    .error(401, "0x80040220");
+
+    // Health needs no token; tokens are stored only as hashes.
+    assert_eq!(
+        reqwest::get(format!("{}/health", s.base))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let store = store(&s.db.url).await;
+    assert!(!store.token_rows_contain(&token).await.unwrap());
+    assert!(!store.token_rows_contain(&s.token).await.unwrap());
+}
+
+#[tokio::test]
+async fn execute_privilege_is_required_then_granted_through_a_role() {
+    let s = serve_sample();
+    assert!(
+        run(
+            &s.db.url,
+            &["user", "add", "ada", "--full-name", "Ada Lovelace"]
+        )
+        .status
+        .success()
+    );
+    let ada = create_token(&s.db.url, "ada", &[]);
+    let client = reqwest::Client::new();
+    let call = || {
+        client
+            .post(s.url(&format!(
+                "accounts({ACCOUNT})/Microsoft.Dynamics.CRM.sb_TransferOwnership"
+            )))
+            .header("Authorization", bearer(&ada))
+            .json(&json!({"NewOwner": {"@odata.id": format!("systemusers({ACCOUNT})")}}))
+    };
+    let m = send(call()).await.error(403, "0x80040220");
+    assert!(
+        m.starts_with("Principal user (Id=") && m.contains("is missing prvAssignAccount privilege"),
+        "{m}"
+    );
+    // APIs without an execute privilege stay open to any user.
+    let r = send(
+        client
+            .get(s.url("sb_Greet(Name='Ada')"))
+            .header("Authorization", bearer(&ada)),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+
+    assert!(
+        run(&s.db.url, &["role", "add", "Account Managers"])
+            .status
+            .success()
+    );
+    assert!(
+        run(
+            &s.db.url,
+            &["role", "grant", "Account Managers", "prvAssignAccount"]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run(&s.db.url, &["role", "assign", "ada", "Account Managers"])
+            .status
+            .success()
+    );
+    let r = send(call()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["Succeeded"], false);
+}
+
+#[tokio::test]
+async fn impersonation_needs_act_on_behalf() {
+    let s = serve_sample();
+    assert!(run(&s.db.url, &["user", "add", "bob"]).status.success());
+    let users = stdout(&run(&s.db.url, &["user", "list"]));
+    let bob_id = users
+        .lines()
+        .find(|l| l.starts_with("bob\t"))
+        .unwrap()
+        .rsplit('\t')
+        .next()
+        .unwrap()
+        .to_owned();
+    let bob = create_token(&s.db.url, "bob", &[]);
+    let client = reqwest::Client::new();
+    // The administrator may act on behalf of bob.
+    let r = send(client.get(s.url("WhoAmI")).header("MSCRMCallerID", &bob_id)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["UserId"], bob_id.as_str());
+    // Bob may not act on behalf of anyone.
+    let admin_id = "5b0c2f6e-1d4a-4e8b-9a37-c1d2e3f4a503";
+    let m = send(
+        client
+            .get(s.url("WhoAmI"))
+            .header("Authorization", bearer(&bob))
+            .header("MSCRMCallerID", admin_id),
+    )
+    .await
+    .error(403, "0x80040220");
+    assert!(m.contains("prvActOnBehalfOfAnotherUser"), "{m}");
+    send(
+        client
+            .get(s.url("WhoAmI"))
+            .header("MSCRMCallerID", "00000000-0000-0000-0000-00000000beef"),
+    )
+    .await
+    .error(403, "0x80040220");
+}
+
+#[test]
+fn cli_reports_unknown_users_and_roles() {
+    let db = sqlite();
+    let out = run(&db.url, &["token", "create", "--user", "nobody"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no such user nobody"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&db.url, &["role", "assign", "admin", "Nope"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no such role Nope"));
+    assert!(
+        !run(&db.url, &["user", "add", "admin"]).status.success(),
+        "duplicate user refused"
+    );
+}
