@@ -196,3 +196,89 @@ fn cli_reports_unknown_users_and_roles() {
         "duplicate user refused"
     );
 }
+
+#[tokio::test]
+async fn too_many_requests_answer_429_with_retry_after() {
+    let s = serve_with(
+        &[&sample()],
+        &["--rate-limit", "5", "--rate-window-secs", "120"],
+    );
+    for _ in 0..5 {
+        assert_eq!(get(&s.url("WhoAmI")).await.status, 200);
+    }
+    let r = get(&s.url("WhoAmI")).await;
+    let m = r.error(429, "0x80072322");
+    assert_eq!(
+        m,
+        "Number of requests exceeded the limit of 5 over time window of 120 seconds."
+    );
+    let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=120).contains(&wait), "{wait}");
+    // Limits are per user: another user still gets through.
+    assert!(run(&s.db.url, &["user", "add", "carol"]).status.success());
+    let carol = create_token(&s.db.url, "carol", &[]);
+    let r = send(
+        reqwest::Client::new()
+            .get(s.url("WhoAmI"))
+            .header("Authorization", bearer(&carol)),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn a_zip_bomb_is_refused_and_nothing_is_written() {
+    use std::io::Write;
+    let db = sqlite();
+    import_ok(&db.url, &[&sample()]);
+    let before = counts(&db.url).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("solution.xml", options).unwrap();
+    zip.write_all(&vec![b' '; 20 << 20]).unwrap();
+    zip.finish().unwrap();
+    assert!(
+        std::fs::metadata(&path).unwrap().len() < 1 << 20,
+        "the archive itself is small"
+    );
+    let out = run(&db.url, &["import", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("expands") && stderr(&out).contains("fold"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(counts(&db.url).await, before);
+}
+
+#[tokio::test]
+async fn a_slow_client_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = serve_with(&[&sample()], &["--request-timeout-secs", "1"]);
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/data/v9.2/sb_Echo HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"StringParameter\":",
+        s.token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // Never send the rest of the body.
+    let mut response = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut response),
+    )
+    .await;
+    let text = String::from_utf8_lossy(&response);
+    assert!(
+        read.is_ok(),
+        "the server did not answer the stalled request"
+    );
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("did not complete within 1 seconds"), "{text}");
+    // Other requests are still served.
+    assert_eq!(get(&s.url("WhoAmI")).await.status, 200);
+}

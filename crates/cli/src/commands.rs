@@ -421,7 +421,13 @@ async fn serve_on(
     store: Store,
     listener: tokio::net::TcpListener,
 ) -> ExitCode {
-    let state = match switchboard_server::AppState::new(store, host_config(cli)).await {
+    let config = switchboard_server::ServerConfig {
+        plugins: host_config(cli),
+        rate_limit: cli.rate_limit,
+        rate_window: std::time::Duration::from_secs(cli.rate_window_secs),
+        request_timeout: std::time::Duration::from_secs(cli.request_timeout_secs),
+    };
+    let state = match switchboard_server::AppState::new(store, config).await {
         Ok(state) => state,
         Err(e) => {
             eprintln!("{}: {e}", l.render(&Message::new(MessageId::CliError)));

@@ -52,6 +52,33 @@ pub struct Cli {
     )]
     pub plugin_memory_mib: usize,
 
+    /// Requests one user may make per rate-limit window (429 beyond).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_RATE_LIMIT",
+        default_value_t = 6000
+    )]
+    pub rate_limit: u32,
+
+    /// The rate-limit window, in seconds.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_RATE_WINDOW_SECS",
+        default_value_t = 300
+    )]
+    pub rate_window_secs: u64,
+
+    /// Longest a Web API request may take, in seconds (slow clients are cut off).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_REQUEST_TIMEOUT_SECS",
+        default_value_t = 120
+    )]
+    pub request_timeout_secs: u64,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

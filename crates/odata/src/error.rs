@@ -32,6 +32,8 @@ pub enum ErrorKind {
     MethodNotAllowed,
     /// The body is larger than allowed.
     PayloadTooLarge,
+    /// The request took longer than allowed (a slow client).
+    RequestTimeout,
     /// A body that is not `application/json`.
     UnsupportedMediaType,
     /// A query option the resource does not support, or a malformed one.
@@ -40,6 +42,8 @@ pub enum ErrorKind {
     Unauthorized,
     /// The caller lacks a privilege (403).
     Forbidden,
+    /// The caller made too many requests (429).
+    TooManyRequests,
     /// A plug-in's business error.
     Business,
     /// A plug-in failed (trap, deadline, memory cap, bad output).

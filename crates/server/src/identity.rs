@@ -76,6 +76,21 @@ impl FromRequestParts<AppState> for CallerIdentity {
                 ));
             }
         };
+        if let Err(seconds) = state.limiter.check(principal.user_id) {
+            let (limit, window) = state.limiter.limits();
+            let mut response = reject(
+                ErrorKind::TooManyRequests,
+                Message::new(MessageId::AuthRateLimited)
+                    .arg("limit", limit)
+                    .arg("window", window.as_secs()),
+            );
+            if let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
+            }
+            return Err(response);
+        }
         let impersonated = parts
             .headers
             .get("MSCRMCallerID")

@@ -4,6 +4,7 @@ pub mod definitions;
 pub mod errors;
 pub mod execute;
 pub mod identity;
+pub mod ratelimit;
 pub mod registry;
 mod tables_api;
 pub mod webapi;
@@ -38,19 +39,53 @@ pub struct AppState {
     pub localizer: Arc<Localizer>,
     /// The plug-in host.
     pub plugins: Arc<switchboard_wasm::Host>,
+    /// Per-user request limits.
+    pub limiter: Arc<ratelimit::RateLimiter>,
+    /// Longest a Web API request may take.
+    pub request_timeout: Duration,
+}
+
+/// How the server is configured.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Plug-in sandbox limits.
+    pub plugins: switchboard_wasm::HostConfig,
+    /// Requests one user may make per window (Dataverse: 6,000 per 300 s).
+    pub rate_limit: u32,
+    /// The rate-limit window.
+    pub rate_window: Duration,
+    /// Longest a request may take, reading its body included (slow clients are cut off).
+    pub request_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            plugins: switchboard_wasm::HostConfig::default(),
+            rate_limit: 6000,
+            rate_window: Duration::from_secs(300),
+            request_timeout: Duration::from_secs(120),
+        }
+    }
 }
 
 impl AppState {
     /// Loads the definitions from the store and starts the plug-in host.
-    pub async fn new(store: Store, plugins: switchboard_wasm::HostConfig) -> Result<Self, String> {
+    pub async fn new(store: Store, config: ServerConfig) -> Result<Self, String> {
         let registry =
             SharedRegistry::new(Registry::load(&store).await.map_err(|e| e.to_string())?);
-        let plugins = Arc::new(switchboard_wasm::Host::new(plugins)?);
+        let plugins = Arc::new(switchboard_wasm::Host::new(config.plugins)?);
+        let limiter = Arc::new(ratelimit::RateLimiter::new(
+            config.rate_limit,
+            config.rate_window,
+        ));
         Ok(Self {
             store,
             registry,
             localizer: Arc::new(Localizer::english()),
             plugins,
+            limiter,
+            request_timeout: config.request_timeout,
         })
     }
 }

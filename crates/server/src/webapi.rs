@@ -94,7 +94,20 @@ pub async fn handle(
         };
         let parsed = url::parse(below, uri.query())?;
         let registry = state.registry.current();
-        route(&state, &registry, &caller, parsed, incoming).await
+        // A slow client (or a slow body) must not hold a connection forever.
+        match tokio::time::timeout(
+            state.request_timeout,
+            route(&state, &registry, &caller, parsed, incoming),
+        )
+        .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(err(
+                ErrorKind::RequestTimeout,
+                Message::new(MessageId::ODataRequestTimeout)
+                    .arg("seconds", state.request_timeout.as_secs()),
+            )),
+        }
     }
     .await;
     let mut response = match result {

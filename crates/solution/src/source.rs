@@ -13,6 +13,9 @@ pub const ZIP_MAX_ENTRIES: usize = 20_000;
 pub const ZIP_MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
 /// Largest total uncompressed size.
 pub const ZIP_MAX_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
+/// Highest uncompressed/compressed ratio accepted for entries over 1 MiB (zip bombs reach
+/// thousands; real solution files stay far below).
+pub const ZIP_MAX_RATIO: u64 = 200;
 
 /// The files of one solution package, addressed by `/`-separated paths relative to its root.
 #[derive(Debug)]
@@ -179,6 +182,14 @@ fn read_zip(path: &Path, bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, Mess
         if read as u64 > ZIP_MAX_ENTRY_BYTES {
             return Err(bad(format!(
                 "entry {rel:?} is larger than {ZIP_MAX_ENTRY_BYTES} bytes"
+            )));
+        }
+        let compressed = entry.compressed_size().max(1);
+        if read as u64 > (1 << 20) && read as u64 / compressed > ZIP_MAX_RATIO {
+            return Err(bad(format!(
+                "entry {rel:?} expands {}-fold ({} bytes from {compressed}); at most {ZIP_MAX_RATIO}-fold is accepted",
+                read as u64 / compressed,
+                read
             )));
         }
         total += read as u64;
