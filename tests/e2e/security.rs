@@ -282,3 +282,78 @@ async fn a_slow_client_is_cut_off() {
     // Other requests are still served.
     assert_eq!(get(&s.url("WhoAmI")).await.status, 200);
 }
+
+#[tokio::test]
+async fn jwts_from_an_identity_provider_are_verified() {
+    use jsonwebtoken::{EncodingKey, Header, encode};
+    let s = serve_with(
+        &[&sample()],
+        &[
+            "--jwt-secret",
+            "a-shared-secret-of-some-length",
+            "--jwt-issuer",
+            "https://idp.test",
+            "--jwt-audience",
+            "switchboard",
+        ],
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mint = |secret: &str, claims: serde_json::Value| {
+        encode(
+            &Header::default(),
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
+    };
+    let good = json!({"iss": "https://idp.test", "aud": "switchboard", "exp": now + 600, "preferred_username": "admin"});
+    let who = |token: String| {
+        let s = &s;
+        async move {
+            send(
+                reqwest::Client::new()
+                    .get(s.url("WhoAmI"))
+                    .header("Authorization", bearer(&token)),
+            )
+            .await
+        }
+    };
+    let r = who(mint("a-shared-secret-of-some-length", good.clone())).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["UserId"], "5b0c2f6e-1d4a-4e8b-9a37-c1d2e3f4a503");
+    // By user id in `sub`.
+    let by_id = json!({"iss": "https://idp.test", "aud": "switchboard", "exp": now + 600, "sub": "5b0c2f6e-1d4a-4e8b-9a37-c1d2e3f4a503"});
+    assert_eq!(
+        who(mint("a-shared-secret-of-some-length", by_id))
+            .await
+            .status,
+        200
+    );
+    // Forged, expired, wrong issuer or audience, unknown user: 401.
+    who(mint("another-secret", good.clone()))
+        .await
+        .error(401, "0x80040220");
+    let mut expired = good.clone();
+    expired["exp"] = json!(now - 3600);
+    who(mint("a-shared-secret-of-some-length", expired))
+        .await
+        .error(401, "0x80040220");
+    let mut issuer = good.clone();
+    issuer["iss"] = json!("https://evil.test");
+    who(mint("a-shared-secret-of-some-length", issuer))
+        .await
+        .error(401, "0x80040220");
+    let mut audience = good.clone();
+    audience["aud"] = json!("someone-else");
+    who(mint("a-shared-secret-of-some-length", audience))
+        .await
+        .error(401, "0x80040220");
+    let mut nobody = good;
+    nobody["preferred_username"] = json!("nobody");
+    who(mint("a-shared-secret-of-some-length", nobody))
+        .await
+        .error(401, "0x80040220");
+}

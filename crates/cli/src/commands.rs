@@ -156,6 +156,28 @@ async fn security(l: &Localizer, store: &Store, command: &Command) -> ExitCode {
     }
 }
 
+/// JWT verification settings from the command line (the JWKS file is read now, so a
+/// bad file stops the server before it listens).
+fn jwt_config(cli: &Cli) -> Result<switchboard_server::jwt::JwtConfig, String> {
+    let jwks = match &cli.jwt_jwks {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| format!("{} is not a JWKS document: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    Ok(switchboard_server::jwt::JwtConfig {
+        secret: cli.jwt_secret.clone(),
+        jwks,
+        issuer: cli.jwt_issuer.clone(),
+        audience: cli.jwt_audience.clone(),
+    })
+}
+
 /// The plug-in host's limits from the command line.
 fn host_config(cli: &Cli) -> switchboard_wasm::HostConfig {
     switchboard_wasm::HostConfig {
@@ -426,6 +448,13 @@ async fn serve_on(
         rate_limit: cli.rate_limit,
         rate_window: std::time::Duration::from_secs(cli.rate_window_secs),
         request_timeout: std::time::Duration::from_secs(cli.request_timeout_secs),
+        jwt: match jwt_config(cli) {
+            Ok(j) => j,
+            Err(e) => {
+                eprintln!("{}: {e}", l.render(&Message::new(MessageId::CliError)));
+                return ExitCode::FAILURE;
+            }
+        },
     };
     let state = match switchboard_server::AppState::new(store, config).await {
         Ok(state) => state,

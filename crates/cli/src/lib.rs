@@ -79,6 +79,27 @@ pub struct Cli {
     )]
     pub request_timeout_secs: u64,
 
+    /// Shared secret that HS256/384/512 JWTs are signed with.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_JWT_SECRET",
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+
+    /// A JWKS file with the identity provider's public keys (RS*/ES*/PS* JWTs).
+    #[arg(long, global = true, env = "SWITCHBOARD_JWT_JWKS")]
+    pub jwt_jwks: Option<PathBuf>,
+
+    /// Required JWT issuer (`iss`).
+    #[arg(long, global = true, env = "SWITCHBOARD_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+
+    /// Required JWT audience (`aud`).
+    #[arg(long, global = true, env = "SWITCHBOARD_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

@@ -33,6 +33,30 @@ fn caller(user: &Principal, initiating: Uuid) -> Caller {
     }
 }
 
+/// The user a verified JWT names: `oid` or `sub` as a user id, else the login name in
+/// `preferred_username`, `upn` or `sub`.
+async fn principal_for_claims(
+    state: &AppState,
+    claims: &crate::jwt::Claims,
+) -> Result<Option<Principal>, switchboard_store::DbErr> {
+    for id in [&claims.oid, &claims.sub].into_iter().flatten() {
+        if let Ok(id) = Uuid::parse_str(id)
+            && let Some(p) = state.store.principal(id).await?
+        {
+            return Ok(Some(p));
+        }
+    }
+    for name in [&claims.preferred_username, &claims.upn, &claims.sub]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(p) = state.store.principal_by_name(name).await? {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
+}
+
 impl FromRequestParts<AppState> for CallerIdentity {
     type Rejection = Response;
 
@@ -60,7 +84,18 @@ impl FromRequestParts<AppState> for CallerIdentity {
                 Message::new(MessageId::AuthNoToken),
             ));
         };
-        let principal = match state.store.principal_for_token(&token).await {
+        let found = if crate::jwt::looks_like_jwt(&token) && state.jwt.enabled() {
+            match state.jwt.verify(&token) {
+                Ok(claims) => principal_for_claims(state, &claims).await,
+                Err(reason) => {
+                    tracing::info!(%reason, "JWT refused");
+                    Ok(None)
+                }
+            }
+        } else {
+            state.store.principal_for_token(&token).await
+        };
+        let principal = match found {
             Ok(Some(p)) => p,
             Ok(None) => {
                 return Err(reject(

@@ -4,6 +4,7 @@ pub mod definitions;
 pub mod errors;
 pub mod execute;
 pub mod identity;
+pub mod jwt;
 pub mod ratelimit;
 pub mod registry;
 mod tables_api;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// Longest a Web API request may take.
     pub request_timeout: Duration,
+    /// JWT verification.
+    pub jwt: Arc<jwt::JwtConfig>,
 }
 
 /// How the server is configured.
@@ -56,6 +59,8 @@ pub struct ServerConfig {
     pub rate_window: Duration,
     /// Longest a request may take, reading its body included (slow clients are cut off).
     pub request_timeout: Duration,
+    /// JWT verification, when an identity provider fronts Switchboard.
+    pub jwt: jwt::JwtConfig,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +70,7 @@ impl Default for ServerConfig {
             rate_limit: 6000,
             rate_window: Duration::from_secs(300),
             request_timeout: Duration::from_secs(120),
+            jwt: jwt::JwtConfig::default(),
         }
     }
 }
@@ -86,6 +92,7 @@ impl AppState {
             plugins,
             limiter,
             request_timeout: config.request_timeout,
+            jwt: Arc::new(config.jwt),
         })
     }
 }

@@ -242,6 +242,18 @@ impl Store {
         self.principal(row.systemuserid).await
     }
 
+    /// The user with this login name, if enabled.
+    pub async fn principal_by_name(&self, name: &str) -> Result<Option<Principal>, DbErr> {
+        let user = systemuser::Entity::find()
+            .filter(systemuser::Column::Domainname.eq(name))
+            .one(self.connection())
+            .await?;
+        match user {
+            Some(u) => self.principal(u.systemuserid).await,
+            None => Ok(None),
+        }
+    }
+
     /// A user with roles and privileges, if the user exists and is enabled.
     pub async fn principal(&self, user_id: Uuid) -> Result<Option<Principal>, DbErr> {
         let db = self.connection();
