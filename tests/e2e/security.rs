@@ -357,3 +357,67 @@ async fn jwts_from_an_identity_provider_are_verified() {
         .await
         .error(401, "0x80040220");
 }
+
+#[tokio::test]
+async fn reading_definition_tables_needs_the_read_privilege() {
+    let s = serve_sample();
+    assert!(run(&s.db.url, &["user", "add", "dana"]).status.success());
+    let dana = create_token(&s.db.url, "dana", &[]);
+    let read = || {
+        send(
+            reqwest::Client::new()
+                .get(s.url("customapis?$select=uniquename"))
+                .header("Authorization", bearer(&dana)),
+        )
+    };
+    let m = read().await.error(403, "0x80040220");
+    assert!(m.contains("prvReadCustomAPI"), "{m}");
+    assert!(
+        run(
+            &s.db.url,
+            &["role", "grant", "Basic User", "prvReadCustomAPI"]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run(&s.db.url, &["role", "assign", "dana", "Basic User"])
+            .status
+            .success()
+    );
+    assert_eq!(read().await.status, 200);
+}
+
+#[tokio::test]
+async fn deeply_nested_json_and_oversized_headers_are_refused() {
+    let s = serve_sample();
+    let nested = format!(
+        "{{\"StringParameter\":\"x\",\"EntityParameter\":{}{}}}",
+        "{\"a\":".repeat(1000),
+        "1".to_owned() + &"}".repeat(1000)
+    );
+    let r = send(
+        reqwest::Client::new()
+            .post(s.url("sb_Echo"))
+            .header("Content-Type", "application/json")
+            .body(nested),
+    )
+    .await;
+    let m = r.error(400, "0x80048d19");
+    assert!(m.contains("recursion limit"), "{m}");
+    let huge = "x".repeat(200 * 1024);
+    let r = reqwest::Client::new()
+        .get(s.url("WhoAmI"))
+        .header("X-Huge", huge)
+        .bearer_auth(&s.token)
+        .send()
+        .await;
+    match r {
+        Ok(r) => assert!(r.status().is_client_error(), "{}", r.status()),
+        Err(e) => assert!(
+            e.is_request() || e.is_connect() || e.to_string().contains("closed"),
+            "{e}"
+        ),
+    }
+    assert_eq!(get(&s.url("WhoAmI")).await.status, 200, "still serving");
+}

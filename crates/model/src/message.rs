@@ -118,6 +118,7 @@ message_ids! {
     ODataSyntax => "odata-syntax",
     ODataInternal => "odata-internal",
     ODataRequestTimeout => "odata-request-timeout",
+    ODataHeadersTooLarge => "odata-headers-too-large",
     ODataRecordNotFound => "odata-record-not-found",
     AuthNoToken => "auth-no-token",
     AuthBadToken => "auth-bad-token",

@@ -32,6 +32,8 @@ pub enum ErrorKind {
     MethodNotAllowed,
     /// The body is larger than allowed.
     PayloadTooLarge,
+    /// The request's headers are larger than allowed.
+    HeadersTooLarge,
     /// The request took longer than allowed (a slow client).
     RequestTimeout,
     /// A body that is not `application/json`.

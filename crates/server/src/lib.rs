@@ -97,6 +97,36 @@ impl AppState {
     }
 }
 
+/// Largest total size of a request's headers.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuses requests whose headers are larger than [`MAX_HEADER_BYTES`] (431).
+async fn limit_headers(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let size: usize = request
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if size > MAX_HEADER_BYTES {
+        let error = switchboard_odata::ODataError::new(
+            switchboard_odata::ErrorKind::HeadersTooLarge,
+            switchboard_model::Message::new(switchboard_model::MessageId::ODataHeadersTooLarge)
+                .arg("size", size)
+                .arg("max", MAX_HEADER_BYTES),
+        );
+        return errors::ApiError {
+            error,
+            localizer: state.localizer.clone(),
+        }
+        .into_response();
+    }
+    next.run(request).await
+}
+
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -104,6 +134,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/data/{version}", any(webapi::handle))
         .route("/api/data/{version}/", any(webapi::handle))
         .route("/api/data/{version}/{*rest}", any(webapi::handle))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit_headers,
+        ))
         .with_state(state)
 }
 

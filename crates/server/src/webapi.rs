@@ -211,8 +211,21 @@ async fn route(
             ))
         }
         [first] => {
-            if registry.tables.by_set(&first.name).is_some() {
+            if let Some(table) = registry.tables.by_set(&first.name) {
                 only_get(&incoming)?;
+                let privilege = crate::definitions::read_privilege(&table.logical_name);
+                if !caller.holds(&privilege) {
+                    return Err(err(
+                        ErrorKind::Forbidden,
+                        Message::new(MessageId::AuthMissingPrivilege)
+                            .arg("user", caller.user_id)
+                            .arg("roles", caller.role_count)
+                            .arg("privileges", caller.privileges.len())
+                            .arg("privilege", &privilege)
+                            .arg("privilegeid", crate::definitions::privilege_id(&privilege))
+                            .arg("api", &table.logical_name),
+                    ));
+                }
                 return crate::tables_api::read(
                     &state.store,
                     registry,

@@ -104,6 +104,7 @@ cli-security-failed = { $detail }
 odata-record-not-found = { $table } With Id = { $id } Does Not Exist
 odata-unsupported-filter = The $filter expression '{ $filter }' is not supported here: use column eq/ne value, joined by and.
 odata-unknown-property = Could not find a property named '{ $name }' on type '{ $type }'.
+odata-headers-too-large = The request headers are { $size } bytes long; at most { $max } are allowed.
 odata-request-timeout = The request did not complete within { $seconds } seconds.
 odata-internal = An unexpected error occurred (correlation id { $id }).
 
