@@ -202,3 +202,38 @@ async fn a_bad_package_among_good_ones_writes_nothing() {
     assert!(!out.status.success());
     assert_eq!(counts(&db.url).await["solution"], 0);
 }
+
+#[tokio::test]
+async fn deeply_nested_xml() {
+    let deep = format!("{}{}", "<x>".repeat(100), "</x>".repeat(100));
+    refused(
+        |r| {
+            edit(
+                &r.join(GREET),
+                "<iscustomizable>",
+                &format!("{deep}<iscustomizable>"),
+            )
+        },
+        GREET,
+        "nested more than 64 levels",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn external_entities_are_never_expanded() {
+    refused(
+        |r| {
+            let file = r.join(GREET);
+            let text = std::fs::read_to_string(&file).unwrap();
+            let evil = format!(
+                "<!DOCTYPE customapi [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n{}",
+                text.replace("<name>sb_Greet</name>", "<name>&x;</name>")
+            );
+            std::fs::write(&file, evil).unwrap();
+        },
+        GREET,
+        "DOCTYPE",
+    )
+    .await;
+}

@@ -421,3 +421,56 @@ async fn deeply_nested_json_and_oversized_headers_are_refused() {
     }
     assert_eq!(get(&s.url("WhoAmI")).await.status, 200, "still serving");
 }
+
+#[tokio::test]
+async fn administrators_manage_users_and_roles_over_the_web_api() {
+    let s = serve_sample();
+    let r = post(
+        &s.url("systemusers"),
+        json!({"domainname": "erin", "fullname": "Erin Example", "uilanguageid": 1031}),
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let location = r.headers["odata-entityid"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&s.url("systemusers(")), "{location}");
+    post(&s.url("systemusers"), json!({"domainname": "erin"}))
+        .await
+        .error(412, "0x80040237");
+    post(&s.url("systemusers"), json!({"fullname": "no login"}))
+        .await
+        .error(400, "0x80040203");
+    assert_eq!(
+        post(&s.url("roles"), json!({"name": "Auditors"}))
+            .await
+            .status,
+        204
+    );
+
+    let r = get(&s.url("systemusers?$select=domainname,uilanguageid&$filter=domainname eq 'erin'"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["value"][0]["uilanguageid"], 1031);
+    let roles = get(&s.url("roles?$select=name&$orderby=name")).await;
+    let names: Vec<&str> = roles.json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["Auditors", "Basic User", "System Administrator"]
+    );
+
+    // Non-administrators may not.
+    let erin = create_token(&s.db.url, "erin", &[]);
+    let r = send(
+        reqwest::Client::new()
+            .post(s.url("roles"))
+            .header("Authorization", bearer(&erin))
+            .json(&json!({"name": "Mine"})),
+    )
+    .await;
+    let m = r.error(403, "0x80040220");
+    assert!(m.contains("System Administrator"), "{m}");
+}

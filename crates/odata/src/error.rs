@@ -28,6 +28,8 @@ pub enum ErrorKind {
     BadKey,
     /// No record has that key.
     RecordNotFound,
+    /// A record with that key or unique name exists.
+    Duplicate,
     /// An HTTP method the resource never accepts.
     MethodNotAllowed,
     /// The body is larger than allowed.

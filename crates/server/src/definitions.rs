@@ -80,6 +80,23 @@ pub const TABLES: &[DefinitionTable] = &[
         ],
     },
     DefinitionTable {
+        logical_name: "systemuser",
+        columns: &[
+            ("domainname", "Edm.String"),
+            ("fullname", "Edm.String"),
+            ("_businessunitid_value", "Edm.Guid"),
+            ("isdisabled", "Edm.Boolean"),
+            ("uilanguageid", "Edm.Int32"),
+        ],
+    },
+    DefinitionTable {
+        logical_name: "role",
+        columns: &[
+            ("name", "Edm.String"),
+            ("_businessunitid_value", "Edm.Guid"),
+        ],
+    },
+    DefinitionTable {
         logical_name: "sdkmessage",
         columns: &[
             ("name", "Edm.String"),

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
 use switchboard_model::{Message, MessageId};
 use switchboard_odata::literal::unquote;
@@ -349,4 +349,79 @@ pub(crate) async fn read(
         StatusCode::OK,
         json!({ "@odata.context": format!("{root}$metadata#{shape}"), "value": value }),
     ))
+}
+
+/// `POST /systemusers` or `POST /roles`: administrators create users and roles over the
+/// Web API (204 with `OData-EntityId`, as Dataverse answers a create).
+pub(crate) async fn create(
+    store: &Store,
+    root: &str,
+    set: &str,
+    logical: &str,
+    caller: &switchboard_model::execution::Caller,
+    body: &[u8],
+) -> Result<Response> {
+    if !caller.is_admin {
+        return Err(ODataError::new(
+            ErrorKind::Forbidden,
+            Message::new(MessageId::AuthAdminRequired)
+                .arg("user", caller.user_id)
+                .arg("table", logical),
+        ));
+    }
+    let malformed = |detail: String| {
+        ODataError::new(
+            ErrorKind::MalformedPayload,
+            Message::new(MessageId::ODataMalformedJson).arg("detail", detail),
+        )
+    };
+    let json: Json = serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))?;
+    let text = |name: &str| json.get(name).and_then(Json::as_str).map(str::to_owned);
+    let required = |name: &'static str| {
+        text(name).ok_or_else(|| {
+            ODataError::new(
+                ErrorKind::MissingParameter,
+                Message::new(MessageId::ODataMissingParameter)
+                    .arg("name", name)
+                    .arg("api", logical),
+            )
+        })
+    };
+    let created = match logical {
+        "systemuser" => {
+            let name = required("domainname")?;
+            let full = text("fullname").unwrap_or_else(|| name.clone());
+            let language = json
+                .get("uilanguageid")
+                .and_then(Json::as_i64)
+                .map(|l| l as i32);
+            store.add_user(&name, &full, language).await
+        }
+        "role" => store.add_role(&required("name")?).await,
+        _ => {
+            return Err(ODataError::new(
+                ErrorKind::NoHttpResource,
+                Message::new(MessageId::ODataNoHttpResource).arg("uri", format!("{root}{set}")),
+            ));
+        }
+    };
+    use switchboard_store::security::SecurityError;
+    let id = created.map_err(|e| match e {
+        SecurityError::Exists(name) => ODataError::new(
+            ErrorKind::Duplicate,
+            Message::new(MessageId::ODataDuplicateRecord).arg("name", name),
+        ),
+        other => {
+            tracing::error!(error = ?other, "creating a {logical}");
+            ODataError::new(
+                ErrorKind::Internal,
+                Message::new(MessageId::ODataInternal).arg("id", "-"),
+            )
+        }
+    })?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{root}{set}({id})")) {
+        response.headers_mut().insert("OData-EntityId", v);
+    }
+    Ok(response)
 }

@@ -212,6 +212,23 @@ async fn route(
         }
         [first] => {
             if let Some(table) = registry.tables.by_set(&first.name) {
+                if incoming.method == Method::POST && first.parens.is_none() {
+                    let (root, set, logical) = (
+                        incoming.root.clone(),
+                        first.name.clone(),
+                        table.logical_name.clone(),
+                    );
+                    let body = read_body(incoming).await?;
+                    return crate::tables_api::create(
+                        &state.store,
+                        &root,
+                        &set,
+                        &logical,
+                        caller,
+                        &body,
+                    )
+                    .await;
+                }
                 only_get(&incoming)?;
                 let privilege = crate::definitions::read_privilege(&table.logical_name);
                 if !caller.holds(&privilege) {

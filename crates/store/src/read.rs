@@ -305,6 +305,8 @@ impl Store {
             "sdkmessageprocessingstep" => {
                 to_rows(sdkmessageprocessingstep::Entity::find().all(db).await?)
             }
+            "systemuser" => to_rows(crate::entity::systemuser::Entity::find().all(db).await?),
+            "role" => to_rows(crate::entity::role::Entity::find().all(db).await?),
             _ => return Ok(None),
         }))
     }

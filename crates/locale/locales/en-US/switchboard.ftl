@@ -95,12 +95,14 @@ auth-no-token = This request needs an access token: send Authorization: Bearer <
 auth-bad-token = The access token is not valid: it is unknown, revoked or expired, or its user is disabled.
 auth-missing-privilege = Principal user (Id={ $user }, type=8, roleCount={ $roles }, privilegeCount={ $privileges }) is missing { $privilege } privilege (Id={ $privilegeid }) on OTC=0 for entity '{ $api }'.
 auth-impersonation-refused = User { $user } cannot act on behalf of another user: the prvActOnBehalfOfAnotherUser privilege is missing.
+auth-admin-required = Only a System Administrator can create { $table } records; user { $user } is not one.
 auth-rate-limited = Number of requests exceeded the limit of { $limit } over time window of { $window } seconds.
 auth-unknown-user = No enabled user has the id { $id } given in MSCRMCallerID.
 cli-user-added = created user { $name } ({ $id })
 cli-role-added = created role { $name } ({ $id })
 cli-security-done = done
 cli-security-failed = { $detail }
+odata-duplicate-record = A record with matching key values already exists ({ $name }).
 odata-record-not-found = { $table } With Id = { $id } Does Not Exist
 odata-unsupported-filter = The $filter expression '{ $filter }' is not supported here: use column eq/ne value, joined by and.
 odata-unknown-property = Could not find a property named '{ $name }' on type '{ $type }'.

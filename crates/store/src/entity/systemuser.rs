@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "systemuser")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -11,6 +11,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub domainname: String,
     pub fullname: String,
+    #[serde(rename = "_businessunitid_value")]
     pub businessunitid: Uuid,
     pub isdisabled: bool,
     pub uilanguageid: Option<i32>,
