@@ -12,6 +12,7 @@ pub mod message;
 pub mod names;
 pub mod options;
 pub mod plugin;
+pub mod privileges;
 pub mod solution;
 pub mod step;
 pub mod value;

@@ -176,51 +176,12 @@ pub fn entity_types() -> Vec<EntityTypeDef> {
         .collect()
 }
 
-/// The schema name Dataverse gives a table in privilege names (`customapi` → `CustomAPI`).
-fn schema_name(logical_name: &str) -> String {
-    match logical_name {
-        "customapi" => "CustomAPI".into(),
-        "customapirequestparameter" => "CustomAPIRequestParameter".into(),
-        "customapiresponseproperty" => "CustomAPIResponseProperty".into(),
-        "pluginassembly" => "PluginAssembly".into(),
-        "plugintype" => "PluginType".into(),
-        "sdkmessage" => "SdkMessage".into(),
-        "sdkmessageprocessingstep" => "SdkMessageProcessingStep".into(),
-        "systemuser" => "User".into(),
-        "businessunit" => "BusinessUnit".into(),
-        // Built-in tables capitalize their logical name; custom tables keep it (`prvReadnew_x`).
-        other if !other.contains('_') => {
-            let mut chars = other.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        }
-        other => other.to_owned(),
-    }
-}
-
 /// The privilege reading a table requires (`prvReadCustomAPI`).
 pub fn read_privilege(logical_name: &str) -> String {
-    format!("prvRead{}", schema_name(logical_name))
+    switchboard_model::privileges::table_privilege("Read", logical_name)
 }
 
 /// A stable id for a privilege name (shown in Dataverse-shaped privilege errors).
 pub fn privilege_id(name: &str) -> uuid::Uuid {
-    uuid::Uuid::new_v5(
-        &switchboard_model::ids::SWITCHBOARD_NAMESPACE,
-        format!("privilege:{}", name.to_ascii_lowercase()).as_bytes(),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn privilege_names_follow_dataverse() {
-        assert_eq!(read_privilege("customapi"), "prvReadCustomAPI");
-        assert_eq!(read_privilege("account"), "prvReadAccount");
-        assert_eq!(read_privilege("new_myaction"), "prvReadnew_myaction");
-    }
+    switchboard_model::privileges::privilege_id(name)
 }

@@ -148,9 +148,59 @@ impl Store {
         Ok(id)
     }
 
-    /// Grants privileges to a role (idempotent).
+    /// Every privilege that exists: the eight table privileges of every built-in table,
+    /// definition table and table a stored custom API names, and the named ones.
+    pub async fn privilege_catalog(&self) -> Result<Vec<String>, DbErr> {
+        let mut tables: Vec<String> = switchboard_model::names::BUILT_IN_TABLES
+            .iter()
+            .map(|t| (*t).to_owned())
+            .collect();
+        tables.extend(
+            [
+                "customapi",
+                "customapirequestparameter",
+                "customapiresponseproperty",
+                "pluginassembly",
+                "plugintype",
+                "sdkmessage",
+                "sdkmessageprocessingstep",
+                "role",
+            ]
+            .map(str::to_owned),
+        );
+        for api in self.list_apis().await? {
+            let a = &api.api;
+            let named = a
+                .binding
+                .table()
+                .into_iter()
+                .chain(
+                    a.request_parameters
+                        .iter()
+                        .filter_map(|p| p.logical_entity_name.as_ref()),
+                )
+                .chain(
+                    a.response_properties
+                        .iter()
+                        .filter_map(|p| p.logical_entity_name.as_ref()),
+                );
+            tables.extend(named.map(|t| t.to_string()));
+        }
+        Ok(switchboard_model::privileges::catalog(
+            tables.iter().map(String::as_str),
+        ))
+    }
+
+    /// Grants privileges to a role (idempotent); every name must exist.
     pub async fn grant(&self, role_name: &str, privileges: &[String]) -> Result<(), SecurityError> {
         let role = self.role_id(role_name).await?;
+        let catalog = self.privilege_catalog().await?;
+        if let Some(unknown) = privileges
+            .iter()
+            .find(|p| !catalog.iter().any(|c| c.eq_ignore_ascii_case(p)))
+        {
+            return Err(SecurityError::NotFound(format!("privilege {unknown}")));
+        }
         for p in privileges {
             let exists = roleprivilege::Entity::find_by_id((role, p.clone()))
                 .one(self.connection())
