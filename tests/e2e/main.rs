@@ -8,6 +8,7 @@
 mod broken;
 mod cli;
 mod corpus;
+mod locale;
 mod odata;
 mod odata_errors;
 mod odata_tables;

@@ -27,6 +27,8 @@ pub struct Caller {
     pub role_count: usize,
     /// Privileges granted through the user's roles.
     pub privileges: std::collections::BTreeSet<String>,
+    /// The user's UI language (LCID), when set.
+    pub language: Option<u32>,
 }
 
 impl Caller {

@@ -30,6 +30,7 @@ fn caller(user: &Principal, initiating: Uuid) -> Caller {
         is_admin: user.is_admin,
         role_count: user.roles.len(),
         privileges: user.privileges.clone(),
+        language: user.language.and_then(|l| u32::try_from(l).ok()),
     }
 }
 
@@ -67,7 +68,9 @@ impl FromRequestParts<AppState> for CallerIdentity {
         let reject = |kind: ErrorKind, message: Message| {
             ApiError {
                 error: ODataError::new(kind, message),
-                localizer: state.localizer.clone(),
+                localizer: state
+                    .locales
+                    .pick(None, crate::accept_language(&parts.headers)),
             }
             .into_response()
         };

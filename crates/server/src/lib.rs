@@ -20,7 +20,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde_json::json;
-use switchboard_locale::Localizer;
 use switchboard_store::Store;
 use tokio::net::TcpListener;
 
@@ -37,7 +36,7 @@ pub struct AppState {
     /// The current definitions.
     pub registry: SharedRegistry,
     /// Platform messages (the caller's language arrives with the labels issue).
-    pub localizer: Arc<Localizer>,
+    pub locales: Arc<switchboard_locale::Locales>,
     /// The plug-in host.
     pub plugins: Arc<switchboard_wasm::Host>,
     /// Per-user request limits.
@@ -88,13 +87,20 @@ impl AppState {
         Ok(Self {
             store,
             registry,
-            localizer: Arc::new(Localizer::english()),
+            locales: Arc::new(switchboard_locale::Locales::default()),
             plugins,
             limiter,
             request_timeout: config.request_timeout,
             jwt: Arc::new(config.jwt),
         })
     }
+}
+
+/// The `Accept-Language` header, if any.
+pub(crate) fn accept_language(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// Largest total size of a request's headers.
@@ -120,7 +126,7 @@ async fn limit_headers(
         );
         return errors::ApiError {
             error,
-            localizer: state.localizer.clone(),
+            localizer: state.locales.pick(None, accept_language(request.headers())),
         }
         .into_response();
     }

@@ -63,7 +63,9 @@ pub async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let localizer = state.localizer.clone();
+    let localizer = state
+        .locales
+        .pick(caller.language, crate::accept_language(&headers));
     let include_annotations = prefer_annotations(&headers);
     let result = async {
         let full = uri.to_string();

@@ -1,0 +1,141 @@
+# Switchboard プラットフォーム メッセージ (ja-JP)。switchboard_model::MessageId のすべての ID にエントリがあります。
+
+## XML の読み込み
+xml-malformed = XML の形式が正しくありません: { $detail }
+xml-too-deep = 要素の入れ子が { $max } レベルを超えています
+xml-doctype = ソリューション ファイルでは文書型宣言 (DOCTYPE) は使用できません
+xml-not-utf8 = ファイルが UTF-8 でエンコードされていません
+xml-unexpected-root = ルート要素は <{ $expected }> である必要がありますが、<{ $found }> が見つかりました
+xml-missing-element = 必須要素 <{ $element }> がありません
+xml-missing-attribute = <{ $element }> に必須属性 { $attribute } がありません
+xml-not-integer = <{ $element }> は整数である必要がありますが、"{ $value }" が指定されています
+xml-not-boolean = <{ $element }> は 0 または 1 である必要がありますが、"{ $value }" が指定されています
+xml-not-guid = GUID が必要ですが、"{ $value }" が指定されています
+xml-unknown-option = <{ $element }> の値 { $value } は定義されていません。{ $codes } のいずれかを指定してください
+xml-unknown-type-code = 不明な型コード { $value } です。0 (Boolean) から { $max } (Guid) までの Dataverse 型コードを指定してください
+xml-bad-plugin-reference = <plugintypeid> には <plugintypeid> または <plugintypeexportkey> が含まれている必要がありますが、<{ $found }> が見つかりました
+xml-bad-export-key = プラグイン型のエクスポート キー "{ $value }" は、GUID でも 64 桁の 16 進数でもありません
+xml-bad-language-code = 言語コード "{ $value }" は有効な LCID ではありません
+xml-folder-name-mismatch = フォルダー "{ $folder }" にはカスタム API "{ $name }" が含まれています。フォルダー名は一意の名前と同じにしてください
+xml-duplicate-api = カスタム API "{ $name }" が 2 回定義されています (最初の定義: { $first })
+
+## パッケージ
+package-not-found = { $path } を開けません: { $detail }
+package-unreadable = { $path } を読み取れません: { $detail }
+package-no-solution-xml = ここには Other/Solution.xml も solution.xml もありません。ソリューション フォルダーまたは zip を指定していますか?
+package-bad-zip = { $path } は使用可能なソリューション zip ではありません: { $detail }
+package-assembly-missing = プラグイン アセンブリ { $assembly } が参照する { $file } はパッケージに含まれていません。その型はバイナリなしで記録されます
+package-foreign-assembly = プラグイン アセンブリ { $assembly } は WebAssembly ではありません。記録はされますが、そのプラグインはここでは実行できません
+package-step-unknown-table = ステップ "{ $step }" は、どのソリューションでも宣言されていないテーブル "{ $table }" に登録されています。このまま保存されます
+package-bad-version = "{ $value }" はソリューションのバージョンではありません (1.0.0.0 のような数値が必要です)
+package-missing-prefix = 発行者にカスタマイズ接頭辞がありません
+
+## カスタム API の規則
+api-unique-name-empty = 一意の名前が空です
+api-unique-name-too-long = 一意の名前 "{ $name }" は { $length } 文字です。使用できるのは最大 { $max } 文字です
+api-unique-name-characters = 一意の名前 "{ $name }" には英字、数字、アンダースコアのみを使用でき、数字で始めることはできません
+api-unique-name-no-prefix = 一意の名前 "{ $name }" が発行者の接頭辞 "{ $prefix }_" で始まっていません
+api-text-too-long = { $column } は { $length } 文字です。使用できるのは最大 { $max } 文字です
+api-binding-needs-table = バインドの種類 { $code } ({ $binding }) には <boundentitylogicalname> が必要です
+api-global-has-table = Global (非バインド) のカスタム API ではバインド先テーブルを指定できませんが、"{ $table }" が指定されています
+api-function-without-response = 関数 "{ $name }" に応答プロパティがありません。保存はされますが、応答プロパティが追加されるまで呼び出しも公開もできません
+api-workflow-function = ワークフローに対して有効な API (workflowsdkstepenabled = 1) は関数にできません
+api-workflow-type = ワークフローに対して有効な API では型 { $type } を使用できません
+api-workflow-entity-reference = ワークフローに対して有効な API で EntityReference を使用できるのは、テーブルにバインドされている場合 (バインドの種類 1) のみです
+api-entity-name-not-allowed = 型 { $type } では logicalentityname を使用できません
+api-response-optional = 応答プロパティには isoptional 列がありません。<isoptional> を削除してください
+api-duplicate-parameter = 要求パラメーター "{ $name }" が複数回定義されています
+api-duplicate-property = 応答プロパティ "{ $name }" が複数回定義されています
+api-target-reserved = "Target" はテーブルにバインドされた API の暗黙のパラメーターであるため、宣言できません
+api-name-missing = "{ $name }" に <name> がありません。一意の名前を使用します
+api-plugin-type-unresolved = カスタム API "{ $name }" はプラグイン型 { $reference } を参照していますが、インポート済みのどのアセンブリにもこの型がありません。この型がインポートされるまで、メイン操作なしで実行されます
+
+## ステップ
+step-stage-invalid = ステージ { $stage } は登録済みステップには使用できません。10、20、または 40 を使用してください
+step-async-not-post-operation = 非同期ステップは操作後 (ステージ 40) にのみ実行でき、ステージ { $stage } では実行できません
+step-no-message = ステップにメッセージ (SdkMessageId または SdkMessageName) が指定されていません
+step-no-plugin-type = ステップにプラグイン型 (PluginTypeName、PluginTypeId、または PluginTypeExportKey) が指定されていません
+
+## インポート
+import-immutable-changed = { $component } "{ $name }": { $column } は作成後に変更できません (保存済み: { $stored }、パッケージ: { $incoming })。代わりに削除して再作成してください
+import-managed-over-unmanaged = ソリューション "{ $solution }" はアンマネージドとしてインストールされています。同じソリューションのマネージド パッケージで上書きインポートすることはできません。先にアンマネージド ソリューションを削除してください。
+import-unmanaged-over-managed = ソリューション "{ $solution }" はマネージドとしてインストールされています。同じソリューションのアンマネージド パッケージで上書きインポートすることはできません。先にマネージド ソリューションをアンインストールしてください。
+import-older-version = ソリューション "{ $solution }" のバージョン { $incoming } は、インストール済みの { $stored } より古いバージョンです。マネージド ソリューションはダウングレードできません
+import-same-version = ソリューション "{ $solution }" のバージョン { $version } は既にインストールされています。コンポーネントはその場で更新されます
+import-api-owned-elsewhere = カスタム API "{ $name }" はソリューション "{ $owner }" に属しています。ソリューション "{ $solution }" で再定義することはできません
+import-database = データベースがインポートを拒否しました: { $detail }
+import-failed = { $path } はインポートされませんでした
+import-summary = { $solution } { $version } ({ $managed }): 作成 { $created } 件、更新 { $updated } 件、警告 { $warnings } 件
+import-created = { $component } を作成しました
+import-updated = { $component } を更新しました
+import-deleted = { $component } を削除しました (マネージド ソリューションに含まれなくなったため)
+import-removed = カスタム API "{ $name }" はマネージド ソリューション "{ $solution }" に含まれなくなったため、削除されました
+
+## OData Web API
+odata-resource-not-found = セグメント '{ $segment }' のリソースが見つかりません。
+odata-no-http-resource = 要求 URI '{ $uri }' に一致する HTTP リソースが見つかりませんでした。
+odata-unresolved-bound = 要求メッセージに未解決のパラメーターがあります。'{ $name }' はバインドされているため、'{ $qualified }' として呼び出してください。
+odata-url-too-long = 要求 URL は { $length } 文字です。使用できるのは最大 { $max } 文字です。大きなパラメーターを渡すには、本文付きでアクションを呼び出してください。
+odata-malformed-json = 要求本文が有効な JSON ではありません: { $detail }
+odata-body-not-object = 要求本文は、操作のパラメーターをメンバーとする JSON オブジェクトである必要があります。
+odata-invalid-value = パラメーター '{ $name }' の値を { $expected } に変換できません: { $detail }
+odata-missing-parameter = 操作 '{ $api }' の必須パラメーター '{ $name }' がありません。
+odata-unknown-parameter = 要求ペイロード内のパラメーター '{ $name }' は、操作 '{ $api }' の有効なパラメーターではありません。
+odata-bad-literal = '{ $literal }' は有効な { $expected } リテラルではありません。
+odata-unknown-alias = パラメーター エイリアス '{ $alias }' がクエリ文字列で指定されていません。
+odata-bad-key = '{ $key }' は有効なキーではありません。GUID を指定してください。
+odata-binding-parameter = '{ $name }' は '{ $api }' のバインド先レコードです。パラメーターではなく URL から取得されます。
+odata-duplicate-parameter = パラメーター '{ $name }' が複数回指定されています。
+odata-method-not-allowed = HTTP メソッド { $method } は '{ $uri }' ではサポートされていません。
+odata-payload-too-large = 要求本文が { $max } バイトを超えています。
+odata-unsupported-media-type = 要求本文は '{ $type }' ではなく application/json である必要があります。
+odata-bad-query-option = クエリ オプション { $option } はここでは無効です: { $detail }
+odata-syntax = '{ $text }' に構文エラーがあります: { $detail }
+auth-no-token = この要求にはアクセス トークンが必要です。Authorization: Bearer <token> を送信してください (トークンは switchboard token create --user NAME で作成できます)。
+auth-bad-token = アクセス トークンが無効です。不明、取り消し済み、期限切れのいずれかであるか、ユーザーが無効になっています。
+auth-missing-privilege = プリンシパル ユーザー (Id={ $user }, type=8, roleCount={ $roles }, privilegeCount={ $privileges }) に、エンティティ '{ $api }' の OTC=0 に対する { $privilege } 特権 (Id={ $privilegeid }) がありません。
+auth-impersonation-refused = ユーザー { $user } は他のユーザーの代理として操作できません。prvActOnBehalfOfAnotherUser 特権がありません。
+auth-admin-required = { $table } レコードを作成できるのはシステム管理者のみです。ユーザー { $user } はシステム管理者ではありません。
+auth-rate-limited = 要求数が、{ $window } 秒の時間枠における上限 { $limit } を超えました。
+auth-unknown-user = MSCRMCallerID で指定された ID { $id } を持つ有効なユーザーが存在しません。
+cli-user-added = ユーザー { $name } ({ $id }) を作成しました
+cli-role-added = ロール { $name } ({ $id }) を作成しました
+cli-security-done = 完了しました
+cli-security-failed = { $detail }
+odata-duplicate-record = 一致するキー値を持つレコードが既に存在します ({ $name })。
+odata-record-not-found = Id = { $id } の { $table } は存在しません
+odata-unsupported-filter = $filter 式 '{ $filter }' はここではサポートされていません。「列 eq/ne 値」を and で結合した形式を使用してください。
+odata-unknown-property = 型 '{ $type }' に '{ $name }' という名前のプロパティが見つかりませんでした。
+odata-headers-too-large = 要求ヘッダーは { $size } バイトです。使用できるのは最大 { $max } バイトです。
+odata-request-timeout = 要求が { $seconds } 秒以内に完了しませんでした。
+odata-internal = 予期しないエラーが発生しました (相関 ID { $id })。
+
+## プラグイン
+plugin-business = { $message }
+plugin-timeout = プラグイン { $type } が制限時間 { $ms } ms 以内に完了しなかったため、停止されました。
+plugin-memory-cap = プラグイン { $type } がメモリ上限 { $mib } MiB を超えて使用しようとしたため、停止されました。
+plugin-panicked = プラグイン { $type } でパニックが発生しました: { $message }
+plugin-trapped = プラグイン { $type } が失敗しました: { $detail }
+plugin-internal = プラグイン { $type } が内部エラーを報告しました: { $detail }
+plugin-bad-value = プラグイン { $type } が読み取れない値を送信しました: { $detail }
+plugin-load-failed = プラグイン アセンブリ { $assembly } を読み込めません: { $detail }
+plugin-type-missing = プラグイン アセンブリ { $assembly } はプラグイン型 { $type } をエクスポートしていません。
+plugin-unknown-output = プラグイン { $type } が出力 '{ $name }' を設定しましたが、'{ $api }' ではこの出力は宣言されていません。
+plugin-wrong-output-type = プラグイン { $type } が出力 '{ $name }' に { $found } 型の値を設定しましたが、'{ $api }' では { $expected } として宣言されています。
+plugin-not-runnable = カスタム API '{ $api }' が参照するプラグイン型 { $reference } はここでは実行できません ({ $reason })。既定値を返します。
+plugin-build-failed = { $path } のプラグインのビルドに失敗しました: { $detail }
+plugin-built = { $path } をビルドしました
+plugin-scaffolded = プラグイン クレート { $path } を作成しました。次のコマンドでビルドしてください: switchboard plugin build { $path }
+
+## コマンド ライン
+cli-database-open = データベース { $url } を開けません: { $detail }
+cli-error = エラー
+cli-warning = 警告
+cli-list-empty = カスタム API はまだ保存されていません。`switchboard import PATH` でソリューションをインポートしてください
+cli-serving = Switchboard は { $url } で待ち受けています
+cli-demo-ready = デモ データベース { $path } には、{ $solutions } 個のソリューションから { $apis } 個のカスタム API が含まれています
+cli-demo-no-solutions = { $path } にソリューション フォルダーまたは zip が見つかりません
+cli-bind-failed = { $addr } で待ち受けできません: { $detail }
+cli-demo-token = 管理者トークン: { $token }
+cli-demo-try = 次を試してください: { $command }
+cli-import-nothing-written = 何もインポートされませんでした。データベースは変更されていません
