@@ -8,6 +8,7 @@
 mod broken;
 mod cli;
 mod corpus;
+mod labels;
 mod locale;
 mod odata;
 mod odata_errors;

@@ -20,6 +20,8 @@ pub enum ErrorKind {
     InvalidParameterValue,
     /// A required parameter is absent (or null).
     MissingParameter,
+    /// An argument that is well-formed but not acceptable (Dataverse's InvalidArgument).
+    InvalidArgument,
     /// A parameter the operation does not declare.
     UnknownParameter,
     /// A URL literal or alias that cannot be read.

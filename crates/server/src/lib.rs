@@ -5,6 +5,7 @@ pub mod errors;
 pub mod execute;
 pub mod identity;
 pub mod jwt;
+mod labels;
 pub mod ratelimit;
 pub mod registry;
 mod tables_api;

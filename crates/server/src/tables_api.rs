@@ -171,6 +171,7 @@ pub(crate) async fn read(
     root: &str,
     segment: &Segment,
     parsed: &ParsedUrl,
+    language: Option<u32>,
 ) -> Result<Response> {
     let table = registry
         .tables
@@ -199,6 +200,7 @@ pub(crate) async fn read(
             )
         })?
         .ok_or_else(not_found)?;
+    let rows = localize(store, logical, &table.primary_id, rows, language).await;
     let columns = columns_of(logical, &table.primary_id);
 
     let mut selected: Option<Vec<String>> = None;
@@ -424,4 +426,45 @@ pub(crate) async fn create(
         response.headers_mut().insert("OData-EntityId", v);
     }
     Ok(response)
+}
+
+/// Puts the caller's language into the localizable columns (`displayname`, `description`),
+/// falling back to the base language already stored in the row.
+async fn localize(
+    store: &Store,
+    logical: &str,
+    primary_id: &str,
+    mut rows: Rows,
+    language: Option<u32>,
+) -> Rows {
+    let Some(language) = language.filter(|l| *l != switchboard_model::BASE_LANGUAGE) else {
+        return rows;
+    };
+    let Some((_, columns)) = switchboard_store::read::LOCALIZABLE
+        .iter()
+        .find(|(t, _)| *t == logical)
+    else {
+        return rows;
+    };
+    let Ok(labels) = store.table_labels(logical).await else {
+        return rows;
+    };
+    for row in &mut rows {
+        let Some(id) = row
+            .get(primary_id)
+            .and_then(Json::as_str)
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+        else {
+            continue;
+        };
+        for column in *columns {
+            if let Some(text) = labels
+                .get(&(id, (*column).to_owned()))
+                .and_then(|by| by.get(&language))
+            {
+                row.insert((*column).to_owned(), Json::String(text.clone()));
+            }
+        }
+    }
+    rows
 }

@@ -192,6 +192,28 @@ async fn route(
             );
             Ok(response)
         }
+        [Segment { name, parens }] if name == "SetLocLabels" => {
+            if incoming.method != Method::POST
+                || parens.as_deref().is_some_and(|p| !p.trim().is_empty())
+            {
+                return Err(no_http_resource(&incoming));
+            }
+            let body = read_body(incoming).await?;
+            crate::labels::set(state, registry, &body).await
+        }
+        [Segment { name, parens }] if name == "RetrieveLocLabels" => {
+            only_get(&incoming)?;
+            let args = function_arguments(parens.as_deref().unwrap_or_default())?;
+            crate::labels::retrieve(
+                state,
+                registry,
+                caller,
+                &incoming.root,
+                &args,
+                &parsed.aliases,
+            )
+            .await
+        }
         [Segment { name, parens }] if name == "WhoAmI" => {
             only_get(&incoming)?;
             if parens.as_deref().is_some_and(|p| !p.trim().is_empty()) {
@@ -251,6 +273,7 @@ async fn route(
                     &incoming.root,
                     first,
                     &parsed,
+                    caller.language,
                 )
                 .await;
             }

@@ -374,3 +374,203 @@ impl Store {
             .and_then(|a| a.content))
     }
 }
+
+/// Tables whose `displayname` and `description` are localizable, with their key column.
+pub const LOCALIZABLE: &[(&str, &[&str])] = &[
+    ("customapi", &["displayname", "description"]),
+    ("customapirequestparameter", &["displayname", "description"]),
+    ("customapiresponseproperty", &["displayname", "description"]),
+    ("solution", &["friendlyname", "description"]),
+    ("publisher", &["friendlyname"]),
+];
+
+impl Store {
+    /// Whether a record of a localizable table exists.
+    pub async fn record_exists(&self, table: &str, id: Uuid) -> Result<bool, DbErr> {
+        let db = self.connection();
+        Ok(match table {
+            "customapi" => customapi::Entity::find_by_id(id).one(db).await?.is_some(),
+            "customapirequestparameter" => param::Entity::find_by_id(id).one(db).await?.is_some(),
+            "customapiresponseproperty" => prop::Entity::find_by_id(id).one(db).await?.is_some(),
+            "solution" => solution::Entity::find_by_id(id).one(db).await?.is_some(),
+            "publisher" => publisher::Entity::find_by_id(id).one(db).await?.is_some(),
+            _ => false,
+        })
+    }
+
+    /// The labels of one column of one record, by language.
+    pub async fn labels(&self, id: Uuid, attribute: &str) -> Result<BTreeMap<u32, String>, DbErr> {
+        Ok(localizedlabel::Entity::find()
+            .filter(localizedlabel::Column::Objectid.eq(id))
+            .filter(localizedlabel::Column::Attributename.eq(attribute))
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(|l| (l.languagecode as u32, l.label))
+            .collect())
+    }
+
+    /// Every label of a table's records: (record, column) → language → text.
+    pub async fn table_labels(
+        &self,
+        table: &str,
+    ) -> Result<HashMap<(Uuid, String), BTreeMap<u32, String>>, DbErr> {
+        let mut out: HashMap<(Uuid, String), BTreeMap<u32, String>> = HashMap::new();
+        for l in localizedlabel::Entity::find()
+            .filter(localizedlabel::Column::Objecttable.eq(table))
+            .all(self.connection())
+            .await?
+        {
+            out.entry((l.objectid, l.attributename))
+                .or_default()
+                .insert(l.languagecode as u32, l.label);
+        }
+        Ok(out)
+    }
+
+    /// Sets labels of one column (SetLocLabels): each language given is replaced; the base
+    /// language also updates the record's own column. Marks definitions as changed.
+    pub async fn set_labels(
+        &self,
+        table: &str,
+        id: Uuid,
+        attribute: &str,
+        labels: &[(u32, String)],
+        base: u32,
+    ) -> Result<(), DbErr> {
+        use sea_orm::{ActiveValue::Set, TransactionTrait};
+        let txn = self.connection().begin().await?;
+        for (lcid, text) in labels {
+            localizedlabel::Entity::delete_many()
+                .filter(localizedlabel::Column::Objectid.eq(id))
+                .filter(localizedlabel::Column::Attributename.eq(attribute))
+                .filter(localizedlabel::Column::Languagecode.eq(*lcid as i32))
+                .exec(&txn)
+                .await?;
+            localizedlabel::Entity::insert(localizedlabel::ActiveModel {
+                objectid: Set(id),
+                attributename: Set(attribute.to_owned()),
+                languagecode: Set(*lcid as i32),
+                objecttable: Set(table.to_owned()),
+                label: Set(text.clone()),
+            })
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        let base_text = labels
+            .iter()
+            .find(|(l, _)| *l == base)
+            .map(|(_, t)| t.clone());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        // The owning solution's modification time is what readers watch for changes.
+        let solution_id = match table {
+            "customapi" => customapi::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .map(|a| a.solutionid),
+            "customapirequestparameter" => match param::Entity::find_by_id(id).one(&txn).await? {
+                Some(p) => customapi::Entity::find_by_id(p.customapiid)
+                    .one(&txn)
+                    .await?
+                    .map(|a| a.solutionid),
+                None => None,
+            },
+            "customapiresponseproperty" => match prop::Entity::find_by_id(id).one(&txn).await? {
+                Some(p) => customapi::Entity::find_by_id(p.customapiid)
+                    .one(&txn)
+                    .await?
+                    .map(|a| a.solutionid),
+                None => None,
+            },
+            "solution" => Some(id),
+            _ => None,
+        };
+        if let Some(text) = base_text {
+            // The record's own column holds the base-language text.
+            let v = sea_orm::sea_query::Expr::value(text);
+            match (table, attribute) {
+                ("customapi", "displayname") => {
+                    customapi::Entity::update_many()
+                        .col_expr(customapi::Column::Displayname, v)
+                        .filter(customapi::Column::Customapiid.eq(id))
+                        .exec(&txn)
+                        .await?
+                }
+                ("customapi", "description") => {
+                    customapi::Entity::update_many()
+                        .col_expr(customapi::Column::Description, v)
+                        .filter(customapi::Column::Customapiid.eq(id))
+                        .exec(&txn)
+                        .await?
+                }
+                ("customapirequestparameter", "displayname") => {
+                    param::Entity::update_many()
+                        .col_expr(param::Column::Displayname, v)
+                        .filter(param::Column::Customapirequestparameterid.eq(id))
+                        .exec(&txn)
+                        .await?
+                }
+                ("customapirequestparameter", "description") => {
+                    param::Entity::update_many()
+                        .col_expr(param::Column::Description, v)
+                        .filter(param::Column::Customapirequestparameterid.eq(id))
+                        .exec(&txn)
+                        .await?
+                }
+                ("customapiresponseproperty", "displayname") => {
+                    prop::Entity::update_many()
+                        .col_expr(prop::Column::Displayname, v)
+                        .filter(prop::Column::Customapiresponsepropertyid.eq(id))
+                        .exec(&txn)
+                        .await?
+                }
+                ("customapiresponseproperty", "description") => {
+                    prop::Entity::update_many()
+                        .col_expr(prop::Column::Description, v)
+                        .filter(prop::Column::Customapiresponsepropertyid.eq(id))
+                        .exec(&txn)
+                        .await?
+                }
+                ("solution", "friendlyname") => {
+                    solution::Entity::update_many()
+                        .col_expr(solution::Column::Friendlyname, v)
+                        .filter(solution::Column::Solutionid.eq(id))
+                        .exec(&txn)
+                        .await?
+                }
+                ("solution", "description") => {
+                    solution::Entity::update_many()
+                        .col_expr(solution::Column::Description, v)
+                        .filter(solution::Column::Solutionid.eq(id))
+                        .exec(&txn)
+                        .await?
+                }
+                ("publisher", "friendlyname") => {
+                    publisher::Entity::update_many()
+                        .col_expr(publisher::Column::Friendlyname, v)
+                        .filter(publisher::Column::Publisherid.eq(id))
+                        .exec(&txn)
+                        .await?
+                }
+                _ => {
+                    return Err(DbErr::Custom(format!(
+                        "{table}.{attribute} is not localizable"
+                    )));
+                }
+            };
+        }
+        if let Some(solution_id) = solution_id {
+            solution::Entity::update_many()
+                .col_expr(
+                    solution::Column::Modifiedon,
+                    sea_orm::sea_query::Expr::value(now),
+                )
+                .filter(solution::Column::Solutionid.eq(solution_id))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await
+    }
+}

@@ -102,6 +102,9 @@ cli-user-added = Benutzer { $name } ({ $id }) erstellt
 cli-role-added = Rolle { $name } ({ $id }) erstellt
 cli-security-done = fertig
 cli-security-failed = { $detail }
+labels-not-localizable = { $attribute } von { $table } ist kein lokalisierbares Attribut.
+labels-bad-moniker = Der EntityMoniker { $value } bezeichnet keinen Datensatz (@odata.type und die ID oder @odata.id angeben).
+labels-unknown-language = Der Sprachcode { $code } ist keine Sprache, die diese Organisation anbietet.
 odata-duplicate-record = Ein Datensatz mit übereinstimmenden Schlüsselwerten ist bereits vorhanden ({ $name }).
 odata-record-not-found = { $table } mit Id = { $id } ist nicht vorhanden
 odata-unsupported-filter = Der $filter-Ausdruck '{ $filter }' wird hier nicht unterstützt: Spalte eq/ne Wert verwenden, verknüpft mit and.

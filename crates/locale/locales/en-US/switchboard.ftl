@@ -102,6 +102,9 @@ cli-user-added = created user { $name } ({ $id })
 cli-role-added = created role { $name } ({ $id })
 cli-security-done = done
 cli-security-failed = { $detail }
+labels-not-localizable = { $attribute } of { $table } is not a localizable attribute.
+labels-bad-moniker = The EntityMoniker { $value } does not name a record (give @odata.type and its id, or @odata.id).
+labels-unknown-language = Language code { $code } is not a language this organization offers.
 odata-duplicate-record = A record with matching key values already exists ({ $name }).
 odata-record-not-found = { $table } With Id = { $id } Does Not Exist
 odata-unsupported-filter = The $filter expression '{ $filter }' is not supported here: use column eq/ne value, joined by and.

@@ -102,6 +102,9 @@ cli-user-added = ユーザー { $name } ({ $id }) を作成しました
 cli-role-added = ロール { $name } ({ $id }) を作成しました
 cli-security-done = 完了しました
 cli-security-failed = { $detail }
+labels-not-localizable = { $table } の { $attribute } はローカライズ可能な属性ではありません。
+labels-bad-moniker = EntityMoniker { $value } はレコードを指していません (@odata.type と ID、または @odata.id を指定してください)。
+labels-unknown-language = 言語コード { $code } はこの組織で提供されている言語ではありません。
 odata-duplicate-record = 一致するキー値を持つレコードが既に存在します ({ $name })。
 odata-record-not-found = Id = { $id } の { $table } は存在しません
 odata-unsupported-filter = $filter 式 '{ $filter }' はここではサポートされていません。「列 eq/ne 値」を and で結合した形式を使用してください。

@@ -1,0 +1,194 @@
+//! Localized labels: RetrieveLocLabels and SetLocLabels in Dataverse's shapes, and
+//! definitions read in the caller's language with fallback to the base language.
+
+use serde_json::json;
+
+use crate::support::*;
+
+async fn api_id(s: &Served, name: &str) -> String {
+    let r = get(&s.url(&format!(
+        "customapis?$select=uniquename&$filter=uniquename eq '{name}'"
+    )))
+    .await;
+    r.json["value"][0]["customapiid"]
+        .as_str()
+        .expect("API listed")
+        .to_owned()
+}
+
+fn languages(r: &Reply) -> Vec<(i64, String)> {
+    let mut out: Vec<(i64, String)> = r.json["Label"]["LocalizedLabels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["LanguageCode"].as_i64().unwrap(),
+                l["Label"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn retrieve_and_set_localized_labels() {
+    let s = serve_sample();
+    let id = api_id(&s, "sb_Echo").await;
+    let retrieve = format!(
+        "RetrieveLocLabels(EntityMoniker=@p1,AttributeName=@p2,IncludeUnpublished=@p3)?@p1={{'@odata.id':'customapis({id})'}}&@p2='displayname'&@p3=false"
+    );
+    let r = get(&s.url(&retrieve)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json["@odata.context"],
+        format!(
+            "{}/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.RetrieveLocLabelsResponse",
+            s.base
+        )
+    );
+    assert_eq!(
+        languages(&r),
+        vec![
+            (1031, "Echo".to_owned()),
+            (1033, "Echo".to_owned()),
+            (1041, "エコー".to_owned())
+        ]
+    );
+    assert_eq!(r.json["Label"]["UserLocalizedLabel"]["LanguageCode"], 1033);
+    assert_eq!(
+        r.json["Label"]["LocalizedLabels"][0]["IsManaged"],
+        serde_json::Value::Null
+    );
+
+    let set = post(
+        &s.url("SetLocLabels"),
+        json!({
+            "EntityMoniker": {"@odata.type": "Microsoft.Dynamics.CRM.customapi", "customapiid": id},
+            "AttributeName": "displayname",
+            "Labels": [{"Label": "Écho", "LanguageCode": 1036}],
+        }),
+    )
+    .await;
+    assert_eq!(set.status, 204, "{}", set.text);
+    let r = get(&s.url(&retrieve)).await;
+    assert!(
+        languages(&r).contains(&(1036, "Écho".to_owned())),
+        "{:?}",
+        languages(&r)
+    );
+    assert_eq!(languages(&r).len(), 4);
+
+    // A French-speaking user now reads the French display name.
+    assert!(
+        run(
+            &s.db.url,
+            &["user", "add", "francois", "--language", "1036"]
+        )
+        .status
+        .success()
+    );
+    let fr = create_token(&s.db.url, "francois", &[]);
+    assert!(
+        run(
+            &s.db.url,
+            &["role", "grant", "Basic User", "prvReadCustomAPI"]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run(&s.db.url, &["role", "assign", "francois", "Basic User"])
+            .status
+            .success()
+    );
+    let r = send(
+        reqwest::Client::new()
+            .get(s.url(&format!("customapis({id})?$select=displayname")))
+            .bearer_auth(&fr),
+    )
+    .await;
+    assert_eq!(r.json["displayname"], "Écho");
+    let r = send(
+        reqwest::Client::new()
+            .get(s.url(&retrieve))
+            .bearer_auth(&fr),
+    )
+    .await;
+    assert_eq!(r.json["Label"]["UserLocalizedLabel"]["Label"], "Écho");
+
+    // Errors: unknown record, non-localizable attribute, unknown language.
+    let missing = retrieve.replace(&id, "00000000-0000-0000-0000-000000000001");
+    get(&s.url(&missing)).await.error(404, "0x80040217");
+    get(&s.url(&retrieve.replace("'displayname'", "'uniquename'")))
+        .await
+        .error(400, "0x80040203");
+    post(
+        &s.url("SetLocLabels"),
+        json!({
+            "EntityMoniker": {"@odata.type": "Microsoft.Dynamics.CRM.customapi", "customapiid": id},
+            "AttributeName": "displayname",
+            "Labels": [{"Label": "?", "LanguageCode": 9999}],
+        }),
+    )
+    .await
+    .error(400, "0x80040203");
+}
+
+#[tokio::test]
+async fn definitions_in_the_users_language_with_fallback() {
+    let s = serve_sample();
+    assert!(
+        run(&s.db.url, &["user", "add", "greta", "--language", "1031"])
+            .status
+            .success()
+    );
+    assert!(
+        run(
+            &s.db.url,
+            &[
+                "role",
+                "grant",
+                "Basic User",
+                "prvReadCustomAPI",
+                "prvReadCustomAPIRequestParameter"
+            ]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run(&s.db.url, &["role", "assign", "greta", "Basic User"])
+            .status
+            .success()
+    );
+    let greta = create_token(&s.db.url, "greta", &[]);
+    let client = reqwest::Client::new();
+    let r = send(client.get(s.url("customapis?$select=uniquename,displayname&$filter=uniquename eq 'sb_ExportContacts'")).bearer_auth(&greta)).await;
+    let english = get(&s.url(
+        "customapis?$select=uniquename,displayname&$filter=uniquename eq 'sb_ExportContacts'",
+    ))
+    .await;
+    assert_ne!(
+        r.json["value"][0]["displayname"], english.json["value"][0]["displayname"],
+        "German differs from English"
+    );
+    let id = api_id(&s, "sb_Greet").await;
+    let params = send(
+        client
+            .get(s.url(&format!("customapirequestparameters?$select=uniquename,displayname&$filter=_customapiid_value eq {id}&$orderby=uniquename")))
+            .bearer_auth(&greta),
+    )
+    .await;
+    assert_eq!(params.status, 200, "{}", params.text);
+    // Name has no German display name: the base language (1033) is used.
+    assert_eq!(params.json["value"][1]["uniquename"], "Name");
+    assert_eq!(params.json["value"][1]["displayname"], "Name");
+    assert_eq!(params.json["value"][0]["uniquename"], "Formal");
+    let formal_en = get(&s.url(&format!("customapirequestparameters?$select=displayname&$filter=_customapiid_value eq {id} and uniquename eq 'Formal'"))).await;
+    assert_ne!(
+        params.json["value"][0]["displayname"],
+        formal_en.json["value"][0]["displayname"]
+    );
+}
