@@ -192,3 +192,47 @@ async fn definitions_in_the_users_language_with_fallback() {
         formal_en.json["value"][0]["displayname"]
     );
 }
+
+#[tokio::test]
+async fn metadata_describes_operations_in_the_callers_language() {
+    let s = serve_sample();
+    let english = get(&s.url("$metadata")).await.text;
+    assert!(english.contains(r#"<edmx:Include Namespace="Org.OData.Core.V1" Alias="Core"/>"#));
+    let echo = english.split(r#"<Action Name="sb_Echo">"#).nth(1).unwrap();
+    let first = echo.lines().nth(1).unwrap().trim();
+    assert!(
+        first.starts_with(r#"<Annotation Term="Org.OData.Core.V1.Description" String=""#),
+        "{first}"
+    );
+
+    assert!(
+        run(&s.db.url, &["user", "add", "kenji", "--language", "1041"])
+            .status
+            .success()
+    );
+    let kenji = create_token(&s.db.url, "kenji", &[]);
+    let japanese = send(
+        reqwest::Client::new()
+            .get(s.url("$metadata"))
+            .bearer_auth(&kenji),
+    )
+    .await
+    .text;
+    assert_ne!(japanese, english);
+    let echo_ja = japanese
+        .split(r#"<Action Name="sb_Echo">"#)
+        .nth(1)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(
+        echo_ja
+            .chars()
+            .any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)
+                || ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{echo_ja}"
+    );
+}

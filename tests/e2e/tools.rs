@@ -124,6 +124,38 @@ async fn metadata_passes_xsd_openapi_and_codegen_for_sample_and_corpus() {
 }
 
 #[tokio::test]
+async fn metadata_in_another_language_stays_valid_for_the_tools() {
+    let test = "metadata_in_another_language_stays_valid_for_the_tools";
+    let Some(tools) = tools_dir(test) else { return };
+    let _turn = NPM.lock().await;
+    let s = serve(&[&sample()]);
+    assert!(
+        run(&s.db.url, &["user", "add", "kenji", "--language", "1041"])
+            .status
+            .success()
+    );
+    let kenji = create_token(&s.db.url, "kenji", &[]);
+    let japanese = send(
+        reqwest::Client::new()
+            .get(s.url("$metadata"))
+            .bearer_auth(&kenji),
+    )
+    .await
+    .text;
+    assert!(japanese.contains("エコー") || japanese.contains("Org.OData.Core.V1.Description"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("metadata-ja.xml");
+    std::fs::write(&file, &japanese).unwrap();
+    let file = file.to_str().unwrap();
+    run_tool(&tools, "check-metadata-xsd.sh", &[file], &kenji);
+    let codegen = run_tool(&tools, "check-codegen.sh", &[file], &kenji);
+    assert!(
+        codegen.contains("OK   odata2ts") && codegen.contains("OK   @sap-cloud-sdk/generator"),
+        "{codegen}"
+    );
+}
+
+#[tokio::test]
 async fn dynamics_web_api_client_calls_the_sample_apis() {
     let test = "dynamics_web_api_client_calls_the_sample_apis";
     let Some(tools) = tools_dir(test) else { return };

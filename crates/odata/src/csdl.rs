@@ -8,7 +8,9 @@ use std::io;
 
 use quick_xml::Writer;
 use serde_json::{Value as Json, json};
-use switchboard_model::{Binding, CustomApi, FieldType, ResponseProperty};
+use switchboard_model::{
+    BASE_LANGUAGE, Binding, CustomApi, FieldType, LocalizedLabel, ResponseProperty,
+};
 
 use crate::json::edm_type;
 use crate::names::{ALIAS, BASE_ENTITY, CONTAINER, NAMESPACE, UNTYPED_ENTITY, qualified};
@@ -140,7 +142,50 @@ pub fn returned_type(t: FieldType, entity: Option<&str>) -> String {
     }
 }
 
-fn write_property(w: &mut Writer<Vec<u8>>, p: &ResponseProperty) -> io::Result<()> {
+/// The OData Core vocabulary's description term, written in full (no alias).
+pub const DESCRIPTION_TERM: &str = "Org.OData.Core.V1.Description";
+
+/// The text for a `Core.Description`: the description in `language` (falling back to the
+/// base language), else the display name.
+fn description_text(
+    description: &LocalizedLabel,
+    display: &LocalizedLabel,
+    language: u32,
+) -> Option<String> {
+    description
+        .text(language, BASE_LANGUAGE)
+        .or_else(|| display.text(language, BASE_LANGUAGE))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// An element that carries a `Core.Description` annotation when there is text.
+fn described(
+    w: &mut Writer<Vec<u8>>,
+    name: &str,
+    attrs: &[(&str, &str)],
+    text: Option<&str>,
+) -> io::Result<()> {
+    match text {
+        None => element(w, name, attrs),
+        Some(text) => {
+            w.create_element(name)
+                .with_attributes(attrs.iter().copied())
+                .write_inner_content(|w| {
+                    element(
+                        w,
+                        "Annotation",
+                        &[("Term", DESCRIPTION_TERM), ("String", text)],
+                    )
+                })?;
+            Ok(())
+        }
+    }
+}
+
+fn write_property(w: &mut Writer<Vec<u8>>, p: &ResponseProperty, language: u32) -> io::Result<()> {
+    let text = description_text(&p.description, &p.display_name, language);
     let entity = p.logical_entity_name.as_ref().map(|e| e.as_str());
     let edm = returned_type(p.field_type, entity);
     let name = p.unique_name.as_str();
@@ -149,17 +194,22 @@ fn write_property(w: &mut Writer<Vec<u8>>, p: &ResponseProperty) -> io::Result<(
         FieldType::Entity | FieldType::EntityReference | FieldType::EntityCollection
     ) {
         // Dataverse publishes record-valued members of response types as navigation properties.
-        return element(w, "NavigationProperty", &[("Name", name), ("Type", &edm)]);
+        return described(
+            w,
+            "NavigationProperty",
+            &[("Name", name), ("Type", &edm)],
+            text.as_deref(),
+        );
     }
     let mut attrs = vec![("Name", name), ("Type", edm.as_str())];
     if is_value_type(p.field_type) {
         attrs.push(("Nullable", "false"));
     }
     attrs.extend(facets(&edm));
-    element(w, "Property", &attrs)
+    described(w, "Property", &attrs, text.as_deref())
 }
 
-fn write_operation(w: &mut Writer<Vec<u8>>, api: &CustomApi) -> io::Result<()> {
+fn write_operation(w: &mut Writer<Vec<u8>>, api: &CustomApi, language: u32) -> io::Result<()> {
     let name = api.unique_name.as_str();
     let kind = if api.is_function {
         "Function"
@@ -173,6 +223,13 @@ fn write_operation(w: &mut Writer<Vec<u8>>, api: &CustomApi) -> io::Result<()> {
     w.create_element(kind)
         .with_attributes(attrs)
         .write_inner_content(|w| {
+            if let Some(text) = description_text(&api.description, &api.display_name, language) {
+                element(
+                    w,
+                    "Annotation",
+                    &[("Term", DESCRIPTION_TERM), ("String", &text)],
+                )?;
+            }
             match &api.binding {
                 Binding::Global => {}
                 Binding::Entity(t) => element(
@@ -204,7 +261,8 @@ fn write_operation(w: &mut Writer<Vec<u8>>, api: &CustomApi) -> io::Result<()> {
                     attrs.push(("Nullable", "false"));
                 }
                 attrs.extend(facets(&edm));
-                element(w, "Parameter", &attrs)?;
+                let text = description_text(&p.description, &p.display_name, language);
+                described(w, "Parameter", &attrs, text.as_deref())?;
             }
             let return_type = match return_shape(api) {
                 ReturnShape::Nothing => None,
@@ -222,16 +280,23 @@ fn write_operation(w: &mut Writer<Vec<u8>>, api: &CustomApi) -> io::Result<()> {
     Ok(())
 }
 
-/// Renders `$metadata` for the published APIs, the tables they use and `extra` entity types.
-pub fn render(apis: &[&CustomApi], tables: &Tables, extra: &[EntityTypeDef]) -> String {
+/// Renders `$metadata` for the published APIs, the tables they use and `extra` entity types,
+/// with descriptions (`Core.Description`) in `language`.
+pub fn render(
+    apis: &[&CustomApi],
+    tables: &Tables,
+    extra: &[EntityTypeDef],
+    language: u32,
+) -> String {
     let published: Vec<&CustomApi> = apis.iter().copied().filter(|a| is_published(a)).collect();
-    write_document(&published, tables, extra).expect("writing XML to memory cannot fail")
+    write_document(&published, tables, extra, language).expect("writing XML to memory cannot fail")
 }
 
 fn write_document(
     apis: &[&CustomApi],
     tables: &Tables,
     extra: &[EntityTypeDef],
+    language: u32,
 ) -> io::Result<String> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(quick_xml::events::Event::Decl(
@@ -256,6 +321,10 @@ fn write_document(
             ("xmlns:edmx", "http://docs.oasis-open.org/odata/ns/edmx"),
         ])
         .write_inner_content(|w| {
+            // The Core vocabulary, for the descriptions taken from the labels.
+            w.create_element("edmx:Reference")
+                .with_attribute(("Uri", "https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml"))
+                .write_inner_content(|w| element(w, "edmx:Include", &[("Namespace", "Org.OData.Core.V1"), ("Alias", "Core")]))?;
             w.create_element("edmx:DataServices")
                 .write_inner_content(|w| {
                     w.create_element("Schema")
@@ -365,7 +434,7 @@ fn write_document(
                                     .with_attribute(("Name", response_type_name(api).as_str()))
                                     .write_inner_content(|w| {
                                         for p in &api.response_properties {
-                                            write_property(w, p)?;
+                                            write_property(w, p, language)?;
                                         }
                                         Ok(())
                                     })?;
@@ -383,7 +452,7 @@ fn write_document(
                                     )
                                 })?;
                             for api in apis {
-                                write_operation(w, api)?;
+                                write_operation(w, api, language)?;
                             }
                             w.create_element("EntityContainer")
                                 .with_attribute(("Name", CONTAINER))

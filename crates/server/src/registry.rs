@@ -22,8 +22,10 @@ pub struct Registry {
     pub stored: Vec<StoredApi>,
     /// Every table requests may name.
     pub tables: Tables,
-    /// The rendered CSDL document.
+    /// The rendered CSDL document (descriptions in the base language).
     pub metadata: Arc<str>,
+    /// The document rendered for other languages, on first request.
+    localized: std::sync::Mutex<HashMap<u32, Arc<str>>>,
     /// Entity sets for the service document.
     pub entity_sets: Vec<String>,
     /// Plug-in types by id, with their assemblies.
@@ -73,8 +75,13 @@ impl Registry {
             .collect();
         let mut sorted: Vec<&CustomApi> = apis.values().map(|a| a.as_ref()).collect();
         sorted.sort_by(|a, b| a.unique_name.cmp(&b.unique_name));
-        let metadata: Arc<str> =
-            csdl::render(&sorted, &tables, &definitions::entity_types()).into();
+        let metadata: Arc<str> = csdl::render(
+            &sorted,
+            &tables,
+            &definitions::entity_types(),
+            switchboard_model::BASE_LANGUAGE,
+        )
+        .into();
         let mut entity_sets: Vec<String> = tables.iter().map(|t| t.set_name.clone()).collect();
         entity_sets.sort();
         let plugin_targets = store
@@ -91,7 +98,33 @@ impl Registry {
             entity_sets,
             plugin_targets,
             version,
+            localized: std::sync::Mutex::new(HashMap::new()),
         })
+    }
+}
+
+impl Registry {
+    /// `$metadata` with descriptions in `language` (rendered once per language per snapshot).
+    pub fn metadata_for(&self, language: Option<u32>) -> Arc<str> {
+        let language = match language {
+            Some(l) if l != switchboard_model::BASE_LANGUAGE => l,
+            _ => return self.metadata.clone(),
+        };
+        let mut cache = self.localized.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(language)
+            .or_insert_with(|| {
+                let mut sorted: Vec<&CustomApi> = self.apis.values().map(|a| a.as_ref()).collect();
+                sorted.sort_by(|a, b| a.unique_name.cmp(&b.unique_name));
+                csdl::render(
+                    &sorted,
+                    &self.tables,
+                    &definitions::entity_types(),
+                    language,
+                )
+                .into()
+            })
+            .clone()
     }
 }
 

@@ -185,7 +185,8 @@ async fn route(
         }
         [Segment { name, parens: None }] if name == "$metadata" => {
             only_get(&incoming)?;
-            let mut response = (StatusCode::OK, registry.metadata.to_string()).into_response();
+            let document = registry.metadata_for(caller.language);
+            let mut response = (StatusCode::OK, document.to_string()).into_response();
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/xml"),
