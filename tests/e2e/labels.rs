@@ -236,3 +236,71 @@ async fn metadata_describes_operations_in_the_callers_language() {
         "{echo_ja}"
     );
 }
+
+#[tokio::test]
+async fn the_ui_language_is_settable_from_the_cli_and_the_web_api() {
+    let s = serve_sample();
+    assert!(run(&s.db.url, &["user", "add", "hana"]).status.success());
+    let hana = create_token(&s.db.url, "hana", &[]);
+    let client = reqwest::Client::new();
+    let message = || async {
+        send(client.get(s.url("Account")).bearer_auth(&hana))
+            .await
+            .error(404, "0x8006088a")
+    };
+    assert_eq!(
+        message().await,
+        "Resource not found for the segment 'Account'."
+    );
+    assert!(
+        run(&s.db.url, &["user", "language", "hana", "1041"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        message().await,
+        "セグメント 'Account' のリソースが見つかりません。"
+    );
+
+    // Over the Web API, a user may change their own language.
+    let who = send(client.get(s.url("WhoAmI")).bearer_auth(&hana)).await;
+    let id = who.json["UserId"].as_str().unwrap().to_owned();
+    let r = send(
+        client
+            .patch(s.url(&format!("systemusers({id})")))
+            .bearer_auth(&hana)
+            .json(&serde_json::json!({"uilanguageid": 1031})),
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(
+        message().await,
+        "Ressource für das Segment 'Account' nicht gefunden."
+    );
+    // ... but not someone else's, and only to a known language.
+    let admin = "5b0c2f6e-1d4a-4e8b-9a37-c1d2e3f4a503";
+    send(
+        client
+            .patch(s.url(&format!("systemusers({admin})")))
+            .bearer_auth(&hana)
+            .json(&serde_json::json!({"uilanguageid": 1031})),
+    )
+    .await
+    .error(403, "0x80040220");
+    send(
+        client
+            .patch(s.url(&format!("systemusers({id})")))
+            .bearer_auth(&hana)
+            .json(&serde_json::json!({"uilanguageid": 4242})),
+    )
+    .await
+    .error(400, "0x80040203");
+    send(
+        client
+            .patch(s.url(&format!("systemusers({id})")))
+            .bearer_auth(&hana)
+            .json(&serde_json::json!({"fullname": "x"})),
+    )
+    .await
+    .error(400, "0x80060888");
+}

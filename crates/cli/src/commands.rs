@@ -76,6 +76,16 @@ async fn security(l: &Localizer, store: &Store, command: &Command) -> ExitCode {
                 )
             }),
         Command::User {
+            command: UserCommand::Language { name, lcid },
+        } => match store.user_id_by_name(name).await {
+            Ok(id) => store
+                .set_user_language(id, (*lcid != 0).then_some(*lcid))
+                .await
+                .map(|_| None)
+                .map_err(SecurityError::from),
+            Err(e) => Err(e),
+        },
+        Command::User {
             command: UserCommand::List,
         } => store
             .list_users()

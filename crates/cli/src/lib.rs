@@ -180,6 +180,13 @@ pub enum UserCommand {
     },
     /// List users.
     List,
+    /// Set a user's UI language (an LCID such as 1031), or clear it with 0.
+    Language {
+        /// Login name.
+        name: String,
+        /// LCID, or 0 for the organization's base language.
+        lcid: i32,
+    },
 }
 
 /// `switchboard role …`.

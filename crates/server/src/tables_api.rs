@@ -468,3 +468,71 @@ async fn localize(
     }
     rows
 }
+
+/// `PATCH /systemusers(id)` with `{"uilanguageid": 1031}`: administrators, or the user
+/// themself, set a user's UI language (null clears it). Other columns are not writable here.
+pub(crate) async fn update_user(
+    store: &Store,
+    caller: &switchboard_model::execution::Caller,
+    key: &str,
+    body: &[u8],
+) -> Result<Response> {
+    let id = parse_key(key)?;
+    if !caller.is_admin && caller.user_id != id {
+        return Err(ODataError::new(
+            ErrorKind::Forbidden,
+            Message::new(MessageId::AuthAdminRequired)
+                .arg("user", caller.user_id)
+                .arg("table", "systemuser"),
+        ));
+    }
+    let json: Json = serde_json::from_slice(body).map_err(|e| {
+        ODataError::new(
+            ErrorKind::MalformedPayload,
+            Message::new(MessageId::ODataMalformedJson).arg("detail", e),
+        )
+    })?;
+    let Json::Object(members) = &json else {
+        return Err(ODataError::new(
+            ErrorKind::MalformedPayload,
+            Message::new(MessageId::ODataBodyNotObject),
+        ));
+    };
+    if let Some(other) = members
+        .keys()
+        .find(|k| k.as_str() != "uilanguageid" && !k.starts_with('@'))
+    {
+        return Err(unknown_property(other, "systemuser"));
+    }
+    let language = match members.get("uilanguageid") {
+        None | Some(Json::Null) => None,
+        Some(v) => {
+            let code = v
+                .as_u64()
+                .filter(|c| switchboard_locale::lcid::to_bcp47(*c as u32).is_some())
+                .ok_or_else(|| {
+                    ODataError::new(
+                        ErrorKind::InvalidArgument,
+                        Message::new(MessageId::LabelsUnknownLanguage).arg("code", v),
+                    )
+                })?;
+            Some(code as i32)
+        }
+    };
+    let found = store.set_user_language(id, language).await.map_err(|e| {
+        tracing::error!(error = %e, "updating a user");
+        ODataError::new(
+            ErrorKind::Internal,
+            Message::new(MessageId::ODataInternal).arg("id", "-"),
+        )
+    })?;
+    if !found {
+        return Err(ODataError::new(
+            ErrorKind::RecordNotFound,
+            Message::new(MessageId::ODataRecordNotFound)
+                .arg("table", "systemuser")
+                .arg("id", id),
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

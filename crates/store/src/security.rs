@@ -102,6 +102,28 @@ impl Store {
         Ok(id)
     }
 
+    /// Sets (or clears) a user's UI language; `false` when no such user.
+    pub async fn set_user_language(
+        &self,
+        user_id: Uuid,
+        language: Option<i32>,
+    ) -> Result<bool, DbErr> {
+        let result = systemuser::Entity::update_many()
+            .col_expr(
+                systemuser::Column::Uilanguageid,
+                sea_orm::sea_query::Expr::value(language),
+            )
+            .filter(systemuser::Column::Systemuserid.eq(user_id))
+            .exec(self.connection())
+            .await?;
+        Ok(result.rows_affected > 0)
+    }
+
+    /// The id of the user with this login name.
+    pub async fn user_id_by_name(&self, name: &str) -> Result<Uuid, SecurityError> {
+        self.user_id(name).await
+    }
+
     /// Every user: id, login name, full name.
     pub async fn list_users(&self) -> Result<Vec<(Uuid, String, String)>, DbErr> {
         let rows = systemuser::Entity::find()
