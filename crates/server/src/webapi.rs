@@ -237,12 +237,12 @@ async fn route(
         }
         [first] => {
             if let Some(table) = registry.tables.by_set(&first.name) {
-                if incoming.method == Method::PATCH && table.logical_name == "systemuser" {
-                    if let Some(key) = first.parens.clone() {
-                        let body = read_body(incoming).await?;
-                        return crate::tables_api::update_user(&state.store, caller, &key, &body)
-                            .await;
-                    }
+                if incoming.method == Method::PATCH
+                    && table.logical_name == "systemuser"
+                    && let Some(key) = first.parens.clone()
+                {
+                    let body = read_body(incoming).await?;
+                    return crate::tables_api::update_user(&state.store, caller, &key, &body).await;
                 }
                 if incoming.method == Method::POST && first.parens.is_none() {
                     let (root, set, logical) = (
