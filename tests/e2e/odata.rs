@@ -67,7 +67,12 @@ async fn service_document_and_metadata() {
         .split(r#"<Function Name="sb_AccountSummary" IsBound="true">"#)
         .nth(1)
         .expect("bound function");
-    let first_param = bound.lines().nth(1).unwrap().trim();
+    // The first parameter (after the description annotation) is the binding parameter.
+    let first_param = bound
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("<Parameter"))
+        .unwrap();
     assert_eq!(
         first_param,
         r#"<Parameter Name="entity" Type="Microsoft.Dynamics.CRM.account" Nullable="false"/>"#
@@ -100,10 +105,11 @@ async fn service_document_and_metadata() {
         "an action without response properties returns nothing"
     );
     // Required parameters are not nullable; optional ones are.
-    assert!(x.contains(
-        r#"<Parameter Name="Name" Type="Edm.String" Nullable="false" Unicode="false"/>"#
-    ));
-    assert!(x.contains(r#"<Parameter Name="Formal" Type="Edm.Boolean"/>"#));
+    // (Each carries its description annotation, so the element is not empty.)
+    assert!(
+        x.contains(r#"<Parameter Name="Name" Type="Edm.String" Nullable="false" Unicode="false">"#)
+    );
+    assert!(x.contains(r#"<Parameter Name="Formal" Type="Edm.Boolean">"#));
 
     for version in ["v9.0", "v9.1"] {
         assert_eq!(

@@ -89,6 +89,23 @@ impl CustomApi {
         !(self.is_function && self.response_properties.is_empty())
     }
 
+    /// Every table the API names: the bound table and each `logicalentityname`.
+    pub fn referenced_tables(&self) -> impl Iterator<Item = &LogicalName> {
+        self.binding
+            .table()
+            .into_iter()
+            .chain(
+                self.request_parameters
+                    .iter()
+                    .filter_map(|p| p.logical_entity_name.as_ref()),
+            )
+            .chain(
+                self.response_properties
+                    .iter()
+                    .filter_map(|p| p.logical_entity_name.as_ref()),
+            )
+    }
+
     /// The implicit `Target` parameter of an Entity-bound API (never stored as a row).
     pub fn implicit_target(&self) -> Option<RequestParameter> {
         match &self.binding {

@@ -113,23 +113,10 @@ fn element(w: &mut Writer<Vec<u8>>, name: &str, attrs: &[(&str, &str)]) -> io::R
 }
 
 fn tables_used(apis: &[&CustomApi]) -> BTreeSet<String> {
-    let mut used = BTreeSet::new();
-    for api in apis {
-        if let Some(t) = api.binding.table() {
-            used.insert(t.to_string());
-        }
-        let entities = api
-            .request_parameters
-            .iter()
-            .filter_map(|p| p.logical_entity_name.as_ref())
-            .chain(
-                api.response_properties
-                    .iter()
-                    .filter_map(|p| p.logical_entity_name.as_ref()),
-            );
-        used.extend(entities.map(|e| e.to_string()));
-    }
-    used
+    apis.iter()
+        .flat_map(|a| a.referenced_tables())
+        .map(|t| t.to_string())
+        .collect()
 }
 
 /// The type of a returned value: as for parameters, except that records of an undeclared

@@ -48,22 +48,7 @@ impl Registry {
             tables.insert(TableInfo::named(def.logical_name));
         }
         for s in &stored {
-            let a = &s.api;
-            let referenced = a
-                .binding
-                .table()
-                .into_iter()
-                .chain(
-                    a.request_parameters
-                        .iter()
-                        .filter_map(|p| p.logical_entity_name.as_ref()),
-                )
-                .chain(
-                    a.response_properties
-                        .iter()
-                        .filter_map(|p| p.logical_entity_name.as_ref()),
-                );
-            for t in referenced {
+            for t in s.api.referenced_tables() {
                 if tables.by_logical(t.as_str()).is_none() {
                     tables.insert(TableInfo::named(t.as_str()));
                 }

@@ -191,22 +191,7 @@ impl Store {
             .map(str::to_owned),
         );
         for api in self.list_apis().await? {
-            let a = &api.api;
-            let named = a
-                .binding
-                .table()
-                .into_iter()
-                .chain(
-                    a.request_parameters
-                        .iter()
-                        .filter_map(|p| p.logical_entity_name.as_ref()),
-                )
-                .chain(
-                    a.response_properties
-                        .iter()
-                        .filter_map(|p| p.logical_entity_name.as_ref()),
-                );
-            tables.extend(named.map(|t| t.to_string()));
+            tables.extend(api.api.referenced_tables().map(|t| t.to_string()));
         }
         Ok(switchboard_model::privileges::catalog(
             tables.iter().map(String::as_str),
