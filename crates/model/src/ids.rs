@@ -46,6 +46,16 @@ pub fn publisher_id(unique_name: &str) -> Uuid {
     derive("publisher", unique_name)
 }
 
+/// `MetadataId` of the table with this logical name (`EntityDefinitions`).
+pub fn table_metadata_id(logical_name: &str) -> Uuid {
+    derive("entity", logical_name)
+}
+
+/// `MetadataId` of a column (`EntityDefinitions(...)/Attributes`).
+pub fn column_metadata_id(table: &str, column: &str) -> Uuid {
+    derive("attribute", &format!("{table}.{column}"))
+}
+
 /// `pluginpackageid` of the package with this unique name.
 pub fn plugin_package_id(unique_name: &str) -> Uuid {
     derive("pluginpackage", unique_name)

@@ -13,8 +13,10 @@ pub mod names;
 pub mod options;
 pub mod plugin;
 pub mod privileges;
+pub mod query;
 pub mod solution;
 pub mod step;
+pub mod table;
 pub mod value;
 
 pub use api::{
@@ -30,4 +32,5 @@ pub use plugin::{
 };
 pub use solution::{Publisher, Solution, SolutionVersion};
 pub use step::{MessageRef, ProcessingStep, StepPluginRef};
+pub use table::{ChoiceOption, Column, ColumnType, Ownership, Table};
 pub use value::{Entity, EntityReference, Value};

@@ -90,6 +90,7 @@ message_ids! {
     ImportSameVersion => "import-same-version",
     ImportApiOwnedElsewhere => "import-api-owned-elsewhere",
     ImportDatabase => "import-database",
+    ImportTableConflict => "import-table-conflict",
     ImportFailed => "import-failed",
     ImportSummary => "import-summary",
     ImportRemoved => "import-removed",
@@ -165,6 +166,14 @@ message_ids! {
     CliDemoTry => "cli-demo-try",
     CliDemoToken => "cli-demo-token",
     CliImportNothingWritten => "cli-import-nothing-written",
+    CliDemoCertificate => "cli-demo-certificate",
+    CliDemoTrust => "cli-demo-trust",
+    // HTTPS
+    TlsUnreadable => "tls-unreadable",
+    TlsNoCertificate => "tls-no-certificate",
+    TlsNoPrivateKey => "tls-no-private-key",
+    TlsRejected => "tls-rejected",
+    TlsDevCertificateFailed => "tls-dev-certificate-failed",
 }
 
 /// A message id with its named arguments, ready to be rendered in any language.

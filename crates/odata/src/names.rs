@@ -25,23 +25,9 @@ pub fn unqualify(name: &str) -> Option<&str> {
         .and_then(|rest| rest.strip_prefix('.'))
 }
 
-/// The entity set name Dataverse gives a table: its plural (`account` → `accounts`,
-/// `opportunity` → `opportunities`, `jbe_testbox` → `jbe_testboxes`).
+/// The entity set name Dataverse gives a table: its plural (`account` → `accounts`).
 pub fn entity_set_name(logical_name: &str) -> String {
-    let vowel_before_y = logical_name
-        .strip_suffix('y')
-        .and_then(|stem| stem.chars().last())
-        .is_some_and(|c| "aeiou".contains(c));
-    if let Some(stem) = logical_name.strip_suffix('y').filter(|_| !vowel_before_y) {
-        format!("{stem}ies")
-    } else if ["s", "x", "z", "ch", "sh"]
-        .iter()
-        .any(|end| logical_name.ends_with(end))
-    {
-        format!("{logical_name}es")
-    } else {
-        format!("{logical_name}s")
-    }
+    switchboard_model::names::entity_set_name(logical_name)
 }
 
 /// The primary key column Dataverse gives a table (`account` → `accountid`).

@@ -10,16 +10,18 @@ use sea_orm::{
 };
 use switchboard_model::{
     BASE_LANGUAGE, CustomApi, ExportKey, LocalizedLabel, Message, MessageId, MessageRef,
-    PluginAssembly, PluginPackage, PluginTypeRef, ProcessingStep, Solution, StepPluginRef, ids,
+    PluginAssembly, PluginPackage, PluginTypeRef, ProcessingStep, Solution, StepPluginRef, Table,
+    ids,
 };
 use uuid::Uuid;
 
 use crate::Store;
 use crate::entity::{
     customapi, customapirequestparameter as param, customapiresponseproperty as prop,
-    localizedlabel, pluginassembly, pluginpackage, plugintype, publisher, sdkmessage,
-    sdkmessageprocessingstep as step, solution,
+    entitydefinition, localizedlabel, pluginassembly, pluginpackage, plugintype, publisher,
+    sdkmessage, sdkmessageprocessingstep as step, solution,
 };
+use crate::tables::{TableChange, TableError};
 
 /// What one solution package contributes.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +36,8 @@ pub struct ImportInput<'a> {
     pub packages: &'a [PluginPackage],
     /// Processing steps.
     pub steps: &'a [ProcessingStep],
+    /// Tables (custom ones, and columns added to built-in ones).
+    pub tables: &'a [Table],
 }
 
 /// Which kind of component a conflict is about.
@@ -98,6 +102,8 @@ pub enum ImportError {
     Conflicts(Vec<Conflict>),
     /// The import as a whole is not allowed (managed over unmanaged, downgrade, …).
     Refused(Message),
+    /// A table definition cannot be stored (names the table's logical name).
+    Table(String, Message),
     /// The database failed.
     Database(DbErr),
 }
@@ -356,6 +362,7 @@ async fn import_one(
             report.created.push(label);
         }
     }
+    write_tables(txn, input.tables, solution_id, &mut report).await?;
     for s in input.steps {
         let existed = write_step(txn, s, solution_id).await?;
         let label = format!("sdkmessageprocessingstep {}", s.name);
@@ -393,6 +400,61 @@ async fn import_one(
         }
     }
     Ok(report)
+}
+
+/// Creates or widens the record tables; lookups must point at tables that exist after the
+/// import (built-in, stored, or in this import).
+async fn write_tables(
+    txn: &DatabaseTransaction,
+    tables: &[Table],
+    solution_id: Uuid,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    let mut known: Vec<String> = vec!["systemuser".into(), "businessunit".into()];
+    known.extend(
+        entitydefinition::Entity::find()
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|r| r.logicalname),
+    );
+    known.extend(tables.iter().map(|t| t.logical_name.clone()));
+    for table in tables {
+        for column in &table.columns {
+            for target in column.lookup_targets().unwrap_or_default() {
+                if !known.contains(target) {
+                    return Err(ImportError::Table(
+                        table.logical_name.clone(),
+                        Message::new(MessageId::ImportTableConflict)
+                            .arg("table", &table.logical_name)
+                            .arg(
+                                "detail",
+                                format!(
+                                    "lookup {} targets {target}, which is not a table",
+                                    column.logical_name
+                                ),
+                            ),
+                    ));
+                }
+            }
+        }
+    }
+    for table in tables {
+        let owned = table.is_custom.then_some(solution_id);
+        match crate::tables::sync_table(txn, table, owned).await {
+            Ok(TableChange::Created) => report
+                .created
+                .push(format!("entity {}", table.logical_name)),
+            Ok(TableChange::Updated(_)) => report
+                .updated
+                .push(format!("entity {}", table.logical_name)),
+            Err(TableError::Incompatible(m)) => {
+                return Err(ImportError::Table(table.logical_name.clone(), m));
+            }
+            Err(TableError::Database(e)) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 fn base_text(label: &LocalizedLabel) -> Option<String> {

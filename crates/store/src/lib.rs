@@ -5,14 +5,18 @@ pub mod entity;
 pub mod import;
 pub mod migration;
 pub mod read;
+pub mod records;
 pub mod security;
+pub mod tables;
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
 pub use import::{Conflict, ImportError, ImportReport, ItemKind};
 pub use read::{PluginTarget, Rows, StoredApi};
+pub use records::{Page, Record, RecordError, RecordErrorKind};
 pub use sea_orm::DbErr;
+pub use tables::{TableChange, TableError};
 
 /// An open, migrated database.
 #[derive(Clone, Debug)]
@@ -32,7 +36,9 @@ impl Store {
         }
         let db = Database::connect(options).await?;
         migration::Migrator::up(&db, None).await?;
-        Ok(Self { db })
+        let store = Self { db };
+        store.ensure_built_in_tables().await?;
+        Ok(store)
     }
 
     /// The underlying connection.

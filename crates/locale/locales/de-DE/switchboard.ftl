@@ -64,6 +64,7 @@ import-older-version = die Version { $incoming } der Lösung "{ $solution }" ist
 import-same-version = die Version { $version } der Lösung "{ $solution }" ist bereits installiert; ihre Komponenten werden direkt aktualisiert
 import-api-owned-elsewhere = die benutzerdefinierte API "{ $name }" gehört zur Lösung "{ $owner }"; die Lösung "{ $solution }" kann sie nicht neu definieren
 import-database = die Datenbank hat den Import abgelehnt: { $detail }
+import-table-conflict = Tabelle "{ $table }" kann so nicht geändert werden: { $detail }
 import-failed = { $path } wurde nicht importiert
 import-summary = { $solution } { $version } ({ $managed }): { $created } erstellt, { $updated } aktualisiert, { $warnings } Warnungen
 import-created = { $component } erstellt
@@ -142,3 +143,12 @@ cli-bind-failed = Lauschen auf { $addr } nicht möglich: { $detail }
 cli-demo-token = Administratortoken: { $token }
 cli-demo-try = ausprobieren: { $command }
 cli-import-nothing-written = es wurde nichts importiert; die Datenbank ist unverändert
+cli-demo-certificate = HTTPS mit einem selbstsignierten Entwicklungszertifikat für 127.0.0.1 und localhost: { $path }
+cli-demo-trust = Clients müssen ihm vertrauen: curl --cacert { $path }, REQUESTS_CA_BUNDLE={ $path } für Python, NODE_EXTRA_CA_CERTS={ $path } für Node.js
+
+## HTTPS
+tls-unreadable = { $path } kann nicht gelesen werden: { $detail }
+tls-no-certificate = { $path } enthält kein PEM-Zertifikat
+tls-no-private-key = { $path } enthält keinen privaten PEM-Schlüssel
+tls-rejected = { $path } kann nicht für HTTPS verwendet werden: { $detail }
+tls-dev-certificate-failed = in { $path } kann kein Entwicklungszertifikat erstellt werden: { $detail }

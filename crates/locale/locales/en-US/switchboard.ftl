@@ -64,6 +64,7 @@ import-older-version = solution "{ $solution }" version { $incoming } is older t
 import-same-version = solution "{ $solution }" version { $version } is already installed; its components are updated in place
 import-api-owned-elsewhere = custom API "{ $name }" belongs to solution "{ $owner }"; solution "{ $solution }" cannot redefine it
 import-database = the database refused the import: { $detail }
+import-table-conflict = table "{ $table }" cannot be changed that way: { $detail }
 import-failed = { $path } was not imported
 import-summary = { $solution } { $version } ({ $managed }): { $created } created, { $updated } updated, { $warnings } warnings
 import-created = created { $component }
@@ -142,3 +143,12 @@ cli-bind-failed = cannot listen on { $addr }: { $detail }
 cli-demo-token = administrator token: { $token }
 cli-demo-try = try: { $command }
 cli-import-nothing-written = nothing was imported; the database is unchanged
+cli-demo-certificate = serving HTTPS with a self-signed development certificate for 127.0.0.1 and localhost: { $path }
+cli-demo-trust = clients must trust it: curl --cacert { $path }, REQUESTS_CA_BUNDLE={ $path } for Python, NODE_EXTRA_CA_CERTS={ $path } for Node.js
+
+## HTTPS
+tls-unreadable = cannot read { $path }: { $detail }
+tls-no-certificate = { $path } holds no PEM certificate
+tls-no-private-key = { $path } holds no PEM private key
+tls-rejected = { $path } cannot be used for HTTPS: { $detail }
+tls-dev-certificate-failed = cannot create a development certificate in { $path }: { $detail }

@@ -64,6 +64,7 @@ import-older-version = ソリューション "{ $solution }" のバージョン 
 import-same-version = ソリューション "{ $solution }" のバージョン { $version } は既にインストールされています。コンポーネントはその場で更新されます
 import-api-owned-elsewhere = カスタム API "{ $name }" はソリューション "{ $owner }" に属しています。ソリューション "{ $solution }" で再定義することはできません
 import-database = データベースがインポートを拒否しました: { $detail }
+import-table-conflict = テーブル "{ $table }" はそのように変更できません: { $detail }
 import-failed = { $path } はインポートされませんでした
 import-summary = { $solution } { $version } ({ $managed }): 作成 { $created } 件、更新 { $updated } 件、警告 { $warnings } 件
 import-created = { $component } を作成しました
@@ -142,3 +143,12 @@ cli-bind-failed = { $addr } で待ち受けできません: { $detail }
 cli-demo-token = 管理者トークン: { $token }
 cli-demo-try = 次を試してください: { $command }
 cli-import-nothing-written = 何もインポートされませんでした。データベースは変更されていません
+cli-demo-certificate = 127.0.0.1 と localhost 用の自己署名開発証明書で HTTPS を提供しています: { $path }
+cli-demo-trust = クライアントはこの証明書を信頼する必要があります: curl --cacert { $path }、Python では REQUESTS_CA_BUNDLE={ $path }、Node.js では NODE_EXTRA_CA_CERTS={ $path }
+
+## HTTPS
+tls-unreadable = { $path } を読み取れません: { $detail }
+tls-no-certificate = { $path } に PEM 証明書がありません
+tls-no-private-key = { $path } に PEM 秘密キーがありません
+tls-rejected = { $path } は HTTPS に使用できません: { $detail }
+tls-dev-certificate-failed = { $path } に開発証明書を作成できません: { $detail }

@@ -4,6 +4,7 @@ pub mod accesstoken;
 pub mod customapi;
 pub mod customapirequestparameter;
 pub mod customapiresponseproperty;
+pub mod entitydefinition;
 pub mod localizedlabel;
 pub mod pluginassembly;
 pub mod pluginpackage;

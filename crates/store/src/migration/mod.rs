@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_initial;
 mod m20261122_000002_identity;
+mod m20261122_000003_tables;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_initial::Migration),
             Box::new(m20261122_000002_identity::Migration),
+            Box::new(m20261122_000003_tables::Migration),
         ]
     }
 }

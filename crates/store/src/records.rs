@@ -1,0 +1,1187 @@
+//! Records of the record tables: create, retrieve, query, update and delete with typed values
+//! bound as parameters. Filters and sort orders become SQL built by sea-query from validated
+//! column names; no request text is ever spliced into SQL.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use sea_orm::sea_query::extension::postgres::PgExpr;
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, Value as SqlValue,
+};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, QueryResult};
+use switchboard_model::query::{Comparison, Filter, Literal, RecordQuery, TextMatch};
+use switchboard_model::{Column, ColumnType, EntityReference, Message, MessageId, Table, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+/// Column values of one record by logical name; lookups are [`Value::EntityReference`].
+pub type Record = BTreeMap<String, Value>;
+
+/// The kinds of record errors, which the Web API maps to status and code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordErrorKind {
+    /// A column the table does not have.
+    UnknownColumn,
+    /// A value that does not fit its column (or a column callers cannot set).
+    InvalidValue,
+    /// A query (filter, order) that cannot run against this table.
+    BadQuery,
+    /// The record (or a looked-up record) does not exist.
+    NotFound,
+    /// A record with that id exists.
+    Duplicate,
+}
+
+/// Why a record operation failed.
+#[derive(Debug)]
+pub enum RecordError {
+    /// The request is wrong; the message says how.
+    Rejected(RecordErrorKind, Message),
+    /// The database failed.
+    Database(DbErr),
+}
+
+impl From<DbErr> for RecordError {
+    fn from(e: DbErr) -> Self {
+        RecordError::Database(e)
+    }
+}
+
+type Result<T> = std::result::Result<T, RecordError>;
+
+fn rejected(kind: RecordErrorKind, message: Message) -> RecordError {
+    RecordError::Rejected(kind, message)
+}
+
+fn unknown_column(table: &Table, name: &str) -> RecordError {
+    rejected(
+        RecordErrorKind::UnknownColumn,
+        Message::new(MessageId::ODataUnknownProperty)
+            .arg("name", name)
+            .arg(
+                "type",
+                format!("Microsoft.Dynamics.CRM.{}", table.logical_name),
+            ),
+    )
+}
+
+fn invalid(column: &Column, detail: impl Into<String>) -> RecordError {
+    rejected(
+        RecordErrorKind::InvalidValue,
+        Message::new(MessageId::ODataInvalidValue)
+            .arg("name", &column.logical_name)
+            .arg("expected", column.column_type.attribute_type())
+            .arg("detail", detail.into()),
+    )
+}
+
+fn bad_query(detail: impl Into<String>) -> RecordError {
+    rejected(
+        RecordErrorKind::BadQuery,
+        Message::new(MessageId::ODataBadQueryOption)
+            .arg("option", "$filter")
+            .arg("detail", detail.into()),
+    )
+}
+
+/// `{table} With Id = {id} Does Not Exist`, Dataverse's words.
+pub fn not_found(table: &str, id: Uuid) -> RecordError {
+    rejected(
+        RecordErrorKind::NotFound,
+        Message::new(MessageId::ODataRecordNotFound)
+            .arg("table", table)
+            .arg("id", id.to_string()),
+    )
+}
+
+/// The physical table and key column holding records of `logical_name` (the identity tables
+/// serve `systemuser` and `businessunit`).
+fn storage_of(logical_name: &str) -> (String, String) {
+    match logical_name {
+        "systemuser" | "businessunit" => (logical_name.to_owned(), format!("{logical_name}id")),
+        other => (format!("{other}base"), format!("{other}id")),
+    }
+}
+
+/// The companion column that remembers the table of a polymorphic lookup's value.
+pub(crate) fn lookup_type_column(column: &str) -> String {
+    format!("{column}type")
+}
+
+fn is_polymorphic(column: &Column) -> bool {
+    column.lookup_targets().is_some_and(|t| t.len() > 1)
+}
+
+/// Date-times are stored as fixed-width UTC text so text order is time order.
+fn format_datetime(value: OffsetDateTime) -> String {
+    let utc = value.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second()
+    )
+}
+
+fn null_of(kind: &ColumnType) -> SqlValue {
+    match kind {
+        ColumnType::PrimaryKey | ColumnType::UniqueIdentifier | ColumnType::Lookup { .. } => {
+            SqlValue::Uuid(None)
+        }
+        ColumnType::String { .. } | ColumnType::Memo { .. } | ColumnType::DateTime => {
+            SqlValue::String(None)
+        }
+        ColumnType::Integer { .. } | ColumnType::Picklist { .. } => SqlValue::Int(None),
+        ColumnType::BigInt => SqlValue::BigInt(None),
+        ColumnType::Decimal { .. } | ColumnType::Money => SqlValue::Decimal(None),
+        ColumnType::Float => SqlValue::Double(None),
+        ColumnType::Boolean => SqlValue::Bool(None),
+    }
+}
+
+fn decimal_of(value: &Value) -> Option<Decimal> {
+    match value {
+        Value::Decimal(d) | Value::Money(d) => Some(*d),
+        Value::Integer(i) | Value::Picklist(i) => Some(Decimal::from(*i)),
+        Value::Float(f) => Decimal::try_from(*f).ok(),
+        _ => None,
+    }
+}
+
+/// The SQL value for `value` in `column`, after Dataverse's checks (length, range, choice,
+/// lookup target). The second value is the lookup's table for polymorphic lookups.
+fn to_sql(column: &Column, value: &Value) -> Result<(SqlValue, Option<String>)> {
+    let kind = &column.column_type;
+    if value.is_null() {
+        return Ok((null_of(kind), None));
+    }
+    let mismatch = || {
+        invalid(
+            column,
+            format!("a {} value cannot be stored here", type_name(value)),
+        )
+    };
+    let sql = match kind {
+        ColumnType::String { max_length } | ColumnType::Memo { max_length } => match value {
+            Value::String(s) => {
+                let length = s.chars().count();
+                if length > *max_length as usize {
+                    return Err(invalid(
+                        column,
+                        format!("{length} characters exceed the maximum length of {max_length}"),
+                    ));
+                }
+                SqlValue::from(s.clone())
+            }
+            _ => return Err(mismatch()),
+        },
+        ColumnType::Integer { min, max } => match value {
+            Value::Integer(i) if (*min..=*max).contains(i) => SqlValue::from(*i),
+            Value::Integer(i) => {
+                return Err(invalid(
+                    column,
+                    format!("{i} is outside the range {min} to {max}"),
+                ));
+            }
+            _ => return Err(mismatch()),
+        },
+        ColumnType::Picklist { options } => match value {
+            Value::Picklist(v) | Value::Integer(v) => {
+                if !options.iter().any(|o| o.value == *v) {
+                    return Err(invalid(column, format!("{v} is not one of the choices")));
+                }
+                SqlValue::from(*v)
+            }
+            _ => return Err(mismatch()),
+        },
+        ColumnType::BigInt => match decimal_of(value).filter(|d| d.fract().is_zero()) {
+            Some(d) => SqlValue::from(d.to_i64().ok_or_else(|| invalid(column, "too large"))?),
+            None => return Err(mismatch()),
+        },
+        ColumnType::Decimal { precision } => match value {
+            Value::Boolean(_) | Value::String(_) => return Err(mismatch()),
+            _ => SqlValue::from(
+                decimal_of(value)
+                    .ok_or_else(mismatch)?
+                    .round_dp_with_strategy(*precision, RoundingStrategy::MidpointAwayFromZero)
+                    .normalize(),
+            ),
+        },
+        ColumnType::Money => match value {
+            Value::Boolean(_) | Value::String(_) => return Err(mismatch()),
+            _ => SqlValue::from(
+                decimal_of(value)
+                    .ok_or_else(mismatch)?
+                    .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+                    .normalize(),
+            ),
+        },
+        ColumnType::Float => match value {
+            Value::Float(f) => SqlValue::from(*f),
+            Value::Integer(i) => SqlValue::from(f64::from(*i)),
+            Value::Decimal(d) | Value::Money(d) => SqlValue::from(d.to_f64().ok_or_else(mismatch)?),
+            _ => return Err(mismatch()),
+        },
+        ColumnType::Boolean => match value {
+            Value::Boolean(b) => SqlValue::from(*b),
+            _ => return Err(mismatch()),
+        },
+        ColumnType::DateTime => match value {
+            Value::DateTime(dt) => SqlValue::from(format_datetime(*dt)),
+            _ => return Err(mismatch()),
+        },
+        ColumnType::PrimaryKey | ColumnType::UniqueIdentifier => match value {
+            Value::Guid(g) => SqlValue::from(*g),
+            _ => return Err(mismatch()),
+        },
+        ColumnType::Lookup { targets } => {
+            let reference = match value {
+                Value::EntityReference(r) => r.clone(),
+                Value::Guid(id) if targets.len() == 1 => EntityReference {
+                    logical_name: targets[0].clone(),
+                    id: *id,
+                },
+                _ => return Err(mismatch()),
+            };
+            if !targets.iter().any(|t| *t == reference.logical_name) {
+                return Err(invalid(
+                    column,
+                    format!(
+                        "a {} record cannot be referenced here (allowed: {})",
+                        reference.logical_name,
+                        targets.join(", ")
+                    ),
+                ));
+            }
+            return Ok((SqlValue::from(reference.id), Some(reference.logical_name)));
+        }
+    };
+    Ok((sql, None))
+}
+
+fn type_name(value: &Value) -> String {
+    value
+        .field_type()
+        .map_or_else(|| "null".to_owned(), |t| format!("{t:?}"))
+}
+
+fn from_sql(row: &QueryResult, column: &Column, table_of: Option<String>) -> Result<Value> {
+    let name = column.logical_name.as_str();
+    let value = match &column.column_type {
+        ColumnType::String { .. } | ColumnType::Memo { .. } => {
+            row.try_get::<Option<String>>("", name)?.map(Value::String)
+        }
+        ColumnType::Integer { .. } => row.try_get::<Option<i32>>("", name)?.map(Value::Integer),
+        ColumnType::Picklist { .. } => row.try_get::<Option<i32>>("", name)?.map(Value::Picklist),
+        ColumnType::BigInt => row
+            .try_get::<Option<i64>>("", name)?
+            .map(|i| Value::Decimal(Decimal::from(i))),
+        ColumnType::Decimal { .. } => row
+            .try_get::<Option<Decimal>>("", name)?
+            .map(|d| Value::Decimal(d.normalize())),
+        ColumnType::Money => row
+            .try_get::<Option<Decimal>>("", name)?
+            .map(|d| Value::Money(d.normalize())),
+        ColumnType::Float => row.try_get::<Option<f64>>("", name)?.map(Value::Float),
+        ColumnType::Boolean => row.try_get::<Option<bool>>("", name)?.map(Value::Boolean),
+        ColumnType::DateTime => match row.try_get::<Option<String>>("", name)? {
+            Some(text) => Some(Value::DateTime(
+                OffsetDateTime::parse(&text, &Rfc3339).map_err(|e| {
+                    DbErr::Custom(format!("stored date-time {text:?} in {name}: {e}"))
+                })?,
+            )),
+            None => None,
+        },
+        ColumnType::PrimaryKey | ColumnType::UniqueIdentifier => {
+            row.try_get::<Option<Uuid>>("", name)?.map(Value::Guid)
+        }
+        ColumnType::Lookup { targets } => row.try_get::<Option<Uuid>>("", name)?.map(|id| {
+            Value::EntityReference(EntityReference {
+                logical_name: table_of
+                    .or_else(|| targets.first().cloned())
+                    .unwrap_or_default(),
+                id,
+            })
+        }),
+    };
+    Ok(value.unwrap_or(Value::Null))
+}
+
+/// Resolves a property name as requests write it: the logical name, or `_x_value` for a lookup.
+pub fn resolve_column<'t>(table: &'t Table, name: &str) -> Option<&'t Column> {
+    if let Some(inner) = name
+        .strip_prefix('_')
+        .and_then(|n| n.strip_suffix("_value"))
+        && let Some(c) = table.column(inner).filter(|c| c.lookup_targets().is_some())
+    {
+        return Some(c);
+    }
+    table.column(name)
+}
+
+fn column_for<'t>(table: &'t Table, name: &str) -> Result<&'t Column> {
+    resolve_column(table, name).ok_or_else(|| unknown_column(table, name))
+}
+
+fn col(name: &str) -> Expr {
+    Expr::col(Alias::new(name))
+}
+
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A case-insensitive `LIKE` (Dataverse compares text without regard to case): SQLite's
+/// `LIKE` already ignores ASCII case; PostgreSQL needs `ILIKE`.
+fn like(backend: DatabaseBackend, column: &str, pattern: String) -> Expr {
+    let pattern = LikeExpr::new(pattern).escape('\\');
+    match backend {
+        DatabaseBackend::Postgres => col(column).ilike(pattern),
+        _ => col(column).like(pattern),
+    }
+}
+
+fn literal_value(column: &Column, literal: &Literal) -> Result<Value> {
+    let mismatch = || {
+        bad_query(format!(
+            "{literal:?} cannot be compared with {} ({})",
+            column.logical_name,
+            column.column_type.attribute_type()
+        ))
+    };
+    let number = |text: &str| -> Result<Decimal> {
+        Decimal::from_str_exact(text)
+            .or_else(|_| Decimal::from_scientific(text))
+            .map_err(|_| mismatch())
+    };
+    Ok(match (&column.column_type, literal) {
+        (_, Literal::Null) => Value::Null,
+        (ColumnType::String { .. } | ColumnType::Memo { .. }, Literal::String(s)) => {
+            Value::String(s.clone())
+        }
+        (ColumnType::Integer { .. }, Literal::Integer(i)) => {
+            Value::Integer(i32::try_from(*i).map_err(|_| mismatch())?)
+        }
+        (ColumnType::Picklist { .. }, Literal::Integer(i)) => {
+            Value::Picklist(i32::try_from(*i).map_err(|_| mismatch())?)
+        }
+        (ColumnType::BigInt, Literal::Integer(i)) => Value::Decimal(Decimal::from(*i)),
+        (ColumnType::Decimal { .. } | ColumnType::Money, Literal::Integer(i)) => {
+            Value::Decimal(Decimal::from(*i))
+        }
+        (ColumnType::Decimal { .. } | ColumnType::Money, Literal::Number(n)) => {
+            Value::Decimal(number(n)?)
+        }
+        (ColumnType::Float, Literal::Integer(i)) => Value::Float(*i as f64),
+        (ColumnType::Float, Literal::Number(n)) => {
+            Value::Float(n.parse::<f64>().map_err(|_| mismatch())?)
+        }
+        (ColumnType::Boolean, Literal::Boolean(b)) => Value::Boolean(*b),
+        (ColumnType::DateTime, Literal::DateTime(dt)) => Value::DateTime(*dt),
+        (
+            ColumnType::PrimaryKey | ColumnType::UniqueIdentifier | ColumnType::Lookup { .. },
+            Literal::Guid(g),
+        ) => Value::Guid(*g),
+        _ => return Err(mismatch()),
+    })
+}
+
+/// The comparison value bound in SQL: like [`to_sql`] but without write-only checks (a filter
+/// may ask for a value no record could hold).
+fn comparable(column: &Column, value: &Value) -> Result<SqlValue> {
+    Ok(match (&column.column_type, value) {
+        (ColumnType::Lookup { .. }, Value::Guid(g)) => SqlValue::from(*g),
+        (ColumnType::Integer { .. } | ColumnType::Picklist { .. }, Value::Integer(i))
+        | (ColumnType::Picklist { .. }, Value::Picklist(i)) => SqlValue::from(*i),
+        (ColumnType::String { .. } | ColumnType::Memo { .. }, Value::String(s)) => {
+            SqlValue::from(s.clone())
+        }
+        (ColumnType::Decimal { .. } | ColumnType::Money, Value::Decimal(d)) => SqlValue::from(*d),
+        (ColumnType::BigInt, Value::Decimal(d)) => {
+            SqlValue::from(d.to_i64().ok_or_else(|| bad_query("number out of range"))?)
+        }
+        _ => match to_sql(column, value) {
+            Ok((v, _)) => v,
+            Err(RecordError::Rejected(_, m)) => {
+                return Err(rejected(RecordErrorKind::BadQuery, m));
+            }
+            Err(e) => return Err(e),
+        },
+    })
+}
+
+fn condition(backend: DatabaseBackend, table: &Table, filter: &Filter) -> Result<Expr> {
+    Ok(match filter {
+        Filter::And(a, b) => condition(backend, table, a)?.and(condition(backend, table, b)?),
+        Filter::Or(a, b) => condition(backend, table, a)?.or(condition(backend, table, b)?),
+        Filter::Not(a) => condition(backend, table, a)?.not(),
+        Filter::Compare { column, op, value } => {
+            let c = column_for(table, column)?;
+            let name = c.logical_name.as_str();
+            let value = literal_value(c, value)?;
+            if value.is_null() {
+                return match op {
+                    Comparison::Eq => Ok(col(name).is_null()),
+                    Comparison::Ne => Ok(col(name).is_not_null()),
+                    _ => Err(bad_query(format!(
+                        "null can only be compared with eq or ne ({name})"
+                    ))),
+                };
+            }
+            if let (ColumnType::String { .. } | ColumnType::Memo { .. }, Value::String(s)) =
+                (&c.column_type, &value)
+                && matches!(op, Comparison::Eq | Comparison::Ne)
+            {
+                let equal = like(backend, name, escape_like(s));
+                return Ok(if *op == Comparison::Eq {
+                    equal
+                } else {
+                    equal.not()
+                });
+            }
+            let v = comparable(c, &value)?;
+            match op {
+                Comparison::Eq => col(name).eq(v),
+                Comparison::Ne => col(name).ne(v),
+                Comparison::Gt => col(name).gt(v),
+                Comparison::Ge => col(name).gte(v),
+                Comparison::Lt => col(name).lt(v),
+                Comparison::Le => col(name).lte(v),
+            }
+        }
+        Filter::Text {
+            function,
+            column,
+            value,
+        } => {
+            let c = column_for(table, column)?;
+            if !matches!(
+                c.column_type,
+                ColumnType::String { .. } | ColumnType::Memo { .. }
+            ) {
+                return Err(bad_query(format!(
+                    "{function:?} needs a text column; {} is {}",
+                    c.logical_name,
+                    c.column_type.attribute_type()
+                )));
+            }
+            let text = escape_like(value);
+            let pattern = match function {
+                TextMatch::Contains => format!("%{text}%"),
+                TextMatch::StartsWith => format!("{text}%"),
+                TextMatch::EndsWith => format!("%{text}"),
+            };
+            like(backend, &c.logical_name, pattern)
+        }
+    })
+}
+
+fn stored_columns(table: &Table) -> Vec<String> {
+    let mut names = Vec::new();
+    for c in &table.columns {
+        names.push(c.logical_name.clone());
+        if is_polymorphic(c) {
+            names.push(lookup_type_column(&c.logical_name));
+        }
+    }
+    names
+}
+
+fn read_row(table: &Table, row: &QueryResult, wanted: &[&Column]) -> Result<Record> {
+    let mut record = Record::new();
+    for c in wanted {
+        let table_of = if is_polymorphic(c) {
+            row.try_get::<Option<String>>("", &lookup_type_column(&c.logical_name))?
+        } else {
+            None
+        };
+        record.insert(c.logical_name.clone(), from_sql(row, c, table_of)?);
+    }
+    let _ = table;
+    Ok(record)
+}
+
+fn select_columns<'t>(table: &'t Table, select: Option<&[String]>) -> Result<Vec<&'t Column>> {
+    let Some(names) = select else {
+        return Ok(table.columns.iter().collect());
+    };
+    let mut out: Vec<&Column> = Vec::new();
+    // The key always comes back, as in Dataverse.
+    if let Some(key) = table.column(&table.primary_id) {
+        out.push(key);
+    }
+    for n in names {
+        let c = column_for(table, n)?;
+        if !out.iter().any(|o| o.logical_name == c.logical_name) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+fn base_select(table: &Table) -> SelectStatement {
+    let mut stmt = Query::select();
+    stmt.from(Alias::new(table.storage_name()));
+    for name in stored_columns(table) {
+        stmt.column(Alias::new(name));
+    }
+    stmt.to_owned()
+}
+
+/// Checks that every lookup in `values` points at an existing record.
+async fn check_lookups<C: ConnectionTrait>(db: &C, table: &Table, values: &Record) -> Result<()> {
+    for (name, value) in values {
+        let Value::EntityReference(r) = value else {
+            continue;
+        };
+        if table
+            .column(name)
+            .and_then(Column::lookup_targets)
+            .is_none()
+        {
+            continue;
+        }
+        let (storage, key) = storage_of(&r.logical_name);
+        let stmt = Query::select()
+            .expr(Expr::val(1))
+            .from(Alias::new(storage))
+            .and_where(col(&key).eq(r.id))
+            .to_owned();
+        if db.query_one(&stmt).await?.is_none() {
+            return Err(not_found(&r.logical_name, r.id));
+        }
+    }
+    Ok(())
+}
+
+fn writable_values(
+    table: &Table,
+    values: &Record,
+    creating: bool,
+) -> Result<Vec<(String, SqlValue)>> {
+    let mut out = Vec::new();
+    for (name, value) in values {
+        let c = column_for(table, name)?;
+        let allowed = if creating {
+            c.valid_for_create
+        } else {
+            c.valid_for_update
+        };
+        if !allowed {
+            return Err(invalid(
+                c,
+                if creating {
+                    "the column cannot be set when a record is created"
+                } else {
+                    "the column cannot be changed"
+                },
+            ));
+        }
+        let (sql, table_of) = to_sql(c, value)?;
+        if is_polymorphic(c) {
+            out.push((
+                lookup_type_column(&c.logical_name),
+                SqlValue::String(table_of),
+            ));
+        }
+        out.push((c.logical_name.clone(), sql));
+    }
+    Ok(out)
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// Creates a record and returns its id (the caller's `primary id` value when given).
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    table: &Table,
+    mut values: Record,
+    caller: Option<Uuid>,
+) -> Result<Uuid> {
+    let id = match values.remove(&table.primary_id) {
+        Some(Value::Guid(id)) => id,
+        Some(Value::Null) | None => Uuid::new_v4(),
+        Some(other) => {
+            let key = table.column(&table.primary_id).expect("key column");
+            return Err(invalid(
+                key,
+                format!("a {} value is not a record id", type_name(&other)),
+            ));
+        }
+    };
+    let mut columns = writable_values(table, &values, true)?;
+    check_lookups(db, table, &values).await?;
+    columns.push((table.primary_id.clone(), SqlValue::from(id)));
+    let stamp = SqlValue::from(format_datetime(now()));
+    columns.push(("createdon".into(), stamp.clone()));
+    columns.push(("modifiedon".into(), stamp));
+    columns.push(("createdby".into(), SqlValue::Uuid(caller)));
+    columns.push(("modifiedby".into(), SqlValue::Uuid(caller)));
+    if retrieve(db, table, id, Some(&[])).await?.is_some() {
+        return Err(rejected(
+            RecordErrorKind::Duplicate,
+            Message::new(MessageId::ODataDuplicateRecord).arg("name", id.to_string()),
+        ));
+    }
+    let mut stmt = Query::insert();
+    stmt.into_table(Alias::new(table.storage_name()))
+        .columns(columns.iter().map(|(n, _)| Alias::new(n.as_str())));
+    stmt.values(columns.into_iter().map(|(_, v)| Expr::val(v)))
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
+    db.execute(&stmt).await?;
+    Ok(id)
+}
+
+/// One record by id with the `select`ed columns (all when `None`); `None` when absent.
+pub async fn retrieve<C: ConnectionTrait>(
+    db: &C,
+    table: &Table,
+    id: Uuid,
+    select: Option<&[String]>,
+) -> Result<Option<Record>> {
+    let wanted = select_columns(table, select)?;
+    let stmt = base_select(table)
+        .and_where(col(&table.primary_id).eq(id))
+        .to_owned();
+    match db.query_one(&stmt).await? {
+        Some(row) => Ok(Some(read_row(table, &row, &wanted)?)),
+        None => Ok(None),
+    }
+}
+
+/// A page of records matching `query`, and whether more follow it.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// The records, in order.
+    pub records: Vec<Record>,
+    /// Records remain after this page (within `$top`).
+    pub more: bool,
+}
+
+/// Records matching `query`, one page at a time (`skip`/`page_size`), never more than `top`.
+pub async fn retrieve_multiple<C: ConnectionTrait>(
+    db: &C,
+    table: &Table,
+    query: &RecordQuery,
+) -> Result<Page> {
+    let backend = db.get_database_backend();
+    let wanted = select_columns(table, query.select.as_deref())?;
+    let mut stmt = base_select(table);
+    if let Some(filter) = &query.filter {
+        stmt.and_where(condition(backend, table, filter)?);
+    }
+    for o in &query.order_by {
+        let c = column_for(table, &o.column)?;
+        stmt.order_by(
+            Alias::new(c.logical_name.as_str()),
+            if o.descending {
+                Order::Desc
+            } else {
+                Order::Asc
+            },
+        );
+    }
+    // The key breaks ties so that pages neither repeat nor skip records.
+    stmt.order_by(Alias::new(table.primary_id.as_str()), Order::Asc);
+    let remaining = query.top.map(|t| t.saturating_sub(query.skip));
+    let limit = match (query.page_size, remaining) {
+        (Some(p), Some(r)) => Some(Ord::min(p, r)),
+        (p, r) => p.or(r),
+    };
+    if let Some(limit) = limit {
+        // One extra row tells whether another page exists.
+        stmt.limit(limit + 1);
+    }
+    if query.skip > 0 {
+        stmt.offset(query.skip);
+    }
+    let rows = db.query_all(&stmt).await?;
+    let mut records = Vec::with_capacity(rows.len());
+    for row in &rows {
+        records.push(read_row(table, row, &wanted)?);
+    }
+    let mut more = false;
+    if let Some(limit) = limit
+        && records.len() as u64 > limit
+    {
+        records.truncate(limit as usize);
+        more = remaining.is_none_or(|r| r > limit);
+    }
+    Ok(Page { records, more })
+}
+
+/// How many records match `filter`.
+pub async fn count<C: ConnectionTrait>(
+    db: &C,
+    table: &Table,
+    filter: Option<&Filter>,
+) -> Result<u64> {
+    let backend = db.get_database_backend();
+    let mut stmt = Query::select();
+    stmt.expr_as(
+        Expr::col(Alias::new(table.primary_id.as_str())).count(),
+        Alias::new("n"),
+    )
+    .from(Alias::new(table.storage_name()));
+    if let Some(filter) = filter {
+        stmt.and_where(condition(backend, table, filter)?);
+    }
+    let row = db.query_one(&stmt).await?;
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0) as u64)
+}
+
+/// Changes columns of a record; `false` when no record has that id.
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    table: &Table,
+    id: Uuid,
+    mut values: Record,
+    caller: Option<Uuid>,
+) -> Result<bool> {
+    // Sending the record's own key back is harmless (clients often do); changing it is not.
+    match values.remove(&table.primary_id) {
+        Some(Value::Guid(same)) if same == id => {}
+        None => {}
+        Some(_) => {
+            let key = table.column(&table.primary_id).expect("key column");
+            return Err(invalid(key, "the column cannot be changed"));
+        }
+    }
+    let mut columns = writable_values(table, &values, false)?;
+    check_lookups(db, table, &values).await?;
+    columns.push(("modifiedon".into(), SqlValue::from(format_datetime(now()))));
+    columns.push(("modifiedby".into(), SqlValue::Uuid(caller)));
+    let stmt = Query::update()
+        .table(Alias::new(table.storage_name()))
+        .values(
+            columns
+                .into_iter()
+                .map(|(n, v)| (Alias::new(n), Expr::val(v))),
+        )
+        .and_where(col(&table.primary_id).eq(id))
+        .to_owned();
+    Ok(db.execute(&stmt).await?.rows_affected() > 0)
+}
+
+/// Deletes a record; `false` when no record has that id.
+pub async fn delete<C: ConnectionTrait>(db: &C, table: &Table, id: Uuid) -> Result<bool> {
+    let stmt = Query::delete()
+        .from_table(Alias::new(table.storage_name()))
+        .and_where(col(&table.primary_id).eq(id))
+        .to_owned();
+    Ok(db.execute(&stmt).await?.rows_affected() > 0)
+}
+
+/// Whether a record exists in a record table or an identity table (`systemuser`, …).
+pub async fn exists<C: ConnectionTrait>(db: &C, logical_name: &str, id: Uuid) -> Result<bool> {
+    let (storage, key) = storage_of(logical_name);
+    let stmt = Query::select()
+        .expr(Expr::val(1))
+        .from(Alias::new(storage))
+        .and_where(col(&key).eq(id))
+        .to_owned();
+    Ok(db.query_one(&stmt).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+    use switchboard_model::query::OrderBy;
+    use switchboard_model::table::built_in_tables;
+    use switchboard_model::{ChoiceOption, LocalizedLabel};
+
+    fn project() -> Table {
+        let mut t = Table::new("sb_project", "sb_name");
+        t.push(Column::new(
+            "sb_name",
+            ColumnType::String { max_length: 20 },
+        ));
+        t.push(Column::new(
+            "sb_hours",
+            ColumnType::Decimal { precision: 2 },
+        ));
+        t.push(Column::new("sb_big", ColumnType::BigInt));
+        t.push(Column::new("sb_on", ColumnType::DateTime));
+        t.push(Column::new("sb_active", ColumnType::Boolean));
+        t.push(Column::new(
+            "sb_stage",
+            ColumnType::Picklist {
+                options: vec![ChoiceOption {
+                    value: 100_000_000,
+                    label: LocalizedLabel::plain("New"),
+                }],
+            },
+        ));
+        t.push(Column::new(
+            "sb_accountid",
+            ColumnType::Lookup {
+                targets: vec!["account".into()],
+            },
+        ));
+        t.push(Column::new(
+            "sb_customerid",
+            ColumnType::Lookup {
+                targets: vec!["account".into(), "contact".into()],
+            },
+        ));
+        t
+    }
+
+    async fn setup() -> (Store, Table, Table) {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let table = project();
+        crate::tables::sync_table(store.connection(), &table, None)
+            .await
+            .unwrap();
+        (store, table, built_in_tables().remove(0))
+    }
+
+    fn s(v: &str) -> Value {
+        Value::String(v.into())
+    }
+
+    fn name_is(name: &str) -> Filter {
+        Filter::Compare {
+            column: "sb_name".into(),
+            op: Comparison::Eq,
+            value: Literal::String(name.into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn crud_round_trip_with_every_kind() {
+        let (store, table, account) = setup().await;
+        let db = store.connection();
+        let acct = create(
+            db,
+            &account,
+            Record::from([("name".into(), s("Contoso"))]),
+            None,
+        )
+        .await
+        .unwrap();
+        let when = time::macros::datetime!(2024-02-03 04:05:06 +02:00);
+        let values = Record::from([
+            ("sb_name".into(), s("Alpha")),
+            ("sb_hours".into(), Value::Decimal(Decimal::new(12345, 3))),
+            (
+                "sb_big".into(),
+                Value::Decimal(Decimal::from(9_000_000_000_i64)),
+            ),
+            ("sb_on".into(), Value::DateTime(when)),
+            ("sb_active".into(), Value::Boolean(true)),
+            ("sb_stage".into(), Value::Picklist(100_000_000)),
+            (
+                "sb_accountid".into(),
+                Value::EntityReference(EntityReference {
+                    logical_name: "account".into(),
+                    id: acct,
+                }),
+            ),
+            (
+                "sb_customerid".into(),
+                Value::EntityReference(EntityReference {
+                    logical_name: "account".into(),
+                    id: acct,
+                }),
+            ),
+        ]);
+        let caller = Uuid::new_v4();
+        let id = create(db, &table, values, Some(caller)).await.unwrap();
+        let got = retrieve(db, &table, id, None).await.unwrap().unwrap();
+        assert_eq!(got["sb_name"], s("Alpha"));
+        // Rounded to the column's precision.
+        assert_eq!(got["sb_hours"], Value::Decimal(Decimal::new(1235, 2)));
+        assert_eq!(
+            got["sb_big"],
+            Value::Decimal(Decimal::from(9_000_000_000_i64))
+        );
+        assert_eq!(got["sb_on"], Value::DateTime(when));
+        assert_eq!(got["sb_active"], Value::Boolean(true));
+        assert_eq!(got["sb_stage"], Value::Picklist(100_000_000));
+        assert_eq!(
+            got["sb_customerid"],
+            Value::EntityReference(EntityReference {
+                logical_name: "account".into(),
+                id: acct
+            })
+        );
+        assert_eq!(
+            got["createdby"],
+            Value::EntityReference(EntityReference {
+                logical_name: "systemuser".into(),
+                id: caller
+            })
+        );
+        assert!(matches!(got["createdon"], Value::DateTime(_)));
+
+        let selected = retrieve(db, &table, id, Some(&["sb_name".into()]))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            selected.keys().collect::<Vec<_>>(),
+            ["sb_name", "sb_projectid"]
+        );
+
+        assert!(
+            update(
+                db,
+                &table,
+                id,
+                Record::from([("sb_name".into(), s("Beta"))]),
+                None
+            )
+            .await
+            .unwrap()
+        );
+        let got = retrieve(db, &table, id, None).await.unwrap().unwrap();
+        assert_eq!(got["sb_name"], s("Beta"));
+        assert_eq!(got["sb_hours"], Value::Decimal(Decimal::new(1235, 2)));
+        assert!(delete(db, &table, id).await.unwrap());
+        assert!(!delete(db, &table, id).await.unwrap());
+        assert!(retrieve(db, &table, id, None).await.unwrap().is_none());
+        assert_eq!(store.record_count(&table).await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn bad_values_are_rejected_and_nothing_is_written() {
+        let (store, table, _) = setup().await;
+        let db = store.connection();
+        let cases = [
+            (
+                "sb_name",
+                s("x".repeat(21).as_str()),
+                RecordErrorKind::InvalidValue,
+            ),
+            (
+                "sb_stage",
+                Value::Picklist(7),
+                RecordErrorKind::InvalidValue,
+            ),
+            ("sb_active", s("yes"), RecordErrorKind::InvalidValue),
+            (
+                "createdon",
+                Value::DateTime(now()),
+                RecordErrorKind::InvalidValue,
+            ),
+            ("sb_nope", s("x"), RecordErrorKind::UnknownColumn),
+            (
+                "sb_accountid",
+                Value::EntityReference(EntityReference {
+                    logical_name: "account".into(),
+                    id: Uuid::new_v4(),
+                }),
+                RecordErrorKind::NotFound,
+            ),
+            (
+                "sb_accountid",
+                Value::EntityReference(EntityReference {
+                    logical_name: "team".into(),
+                    id: Uuid::new_v4(),
+                }),
+                RecordErrorKind::InvalidValue,
+            ),
+        ];
+        for (column, value, kind) in cases {
+            let err = create(db, &table, Record::from([(column.into(), value)]), None)
+                .await
+                .unwrap_err();
+            match err {
+                RecordError::Rejected(k, _) => assert_eq!(k, kind, "{column}"),
+                other => panic!("{column}: {other:?}"),
+            }
+        }
+        assert_eq!(store.record_count(&table).await.unwrap(), 0);
+        let id = create(db, &table, Record::new(), None).await.unwrap();
+        let dup = create(
+            db,
+            &table,
+            Record::from([("sb_projectid".into(), Value::Guid(id))]),
+            None,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(
+            dup,
+            RecordError::Rejected(RecordErrorKind::Duplicate, _)
+        ));
+    }
+
+    #[tokio::test]
+    async fn filters_sort_and_pages_run_in_sql() {
+        let (store, table, _) = setup().await;
+        let db = store.connection();
+        for (i, name) in ["Delta", "alpha", "Charlie", "bravo", "Echo_1", "Echo%2"]
+            .iter()
+            .enumerate()
+        {
+            create(
+                db,
+                &table,
+                Record::from([
+                    ("sb_name".into(), s(name)),
+                    ("sb_hours".into(), Value::Decimal(Decimal::from(i as i32))),
+                ]),
+                None,
+            )
+            .await
+            .unwrap();
+        }
+        let names = |page: &Page| -> Vec<String> {
+            page.records
+                .iter()
+                .map(|r| match &r["sb_name"] {
+                    Value::String(s) => s.clone(),
+                    other => panic!("{other:?}"),
+                })
+                .collect()
+        };
+        let by_hours = vec![OrderBy {
+            column: "sb_hours".into(),
+            descending: false,
+        }];
+        // Case-insensitive equality, like Dataverse.
+        let q = RecordQuery {
+            filter: Some(name_is("ALPHA")),
+            ..Default::default()
+        };
+        assert_eq!(
+            names(&retrieve_multiple(db, &table, &q).await.unwrap()),
+            ["alpha"]
+        );
+        // LIKE wildcards in the searched text are literal.
+        let q = RecordQuery {
+            filter: Some(Filter::Text {
+                function: TextMatch::Contains,
+                column: "sb_name".into(),
+                value: "o_".into(),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            names(&retrieve_multiple(db, &table, &q).await.unwrap()),
+            ["Echo_1"]
+        );
+        let q = RecordQuery {
+            filter: Some(Filter::or(
+                Filter::Compare {
+                    column: "sb_hours".into(),
+                    op: Comparison::Ge,
+                    value: Literal::Number("3.5".into()),
+                },
+                Filter::negate(Filter::Text {
+                    function: TextMatch::StartsWith,
+                    column: "sb_name".into(),
+                    value: "d".into(),
+                }),
+            )),
+            order_by: vec![OrderBy {
+                column: "sb_name".into(),
+                descending: true,
+            }],
+            ..Default::default()
+        };
+        let got = names(&retrieve_multiple(db, &table, &q).await.unwrap());
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert!(!got.iter().any(|n| n == "Delta"));
+        // Paging: 2 per page, within a top of 5.
+        let mut seen = Vec::new();
+        let mut skip = 0;
+        loop {
+            let q = RecordQuery {
+                order_by: by_hours.clone(),
+                top: Some(5),
+                skip,
+                page_size: Some(2),
+                ..Default::default()
+            };
+            let page = retrieve_multiple(db, &table, &q).await.unwrap();
+            seen.extend(names(&page));
+            skip += page.records.len() as u64;
+            if !page.more {
+                break;
+            }
+        }
+        assert_eq!(seen, ["Delta", "alpha", "Charlie", "bravo", "Echo_1"]);
+        let filter = Filter::Compare {
+            column: "sb_hours".into(),
+            op: Comparison::Lt,
+            value: Literal::Integer(2),
+        };
+        assert_eq!(count(db, &table, Some(&filter)).await.unwrap(), 2);
+        assert_eq!(count(db, &table, None).await.unwrap(), 6);
+        let null = Filter::Compare {
+            column: "_sb_accountid_value".into(),
+            op: Comparison::Eq,
+            value: Literal::Null,
+        };
+        assert_eq!(count(db, &table, Some(&null)).await.unwrap(), 6);
+        for bad in [
+            Filter::Compare {
+                column: "sb_name".into(),
+                op: Comparison::Eq,
+                value: Literal::Integer(1),
+            },
+            Filter::Compare {
+                column: "sb_hours".into(),
+                op: Comparison::Gt,
+                value: Literal::Null,
+            },
+            Filter::Text {
+                function: TextMatch::Contains,
+                column: "sb_hours".into(),
+                value: "1".into(),
+            },
+            name_is("x").clone(),
+        ]
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i < 3)
+        .map(|(_, f)| f)
+        {
+            let q = RecordQuery {
+                filter: Some(bad.clone()),
+                ..Default::default()
+            };
+            assert!(
+                matches!(
+                    retrieve_multiple(db, &table, &q).await,
+                    Err(RecordError::Rejected(RecordErrorKind::BadQuery, _))
+                ),
+                "{bad:?}"
+            );
+        }
+        let q = RecordQuery {
+            filter: Some(Filter::Compare {
+                column: "sb_missing".into(),
+                op: Comparison::Eq,
+                value: Literal::Integer(1),
+            }),
+            ..Default::default()
+        };
+        assert!(matches!(
+            retrieve_multiple(db, &table, &q).await,
+            Err(RecordError::Rejected(RecordErrorKind::UnknownColumn, _))
+        ));
+    }
+}
