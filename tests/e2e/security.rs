@@ -201,7 +201,8 @@ fn cli_reports_unknown_users_and_roles() {
 async fn too_many_requests_answer_429_with_retry_after() {
     let s = serve_with(
         &[&sample()],
-        &["--rate-limit", "5", "--rate-window-secs", "120"],
+        // One request of the six seeds the test account (see `serve`).
+        &["--rate-limit", "6", "--rate-window-secs", "120"],
     );
     for _ in 0..5 {
         assert_eq!(get(&s.url("WhoAmI")).await.status, 200);
@@ -210,7 +211,7 @@ async fn too_many_requests_answer_429_with_retry_after() {
     let m = r.error(429, "0x80072322");
     assert_eq!(
         m,
-        "Number of requests exceeded the limit of 5 over time window of 120 seconds."
+        "Number of requests exceeded the limit of 6 over time window of 120 seconds."
     );
     let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=120).contains(&wait), "{wait}");

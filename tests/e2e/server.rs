@@ -69,38 +69,33 @@ async fn demo_recreates_its_database_and_serves() {
         let (server, base, lines) = start(cmd);
         let text = lines.join("\n");
         assert!(
-            text.contains("holds 17 custom APIs from 2 solutions"),
+            text.contains("holds 19 custom APIs from 2 solutions"),
             "round {round}:\n{text}"
         );
         assert!(
-            text.contains("SwitchboardPlugins 1.0.0.0 (unmanaged): 12 created, 0 updated"),
+            text.contains("SwitchboardPlugins 1.0.0.0 (unmanaged): 15 created, 0 updated"),
             "plug-ins built and imported:\n{text}"
         );
         assert!(
-            text.contains("8 created, 0 updated"),
+            text.contains("9 created, 0 updated"),
             "a fresh database each time:\n{text}"
         );
-        let curls: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("try: "))
-            .filter(|c| c.starts_with("curl"))
-            .collect();
+        // Run exactly what was printed, as a user pasting it would.
+        let curls = run_printed_curls(&text, &base);
         assert_eq!(
             curls.len(),
-            4,
-            "an action, a function with an alias, a bound call, health:\n{text}"
+            6,
+            "an action, a function with an alias, a bound call, a record query, a plug-in reading its Target record, health:\n{text}"
         );
-        for command in &curls {
-            assert!(command.contains(&base), "{command}");
-            // Run exactly what was printed, as a user pasting it would.
-            let out = Command::new("sh").arg("-c").arg(command).output().unwrap();
-            let body = String::from_utf8_lossy(&out.stdout);
-            assert!(out.status.success(), "{command} failed: {body}");
-            assert!(
-                body.contains("@odata.context") || body.contains("\"ok\""),
-                "{command}: {body}"
-            );
-        }
+        let summary = curls
+            .iter()
+            .find(|(c, _)| c.contains("sb_ProjectSummary"))
+            .expect("the Target-reading call is printed");
+        assert!(
+            summary.1.contains(r#""Name":"Apollo""#),
+            "the demo seeded the project: {}",
+            summary.1
+        );
         drop(server);
         assert!(cwd.path().join("switchboard-data/demo.db").is_file());
     }
@@ -125,7 +120,7 @@ async fn demo_with_an_explicit_database_imports_in_place() {
     let (server, _base, lines) = start(cmd);
     let text = lines.join("\n");
     assert!(
-        text.contains("0 created, 8 updated"),
+        text.contains("0 created, 9 updated"),
         "updated in place, not wiped:\n{text}"
     );
     drop(server);
@@ -135,7 +130,7 @@ async fn demo_with_an_explicit_database_imports_in_place() {
     );
     assert_eq!(
         counts(&db.url).await["customapi"],
-        17,
+        19,
         "the sample and the plug-in sample"
     );
 }

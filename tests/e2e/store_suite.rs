@@ -27,7 +27,22 @@ async fn suite(url: &str) {
 
     // First import creates everything.
     let imported = import(&store, &[sample()]).await.expect("sample imports");
-    assert_eq!(imported[0].report.created.len(), 8);
+    // Eight custom APIs and the sb_project table.
+    assert_eq!(imported[0].report.created.len(), 9);
+    assert!(
+        imported[0]
+            .report
+            .created
+            .contains(&"entity sb_project".to_owned())
+    );
+    let project = store
+        .tables()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.logical_name == "sb_project")
+        .expect("the sample's table is stored");
+    assert_eq!(store.record_count(&project).await.unwrap(), 0);
     let first = store.row_counts().await.unwrap();
     assert_eq!(first["customapi"], 8);
     assert_eq!(first["customapirequestparameter"], 27);
@@ -50,7 +65,7 @@ async fn suite(url: &str) {
 
     // Re-importing the same package updates in place and writes no duplicates.
     let again = import(&store, &[sample()]).await.expect("re-import");
-    assert_eq!(again[0].report.updated.len(), 8);
+    assert_eq!(again[0].report.updated.len(), 9);
     assert!(
         again[0]
             .report

@@ -191,6 +191,14 @@ pub async fn postgres(test: &str) -> Option<PgDb> {
 }
 
 impl PgDb {
+    /// This database with a temporary data directory, for [`serve_db`].
+    pub fn served_db(&self) -> Db {
+        Db {
+            url: self.url.clone(),
+            _dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
     pub async fn drop_database(self) {
         use sea_orm::{ConnectionTrait, Database};
         if let Ok(conn) = Database::connect(&self.admin).await {
@@ -210,6 +218,8 @@ pub struct Served {
     pub db: Db,
     /// An administrator's token; [`send`] adds it to requests for this server.
     pub token: String,
+    /// The certificate an HTTPS server ([`serve_tls`]) presents; [`send`] trusts it.
+    pub cert: Option<PathBuf>,
     _server: crate::server::Running,
 }
 
@@ -218,14 +228,43 @@ pub struct Served {
 static TOKENS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
 
 fn token_for(url: &reqwest::Url) -> Option<String> {
-    let origin = format!("{}://{}", url.scheme(), url.host_str()?)
-        + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let origin = origin(url)?;
     TOKENS
         .lock()
         .unwrap()
         .iter()
         .find(|(base, _)| *base == origin)
         .map(|(_, t)| t.clone())
+}
+
+/// Certificates (PEM) of the HTTPS servers this test run started, by base URL.
+static CERTS: std::sync::Mutex<Vec<(String, Vec<u8>)>> = std::sync::Mutex::new(Vec::new());
+
+fn origin(url: &reqwest::Url) -> Option<String> {
+    Some(
+        format!("{}://{}", url.scheme(), url.host_str()?)
+            + &url.port().map(|p| format!(":{p}")).unwrap_or_default(),
+    )
+}
+
+/// A client for `url`: one trusting only the server's certificate when the test run started
+/// that server over HTTPS, a plain client otherwise.
+pub fn client_for(url: &reqwest::Url) -> reqwest::Client {
+    let origin = origin(url);
+    let pem = CERTS
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(base, _)| Some(base) == origin.as_ref())
+        .map(|(_, pem)| pem.clone());
+    match pem {
+        Some(pem) => reqwest::Client::builder()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("PEM certificate"))
+            .build()
+            .expect("HTTPS client"),
+        None => reqwest::Client::new(),
+    }
 }
 
 /// Creates a token for a user with the CLI (only the token is printed on stdout).
@@ -250,7 +289,25 @@ pub fn serve(paths: &[&Path]) -> Served {
 
 /// As [`serve`], with extra global options (`--plugin-deadline-ms 300`).
 pub fn serve_with(paths: &[&Path], options: &[&str]) -> Served {
-    let db = sqlite();
+    start_served(paths, options, false)
+}
+
+/// As [`serve`], over HTTPS (`serve --tls-cert --tls-key`) with a self-signed certificate
+/// for 127.0.0.1 made for this server; [`send`] trusts it.
+pub fn serve_tls(paths: &[&Path]) -> Served {
+    start_served(paths, &[], true)
+}
+
+/// As [`serve`], on a given database (PostgreSQL: [`PgDb::served_db`]).
+pub fn serve_db(db: Db, paths: &[&Path]) -> Served {
+    start_served_on(db, paths, &[], false)
+}
+
+fn start_served(paths: &[&Path], options: &[&str], tls: bool) -> Served {
+    start_served_on(sqlite(), paths, options, tls)
+}
+
+fn start_served_on(db: Db, paths: &[&Path], options: &[&str], tls: bool) -> Served {
     if !paths.is_empty() {
         import_ok(&db.url, paths);
     }
@@ -260,15 +317,58 @@ pub fn serve_with(paths: &[&Path], options: &[&str]) -> Served {
         .arg(db.data_dir())
         .args(options)
         .args(["serve", "--listen", "127.0.0.1:0"]);
+    let cert = tls.then(|| {
+        let dev = switchboard_server::tls::dev_certificate(&db._dir.path().join("tls"))
+            .expect("a development certificate");
+        cmd.arg("--tls-cert")
+            .arg(&dev.cert)
+            .arg("--tls-key")
+            .arg(&dev.key);
+        dev.cert
+    });
     let (server, base, _) = crate::server::start(cmd);
     let token = create_token(&db.url, "admin", &[]);
     TOKENS.lock().unwrap().push((base.clone(), token.clone()));
+    if let Some(cert) = &cert {
+        let pem = std::fs::read(cert).unwrap();
+        CERTS.lock().unwrap().push((base.clone(), pem));
+    }
+    seed_account(&base);
     Served {
         base,
         db,
         token,
+        cert,
         _server: server,
     }
+}
+
+/// The account every test's record-bound calls use (`accounts(SEEDED_ACCOUNT)/…`): bound
+/// calls need a real record, so each served database gets it, as `demo` seeds it.
+pub const SEEDED_ACCOUNT: &str = "6f9619ff-8b86-d011-b42d-00c04fc964ff";
+
+/// Creates [`SEEDED_ACCOUNT`] with an upsert (tests are async; this runs on its own thread
+/// and runtime so it can be called from the synchronous `serve` helpers).
+fn seed_account(base: &str) {
+    let url = format!("{base}/api/data/v9.2/accounts({SEEDED_ACCOUNT})");
+    let status = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                send(
+                    reqwest::Client::new()
+                        .patch(&url)
+                        .json(&serde_json::json!({"name": "Seeded account"})),
+                )
+                .await
+                .status
+            })
+    })
+    .join()
+    .unwrap();
+    assert_eq!(status, 204, "seeding the test account");
 }
 
 /// The sample solution, served.
@@ -296,7 +396,7 @@ pub async fn send(request: reqwest::RequestBuilder) -> Reply {
             .headers_mut()
             .insert(reqwest::header::AUTHORIZATION, value);
     }
-    let response = reqwest::Client::new()
+    let response = client_for(request.url())
         .execute(request)
         .await
         .expect("request sent");
@@ -340,6 +440,31 @@ impl Reply {
             .expect("message")
             .to_owned()
     }
+}
+
+/// Runs the `curl` lines a server printed as `try: curl …` exactly as printed (as a user
+/// pasting them would), insisting each succeeds, names `base` and answers OData or health
+/// JSON; returns the lines with their output.
+pub fn run_printed_curls(printed: &str, base: &str) -> Vec<(String, String)> {
+    let curls: Vec<&str> = printed
+        .lines()
+        .filter_map(|l| l.strip_prefix("try: "))
+        .filter(|c| c.starts_with("curl"))
+        .collect();
+    curls
+        .into_iter()
+        .map(|command| {
+            assert!(command.contains(base), "{command}");
+            let out = Command::new("sh").arg("-c").arg(command).output().unwrap();
+            let body = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(out.status.success(), "{command} failed: {body}");
+            assert!(
+                body.contains("@odata.context") || body.contains("\"ok\""),
+                "{command}: {body}"
+            );
+            (command.to_owned(), body)
+        })
+        .collect()
 }
 
 /// The plug-in sample solution with its plug-ins built (once per test run).

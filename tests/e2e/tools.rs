@@ -190,3 +190,77 @@ async fn dynamics_web_api_client_calls_the_sample_apis() {
     );
     assert!(text.contains("7/7 steps ok"), "{text}");
 }
+
+/// A Python virtual environment with Microsoft's Dataverse SDK (PyPI 1.1.0), made once per
+/// machine under the clients' build folder; `None` (with the reason printed) when Python or
+/// the package index is missing.
+fn dataverse_sdk_python(test: &str) -> Option<PathBuf> {
+    let root = std::env::var("CLIENTS_BUILD").unwrap_or_else(|_| "/tmp/clients-build".into());
+    let venv = Path::new(&root).join("py/switchboard-venv");
+    let python = venv.join("bin/python");
+    let has_sdk = |python: &Path| {
+        Command::new(python)
+            .args(["-c", "import PowerPlatform.Dataverse"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if has_sdk(&python) {
+        return Some(python);
+    }
+    if !have("python3") {
+        skip(test, "python3 is not installed");
+        return None;
+    }
+    let made = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(made, "python3 -m venv {}", venv.display());
+    let pip = Command::new(venv.join("bin/pip"))
+        .args(["install", "-q", "PowerPlatform-Dataverse-Client==1.1.0"])
+        .output()
+        .expect("run pip");
+    assert!(
+        pip.status.success(),
+        "pip install PowerPlatform-Dataverse-Client==1.1.0 failed:\n{}",
+        String::from_utf8_lossy(&pip.stderr)
+    );
+    assert!(has_sdk(&python), "the SDK imports after installing it");
+    Some(python)
+}
+
+#[tokio::test]
+async fn python_dataverse_sdk_does_crud_on_a_custom_table_over_https() {
+    let test = "python_dataverse_sdk_does_crud_on_a_custom_table_over_https";
+    let Some(python) = dataverse_sdk_python(test) else {
+        return;
+    };
+    let s = serve_tls(&[&sample()]);
+    let cert = s.cert.clone().expect("an HTTPS server has a certificate");
+    assert!(s.base.starts_with("https://"), "{}", s.base);
+    let out = Command::new(&python)
+        .arg(workspace().join("tests/clients/dataverse_sdk_crud.py"))
+        .arg(&s.base)
+        .arg(&s.token)
+        .env("REQUESTS_CA_BUNDLE", &cert)
+        .output()
+        .expect("run python");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.trim_end().ends_with("ok"), "{text}");
+    // What the SDK did is in the database: one record renamed then deleted, three listed.
+    let store = store(&s.db.url).await;
+    let table = store
+        .tables()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.logical_name == "sb_project")
+        .unwrap();
+    assert_eq!(store.record_count(&table).await.unwrap(), 3);
+}

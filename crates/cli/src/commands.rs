@@ -31,17 +31,32 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
             };
             list(&l, &store, json).await
         }
-        Command::Serve { ref listen } => {
+        Command::Serve {
+            ref listen,
+            ref tls_cert,
+            ref tls_key,
+        } => {
+            // The certificate is read first, so a bad file stops the server before it listens.
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => {
+                    match switchboard_server::tls::TlsConfig::from_pem_files(cert, key) {
+                        Ok(tls) => Some(tls),
+                        Err(e) => return tls_failed(&l, &e),
+                    }
+                }
+                _ => None,
+            };
             let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
                 return ExitCode::FAILURE;
             };
-            serve(&l, &cli, store, listen).await
+            serve(&l, &cli, store, listen, tls).await
         }
         Command::Demo {
             ref solutions,
             ref plugins,
             ref listen,
-        } => demo(&l, &cli, solutions, plugins, listen).await,
+            tls,
+        } => demo(&l, &cli, solutions, plugins, listen, tls).await,
         Command::Plugin { ref command } => plugin(&l, command),
         Command::User { .. } | Command::Role { .. } | Command::Token { .. } => {
             let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
@@ -433,18 +448,35 @@ async fn bind(l: &Localizer, listen: &str) -> Option<tokio::net::TcpListener> {
     }
 }
 
-fn base_url(listener: &tokio::net::TcpListener) -> String {
+fn base_url(listener: &tokio::net::TcpListener, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
     listener
         .local_addr()
-        .map(|a| format!("http://{a}"))
+        .map(|a| format!("{scheme}://{a}"))
         .unwrap_or_default()
 }
 
-async fn serve(l: &Localizer, cli: &Cli, store: Store, listen: &str) -> ExitCode {
+/// Reports a certificate or key file that cannot be used.
+fn tls_failed(l: &Localizer, e: &switchboard_server::tls::TlsError) -> ExitCode {
+    eprintln!(
+        "{}: {}",
+        l.render(&Message::new(MessageId::CliError)),
+        l.render(&e.message)
+    );
+    ExitCode::FAILURE
+}
+
+async fn serve(
+    l: &Localizer,
+    cli: &Cli,
+    store: Store,
+    listen: &str,
+    tls: Option<switchboard_server::tls::TlsConfig>,
+) -> ExitCode {
     let Some(listener) = bind(l, listen).await else {
         return ExitCode::FAILURE;
     };
-    serve_on(l, cli, store, listener).await
+    serve_on(l, cli, store, listener, tls).await
 }
 
 async fn serve_on(
@@ -452,7 +484,9 @@ async fn serve_on(
     cli: &Cli,
     store: Store,
     listener: tokio::net::TcpListener,
+    tls: Option<switchboard_server::tls::TlsConfig>,
 ) -> ExitCode {
+    let https = tls.is_some();
     let config = switchboard_server::ServerConfig {
         plugins: host_config(cli),
         rate_limit: cli.rate_limit,
@@ -465,6 +499,7 @@ async fn serve_on(
                 return ExitCode::FAILURE;
             }
         },
+        tls,
     };
     let state = match switchboard_server::AppState::new(store, config).await {
         Ok(state) => state,
@@ -475,18 +510,30 @@ async fn serve_on(
     };
     out!(
         "{}",
-        l.render(&Message::new(MessageId::CliServing).arg("url", base_url(&listener)))
+        l.render(&Message::new(MessageId::CliServing).arg("url", base_url(&listener, https)))
     );
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    match switchboard_server::serve(listener, state, shutdown).await {
+    match switchboard_server::serve(listener, state, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{}: {e}", l.render(&Message::new(MessageId::CliError)));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on unix, SIGTERM: the server then stops accepting and
+/// finishes the requests under way.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Solution roots in a folder: sub-folders holding a manifest, and `.zip` files.
@@ -509,6 +556,47 @@ fn solution_roots(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Any record id works for a record-bound call until tables arrive; this one is printed.
 const DEMO_ACCOUNT: &str = "6f9619ff-8b86-d011-b42d-00c04fc964ff";
+/// The project record the demo seeds (when the sample's `sb_project` table was imported).
+const DEMO_PROJECT: &str = "2c3f6a4e-5d1b-4c8e-9f70-1a2b3c4d5e6f";
+
+/// Record-bound calls need real records: the demo seeds an account and, when the sample
+/// table exists, a project that belongs to it.
+async fn seed_demo_records(store: &Store) -> Result<(), switchboard_store::RecordError> {
+    use switchboard_model::Value;
+    use switchboard_model::value::EntityReference;
+    use switchboard_store::records;
+    let tables = store.tables().await?;
+    let db = store.connection();
+    let account_id = uuid::Uuid::parse_str(DEMO_ACCOUNT).expect("a GUID");
+    if let Some(account) = tables.iter().find(|t| t.logical_name == "account")
+        && !records::exists(db, "account", account_id).await?
+    {
+        let values = records::Record::from([
+            ("accountid".to_owned(), Value::Guid(account_id)),
+            ("name".to_owned(), Value::String("Contoso (demo)".into())),
+        ]);
+        records::create(db, account, values, None).await?;
+    }
+    let project_id = uuid::Uuid::parse_str(DEMO_PROJECT).expect("a GUID");
+    if let Some(project) = tables.iter().find(|t| t.logical_name == "sb_project")
+        && !records::exists(db, "sb_project", project_id).await?
+    {
+        let values = records::Record::from([
+            ("sb_projectid".to_owned(), Value::Guid(project_id)),
+            ("sb_name".to_owned(), Value::String("Apollo".into())),
+            ("sb_priority".to_owned(), Value::Integer(7)),
+            (
+                "sb_accountid".to_owned(),
+                Value::EntityReference(EntityReference {
+                    logical_name: "account".into(),
+                    id: account_id,
+                }),
+            ),
+        ]);
+        records::create(db, project, values, None).await?;
+    }
+    Ok(())
+}
 
 /// `demo`: recreates `<data-dir>/demo.db` (or, with an explicit `--database`, imports into
 /// that database in place, never wiping what the user named) and serves it.
@@ -518,7 +606,23 @@ async fn demo(
     solutions: &Path,
     plugins: &Path,
     listen: &str,
+    https: bool,
 ) -> ExitCode {
+    // With --tls, the development certificate first: a problem with it stops the demo early.
+    let tls = if https {
+        let dir = std::path::absolute(cli.data_dir.join("tls"))
+            .unwrap_or_else(|_| cli.data_dir.join("tls"));
+        let loaded = switchboard_server::tls::dev_certificate(&dir).and_then(|dev| {
+            switchboard_server::tls::TlsConfig::from_pem_files(&dev.cert, &dev.key)
+                .map(|config| (dev.cert, config))
+        });
+        match loaded {
+            Ok(pair) => Some(pair),
+            Err(e) => return tls_failed(l, &e),
+        }
+    } else {
+        None
+    };
     // The sample plug-ins are build output, never committed: build them into the sample
     // solution first (cargo does nothing when they are up to date).
     if plugins.join("Cargo.toml").is_file() {
@@ -572,6 +676,10 @@ async fn demo(
     if import(l, &store, &roots).await != ExitCode::SUCCESS {
         return ExitCode::FAILURE;
     }
+    if let Err(e) = seed_demo_records(&store).await {
+        eprintln!("{}: {e:?}", l.render(&Message::new(MessageId::CliError)));
+        return ExitCode::FAILURE;
+    }
     let apis = store.list_apis().await.map(|a| a.len()).unwrap_or(0);
     out!(
         "{}",
@@ -585,7 +693,7 @@ async fn demo(
     let Some(listener) = bind(l, listen).await else {
         return ExitCode::FAILURE;
     };
-    let base = base_url(&listener);
+    let base = base_url(&listener, tls.is_some());
     let api = format!("{base}/api/data/v9.2");
     let token = match store.create_token("admin", None).await {
         Ok((_, token)) => token,
@@ -598,24 +706,61 @@ async fn demo(
         "{}",
         l.render(&Message::new(MessageId::CliDemoToken).arg("token", &token))
     );
+    // Over HTTPS every curl line trusts the development certificate.
+    let mut cacert = String::new();
+    if let Some((cert, _)) = &tls {
+        let path = cert.display();
+        out!(
+            "{}",
+            l.render(&Message::new(MessageId::CliDemoCertificate).arg("path", &path))
+        );
+        out!(
+            "{}",
+            l.render(&Message::new(MessageId::CliDemoTrust).arg("path", &path))
+        );
+        cacert = format!(" --cacert '{path}'");
+    }
     let auth = format!("-H 'Authorization: Bearer {token}'");
+    // Lines for the record table and the plug-in reading its Target only when the solutions
+    // hold them (a demo of other solutions would print failing commands otherwise).
+    let stored = store.list_apis().await.unwrap_or_default();
+    let has_api = |name: &str| stored.iter().any(|a| a.api.unique_name.as_str() == name);
+    let has_projects = store
+        .tables()
+        .await
+        .is_ok_and(|t| t.iter().any(|t| t.logical_name == "sb_project"));
+    let mut records = Vec::new();
+    if has_projects {
+        records.push(format!(
+            r#"curl -sfg{cacert} {auth} "{api}/sb_projects?\$select=sb_name,sb_priority&\$filter=sb_priority%20ge%205""#
+        ));
+        if has_api("sb_ProjectSummary") {
+            records.push(format!(
+                r#"curl -sf{cacert} -X POST {auth} -H 'Content-Type: application/json' -d '{{}}' '{api}/sb_projects({DEMO_PROJECT})/Microsoft.Dynamics.CRM.sb_ProjectSummary'"#
+            ));
+        }
+    }
     for command in [
         format!(
-            r#"curl -sf -X POST '{api}/sb_Echo' {auth} -H 'Content-Type: application/json' -d '{{"StringParameter":"hello","IntegerParameter":42}}'"#
+            r#"curl -sf{cacert} -X POST '{api}/sb_Echo' {auth} -H 'Content-Type: application/json' -d '{{"StringParameter":"hello","IntegerParameter":42}}'"#
         ),
-        format!(r#"curl -sfg {auth} "{api}/sb_Greet(Name=@name)?@name='Ada'""#),
+        format!(r#"curl -sfg{cacert} {auth} "{api}/sb_Greet(Name=@name)?@name='Ada'""#),
         format!(
-            r#"curl -sfg {auth} "{api}/accounts({DEMO_ACCOUNT})/Microsoft.Dynamics.CRM.sb_AccountSummary()""#
+            r#"curl -sfg{cacert} {auth} "{api}/accounts({DEMO_ACCOUNT})/Microsoft.Dynamics.CRM.sb_AccountSummary()""#
         ),
-        format!("curl -sf '{base}/health'"),
+    ]
+    .into_iter()
+    .chain(records)
+    .chain([
+        format!("curl -sf{cacert} '{base}/health'"),
         format!("switchboard --database '{}' list", redact(&url)),
-    ] {
+    ]) {
         out!(
             "{}",
             l.render(&Message::new(MessageId::CliDemoTry).arg("command", command))
         );
     }
-    serve_on(l, cli, store, listener).await
+    serve_on(l, cli, store, listener, tls.map(|(_, config)| config)).await
 }
 
 #[cfg(test)]

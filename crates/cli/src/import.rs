@@ -46,6 +46,10 @@ pub async fn import_paths(
         }
         return Err(ImportFailure { diagnostics });
     }
+    let tables: Vec<Vec<switchboard_model::Table>> = packages
+        .iter()
+        .map(|p| p.tables.iter().map(|t| t.table.clone()).collect())
+        .collect();
     let api_refs: Vec<Vec<&switchboard_model::CustomApi>> = packages
         .iter()
         .map(|p| p.apis.iter().map(|a| &a.api).collect())
@@ -53,13 +57,14 @@ pub async fn import_paths(
     let inputs: Vec<ImportInput<'_>> = packages
         .iter()
         .zip(&api_refs)
-        .map(|(p, apis)| ImportInput {
+        .zip(&tables)
+        .map(|((p, apis), tables)| ImportInput {
             solution: &p.solution,
             apis,
             assemblies: &p.assemblies,
             packages: &p.packages,
             steps: &p.steps,
-            tables: &[],
+            tables,
         })
         .collect();
     match store.import(&inputs).await {
@@ -79,7 +84,10 @@ pub async fn import_paths(
                     vec![Diagnostic::error(loc, message)]
                 }
                 ImportError::Table(table, message) => {
-                    vec![Diagnostic::error(table_location(&packages, &table), message)]
+                    vec![Diagnostic::error(
+                        table_location(&packages, &table),
+                        message,
+                    )]
                 }
                 ImportError::Database(e) => {
                     vec![Diagnostic::error(
@@ -200,6 +208,9 @@ fn refused_location(packages: &[SolutionPackage], message: &Message) -> Option<L
 
 /// Where the table with this logical name was declared.
 fn table_location(packages: &[SolutionPackage], table: &str) -> Option<Location> {
-    let _ = (packages, table);
-    None
+    packages
+        .iter()
+        .flat_map(|p| &p.tables)
+        .find(|t| t.table.logical_name == table)
+        .map(|t| t.location.clone())
 }

@@ -144,11 +144,27 @@ pub enum Command {
         #[command(subcommand)]
         command: PluginCommand,
     },
-    /// Run the HTTP server.
+    /// Run the HTTP server (HTTPS with --tls-cert and --tls-key).
     Serve {
         /// Address to listen on.
         #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = DEFAULT_LISTEN)]
         listen: String,
+        /// PEM certificate chain (leaf first) to serve HTTPS with; needs --tls-key.
+        #[arg(
+            long,
+            env = "SWITCHBOARD_TLS_CERT",
+            value_name = "PEM",
+            requires = "tls_key"
+        )]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of --tls-cert.
+        #[arg(
+            long,
+            env = "SWITCHBOARD_TLS_KEY",
+            value_name = "PEM",
+            requires = "tls_cert"
+        )]
+        tls_key: Option<PathBuf>,
     },
     /// Recreate the demo database from the sample solutions and serve it.
     Demo {
@@ -161,6 +177,10 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = DEFAULT_LISTEN)]
         listen: String,
+        /// Serve HTTPS with a self-signed development certificate for 127.0.0.1 and
+        /// localhost, created in <data-dir>/tls on first use and reused afterwards.
+        #[arg(long)]
+        tls: bool,
     },
 }
 

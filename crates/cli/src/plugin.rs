@@ -106,6 +106,7 @@ pub const SAMPLES: &[(&str, &str)] = &[
     ("reverse", "Reverse"),
     ("echo", "Echo"),
     ("faults", "Faults"),
+    ("projects", "Projects"),
 ];
 
 /// Builds `plugins/` and copies each component to where `solutions/SwitchboardPlugins`

@@ -125,6 +125,24 @@ pub fn built_in_by_id(id: Uuid) -> Option<&'static BuiltInMessage> {
     BUILT_IN_MESSAGES.iter().find(|m| m.id == id)
 }
 
+/// The organization's id (one organization per installation).
+pub const ORGANIZATION_ID: Uuid = Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a501);
+/// The root business unit.
+pub const ROOT_BUSINESS_UNIT_ID: Uuid = Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a502);
+/// The built-in administrator (`admin`), created by the first identity migration.
+pub const ADMINISTRATOR_ID: Uuid = Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a503);
+/// The built-in "System Administrator" role: every privilege.
+pub const SYSTEM_ADMINISTRATOR_ROLE_ID: Uuid =
+    Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a504);
+/// The built-in "Basic User" role.
+pub const BASIC_USER_ROLE_ID: Uuid = Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a505);
+/// Name of the built-in all-privileges role.
+pub const SYSTEM_ADMINISTRATOR_ROLE: &str = "System Administrator";
+/// Name of the built-in basic role.
+pub const BASIC_USER_ROLE: &str = "Basic User";
+/// The privilege that allows impersonation with `MSCRMCallerID`.
+pub const ACT_ON_BEHALF: &str = "prvActOnBehalfOfAnotherUser";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,21 +175,3 @@ mod tests {
         assert_eq!(ids.len(), BUILT_IN_MESSAGES.len());
     }
 }
-
-/// The organization's id (one organization per installation).
-pub const ORGANIZATION_ID: Uuid = Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a501);
-/// The root business unit.
-pub const ROOT_BUSINESS_UNIT_ID: Uuid = Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a502);
-/// The built-in administrator (`admin`), created by the first identity migration.
-pub const ADMINISTRATOR_ID: Uuid = Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a503);
-/// The built-in "System Administrator" role: every privilege.
-pub const SYSTEM_ADMINISTRATOR_ROLE_ID: Uuid =
-    Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a504);
-/// The built-in "Basic User" role.
-pub const BASIC_USER_ROLE_ID: Uuid = Uuid::from_u128(0x5b0c_2f6e_1d4a_4e8b_9a37_c1d2_e3f4_a505);
-/// Name of the built-in all-privileges role.
-pub const SYSTEM_ADMINISTRATOR_ROLE: &str = "System Administrator";
-/// Name of the built-in basic role.
-pub const BASIC_USER_ROLE: &str = "Basic User";
-/// The privilege that allows impersonation with `MSCRMCallerID`.
-pub const ACT_ON_BEHALF: &str = "prvActOnBehalfOfAnotherUser";

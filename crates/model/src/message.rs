@@ -58,6 +58,16 @@ message_ids! {
     PackageStepUnknownTable => "package-step-unknown-table",
     PackageBadVersion => "package-bad-version",
     PackageMissingPrefix => "package-missing-prefix",
+    // Tables
+    TableColumnUnsupported => "table-column-unsupported",
+    TableSkipped => "table-skipped",
+    TableDuplicate => "table-duplicate",
+    TableChoiceEmpty => "table-choice-empty",
+    TableChoiceDuplicate => "table-choice-duplicate",
+    TableOptionSetUnknown => "table-option-set-unknown",
+    TableValueOutOfRange => "table-value-out-of-range",
+    TableLookupNoTarget => "table-lookup-no-target",
+    TableNoPrimaryName => "table-no-primary-name",
     // Custom API rules
     ApiUniqueNameEmpty => "api-unique-name-empty",
     ApiUniqueNameTooLong => "api-unique-name-too-long",

@@ -22,7 +22,7 @@ pub struct ChoiceOption {
 
 /// The attribute kinds a column can have, as Dataverse's `AttributeType` names them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum ColumnType {
     /// The table's own id.
     PrimaryKey,

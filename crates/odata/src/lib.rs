@@ -1,6 +1,7 @@
 //! The OData v4 surface of Switchboard, without HTTP: CSDL `$metadata`, the service
-//! document, URL and literal parsing, JSON ⇄ typed values, call validation, and the
-//! error kinds the server maps to Dataverse's status codes.
+//! document, URL and literal parsing, query options (`$filter`, `$orderby`, …) → record
+//! queries, JSON ⇄ typed values, call validation, and the error kinds the server maps to
+//! Dataverse's status codes.
 
 pub mod call;
 pub mod csdl;
@@ -8,6 +9,8 @@ pub mod error;
 pub mod json;
 pub mod literal;
 pub mod names;
+pub mod query;
+pub mod records;
 pub mod tables;
 pub mod url;
 

@@ -18,15 +18,35 @@
 //! }
 //! export_plugins!("Samples.Reverse" => Reverse);
 //! ```
+//!
+//! A plug-in reads and writes records through its [`Context`] (Dataverse's
+//! IOrganizationService), as the user the call runs for:
+//!
+//! ```ignore
+//! use switchboard_plugin::{Context, Entity, Plugin, PluginError};
+//!
+//! struct Touch;
+//! impl Plugin for Touch {
+//!     fn execute(ctx: &mut Context) -> Result<(), PluginError> {
+//!         let target = ctx.target().ok_or_else(|| PluginError::business("no record given"))?;
+//!         let project = ctx.retrieve(&target.logical_name, target.id, &["sb_name"])?;
+//!         let name: String = project.attribute("sb_name")?.unwrap_or_default();
+//!         ctx.update(&Entity::new("sb_project").with_id(target.id).with("sb_notes", "seen"))?;
+//!         ctx.set_output("Name", name)
+//!     }
+//! }
+//! ```
 
 #![deny(missing_docs)]
 
 extern crate self as switchboard_plugin;
 
 mod context;
+mod organization;
 mod value;
 
 pub use context::{Context, Level, Mode, Stage};
+pub use organization::EntityPage;
 pub use value::{Entity, EntityReference, FromValue, Guid, Value};
 
 #[doc(hidden)]

@@ -81,12 +81,63 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// An empty record of a table (no id, no columns), to fill for
+    /// [`Context::create`](crate::Context::create) or
+    /// [`Context::update`](crate::Context::update).
+    ///
+    /// ```ignore
+    /// let project = Entity::new("sb_project").with("sb_name", "Apollo").with("sb_priority", 3);
+    /// ```
+    pub fn new(logical_name: impl Into<String>) -> Self {
+        Entity {
+            logical_name: Some(logical_name.into()),
+            id: None,
+            attributes: Vec::new(),
+        }
+    }
+
+    /// The same record with this id.
+    pub fn with_id(mut self, id: Guid) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// The same record with a column set (see [`Entity::set`]).
+    pub fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.set(name, value);
+        self
+    }
+
+    /// Sets a column, replacing its value if it is there.
+    pub fn set(&mut self, name: &str, value: impl Into<Value>) {
+        let value = value.into();
+        match self.attributes.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.attributes.push((name.to_owned(), value)),
+        }
+    }
+
     /// A column's value.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.attributes
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v)
+    }
+
+    /// A column as a Rust type; absent or null → `Ok(None)`, another type → error (as
+    /// [`Context::input`](crate::Context::input)).
+    ///
+    /// ```ignore
+    /// let priority: i32 = project.attribute("sb_priority")?.unwrap_or(0);
+    /// ```
+    pub fn attribute<T: FromValue>(&self, name: &str) -> Result<Option<T>, PluginError> {
+        match self.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => T::from_value(v).map(Some).ok_or_else(|| {
+                PluginError::Internal(format!("column {name:?} is not a {}", T::NAME))
+            }),
+        }
     }
 }
 

@@ -72,6 +72,15 @@ pub async fn execute(
     context.correlation_id = request.correlation_id;
     context.primary_entity_name = primary_name;
     context.primary_entity_id = primary_id;
+    // Record operations run as the caller, with the caller's privileges and language.
+    context.records = Some(std::sync::Arc::new(
+        crate::plugin_records::CallerRecords::new(
+            state.store.clone(),
+            state.registry.current(),
+            caller.clone(),
+            state.locales.pick(caller.language, None),
+        ),
+    ));
     let invocation = state
         .plugins
         .invoke(&loaded, &target.type_name, &context)

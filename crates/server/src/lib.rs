@@ -1,14 +1,18 @@
 //! The HTTP server: axum router, the Dataverse-style Web API, and health.
 
 pub mod definitions;
+mod entity_definitions;
 pub mod errors;
 pub mod execute;
 pub mod identity;
 pub mod jwt;
 mod labels;
+mod plugin_records;
 pub mod ratelimit;
+mod records_api;
 pub mod registry;
 mod tables_api;
+pub mod tls;
 pub mod webapi;
 
 use std::future::Future;
@@ -46,6 +50,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// JWT verification.
     pub jwt: Arc<jwt::JwtConfig>,
+    /// HTTPS settings; `None` serves plain HTTP.
+    pub tls: Option<tls::TlsConfig>,
 }
 
 /// How the server is configured.
@@ -61,6 +67,8 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// JWT verification, when an identity provider fronts Switchboard.
     pub jwt: jwt::JwtConfig,
+    /// HTTPS settings; `None` (the default) serves plain HTTP.
+    pub tls: Option<tls::TlsConfig>,
 }
 
 impl Default for ServerConfig {
@@ -71,6 +79,7 @@ impl Default for ServerConfig {
             rate_window: Duration::from_secs(300),
             request_timeout: Duration::from_secs(120),
             jwt: jwt::JwtConfig::default(),
+            tls: None,
         }
     }
 }
@@ -93,6 +102,7 @@ impl AppState {
             limiter,
             request_timeout: config.request_timeout,
             jwt: Arc::new(config.jwt),
+            tls: config.tls,
         })
     }
 }
@@ -163,16 +173,24 @@ async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Serves until `shutdown` completes, rebuilding the registry when definitions change.
+/// Serves (over HTTPS when `state.tls` is set) until `shutdown` completes, rebuilding the
+/// registry when definitions change.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let watcher = state.registry.watch(state.store.clone(), REGISTRY_POLL);
-    let result = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let tls = state.tls.clone();
+    let app = router(state);
+    let result = match tls {
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        Some(tls) => tls::serve(listener, app, &tls, shutdown).await,
+    };
     watcher.abort();
     result
 }

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use switchboard_model::CustomApi;
 use switchboard_model::names::BUILT_IN_TABLES;
-use switchboard_odata::csdl;
+use switchboard_model::{CustomApi, Table};
+use switchboard_odata::csdl::{self, EntityTypeDef};
 use switchboard_odata::{TableInfo, Tables};
 use switchboard_store::{DbErr, Store, StoredApi};
 
@@ -22,6 +22,10 @@ pub struct Registry {
     pub stored: Vec<StoredApi>,
     /// Every table requests may name.
     pub tables: Tables,
+    /// Tables whose records live in the store, by logical name.
+    pub records: HashMap<String, Arc<Table>>,
+    /// The entity types `$metadata` declares besides those the APIs name.
+    entity_types: Vec<EntityTypeDef>,
     /// The rendered CSDL document (descriptions in the base language).
     pub metadata: Arc<str>,
     /// The document rendered for other languages, on first request.
@@ -43,6 +47,19 @@ impl Registry {
         for t in BUILT_IN_TABLES {
             tables.insert(TableInfo::named(t));
         }
+        let records: HashMap<String, Arc<Table>> = store
+            .tables()
+            .await?
+            .into_iter()
+            .map(|t| (t.logical_name.clone(), Arc::new(t)))
+            .collect();
+        for t in records.values() {
+            tables.insert(TableInfo {
+                logical_name: t.logical_name.clone(),
+                set_name: t.set_name.clone(),
+                primary_id: t.primary_id.clone(),
+            });
+        }
         tables.insert(TableInfo::named(switchboard_odata::names::UNTYPED_ENTITY));
         for def in definitions::TABLES {
             tables.insert(TableInfo::named(def.logical_name));
@@ -60,10 +77,11 @@ impl Registry {
             .collect();
         let mut sorted: Vec<&CustomApi> = apis.values().map(|a| a.as_ref()).collect();
         sorted.sort_by(|a, b| a.unique_name.cmp(&b.unique_name));
+        let entity_types = entity_types(&records);
         let metadata: Arc<str> = csdl::render(
             &sorted,
             &tables,
-            &definitions::entity_types(),
+            &entity_types,
             switchboard_model::BASE_LANGUAGE,
         )
         .into();
@@ -79,6 +97,8 @@ impl Registry {
             apis,
             stored,
             tables,
+            records,
+            entity_types,
             metadata,
             entity_sets,
             plugin_targets,
@@ -89,6 +109,13 @@ impl Registry {
 }
 
 impl Registry {
+    /// The record table behind an entity set.
+    pub fn record_table(&self, set_name: &str) -> Option<&Arc<Table>> {
+        self.tables
+            .by_set(set_name)
+            .and_then(|t| self.records.get(&t.logical_name))
+    }
+
     /// `$metadata` with descriptions in `language` (rendered once per language per snapshot).
     pub fn metadata_for(&self, language: Option<u32>) -> Arc<str> {
         let language = match language {
@@ -101,16 +128,37 @@ impl Registry {
             .or_insert_with(|| {
                 let mut sorted: Vec<&CustomApi> = self.apis.values().map(|a| a.as_ref()).collect();
                 sorted.sort_by(|a, b| a.unique_name.cmp(&b.unique_name));
-                csdl::render(
-                    &sorted,
-                    &self.tables,
-                    &definitions::entity_types(),
-                    language,
-                )
-                .into()
+                csdl::render(&sorted, &self.tables, &self.entity_types, language).into()
             })
             .clone()
     }
+}
+
+/// The definition tables and the record tables as entity types, plus key-only types for
+/// lookup targets nothing else declares (so every navigation property resolves).
+fn entity_types(records: &HashMap<String, Arc<Table>>) -> Vec<EntityTypeDef> {
+    let mut types = definitions::entity_types();
+    let mut sorted: Vec<&Arc<Table>> = records.values().collect();
+    sorted.sort_by(|a, b| a.logical_name.cmp(&b.logical_name));
+    types.extend(
+        sorted
+            .iter()
+            .map(|t| switchboard_odata::records::entity_type(t)),
+    );
+    let targets: Vec<String> = types
+        .iter()
+        .flat_map(|t| t.navigation.iter().map(|n| n.target.clone()))
+        .collect();
+    for target in targets {
+        if !types.iter().any(|t| t.logical_name == target) {
+            types.push(EntityTypeDef {
+                logical_name: target,
+                properties: Vec::new(),
+                navigation: Vec::new(),
+            });
+        }
+    }
+    types
 }
 
 /// The current snapshot, swapped whole when the database changes.

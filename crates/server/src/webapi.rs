@@ -44,14 +44,14 @@ fn not_found(segment: &str) -> ODataError {
 }
 
 /// What one request needs besides its path: headers, method, body, and where it came in.
-struct Incoming {
-    method: Method,
-    headers: HeaderMap,
-    body: Body,
+pub(crate) struct Incoming {
+    pub(crate) method: Method,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Body,
     /// `http://host/api/data/v9.2/`, for `@odata.context`.
-    root: String,
+    pub(crate) root: String,
     /// The full URI as received, for messages.
-    uri: String,
+    pub(crate) uri: String,
 }
 
 /// The handler for everything under `/api/data/`.
@@ -68,7 +68,10 @@ pub async fn handle(
         .pick(caller.language, crate::accept_language(&headers));
     let include_annotations = prefer_annotations(&headers);
     let result = async {
-        let full = uri.to_string();
+        // HTTP/2 (what HTTPS clients negotiate) sends the absolute URI; answer as for HTTP/1.1.
+        let full = uri
+            .path_and_query()
+            .map_or_else(|| uri.to_string(), |pq| pq.as_str().to_owned());
         if full.len() > MAX_URL {
             return Err(err(
                 ErrorKind::UrlTooLong,
@@ -83,15 +86,18 @@ pub async fn handle(
         if !VERSIONS.contains(&version) {
             return Err(not_found(version));
         }
+        // HTTP/2 carries the host in the URI's authority instead of a Host header.
         let host = headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
+            .or_else(|| uri.authority().map(|a| a.as_str()))
             .unwrap_or("localhost");
+        let scheme = if state.tls.is_some() { "https" } else { "http" };
         let incoming = Incoming {
             method,
             headers: headers.clone(),
             body,
-            root: format!("http://{host}/api/data/{version}/"),
+            root: format!("{scheme}://{host}/api/data/{version}/"),
             uri: full.clone(),
         };
         let parsed = url::parse(below, uri.query())?;
@@ -159,7 +165,7 @@ fn only_get(incoming: &Incoming) -> Result<()> {
     }
 }
 
-fn no_http_resource(incoming: &Incoming) -> ODataError {
+pub(crate) fn no_http_resource(incoming: &Incoming) -> ODataError {
     err(
         ErrorKind::NoHttpResource,
         Message::new(MessageId::ODataNoHttpResource).arg("uri", &incoming.uri),
@@ -215,6 +221,10 @@ async fn route(
             )
             .await
         }
+        [Segment { name, .. }, ..] if name == crate::entity_definitions::SET => {
+            only_get(&incoming)?;
+            crate::entity_definitions::handle(registry, caller, &incoming.root, &segments, &parsed)
+        }
         [Segment { name, parens }] if name == "WhoAmI" => {
             only_get(&incoming)?;
             if parens.as_deref().is_some_and(|p| !p.trim().is_empty()) {
@@ -236,6 +246,18 @@ async fn route(
             ))
         }
         [first] => {
+            if let Some(table) = registry.record_table(&first.name) {
+                return crate::records_api::handle(
+                    state,
+                    registry,
+                    caller,
+                    table.clone(),
+                    first,
+                    &parsed,
+                    incoming,
+                )
+                .await;
+            }
             if let Some(table) = registry.tables.by_set(&first.name) {
                 if incoming.method == Method::PATCH
                     && table.logical_name == "systemuser"
@@ -262,19 +284,11 @@ async fn route(
                     .await;
                 }
                 only_get(&incoming)?;
-                let privilege = crate::definitions::read_privilege(&table.logical_name);
-                if !caller.holds(&privilege) {
-                    return Err(err(
-                        ErrorKind::Forbidden,
-                        Message::new(MessageId::AuthMissingPrivilege)
-                            .arg("user", caller.user_id)
-                            .arg("roles", caller.role_count)
-                            .arg("privileges", caller.privileges.len())
-                            .arg("privilege", &privilege)
-                            .arg("privilegeid", crate::definitions::privilege_id(&privilege))
-                            .arg("api", &table.logical_name),
-                    ));
-                }
+                require(
+                    caller,
+                    &crate::definitions::read_privilege(&table.logical_name),
+                    &table.logical_name,
+                )?;
                 return crate::tables_api::read(
                     &state.store,
                     registry,
@@ -305,6 +319,28 @@ async fn route(
         }
         [_, _, extra, ..] => Err(not_found(&extra.name)),
     }
+}
+
+/// Fails with Dataverse's 403 unless the caller holds `privilege` (`subject` names what it
+/// guards: an API or a table).
+pub(crate) fn require(
+    caller: &switchboard_model::execution::Caller,
+    privilege: &str,
+    subject: &str,
+) -> Result<()> {
+    if caller.holds(privilege) {
+        return Ok(());
+    }
+    Err(err(
+        ErrorKind::Forbidden,
+        Message::new(MessageId::AuthMissingPrivilege)
+            .arg("user", caller.user_id)
+            .arg("roles", caller.role_count)
+            .arg("privileges", caller.privileges.len())
+            .arg("privilege", privilege)
+            .arg("privilegeid", crate::definitions::privilege_id(privilege))
+            .arg("api", subject),
+    ))
 }
 
 /// The API a segment names, if it is callable (exposable; private ones are callable too).
@@ -368,9 +404,16 @@ async fn bound(
     };
     let binding = match (&api.binding, set.parens.as_deref()) {
         (Binding::Entity(t), Some(key)) if t.as_str() == table => {
+            let id = parse_key(key)?;
+            // The Target must exist, as in Dataverse (and the plug-in may read it).
+            if !target_exists(state, registry, &table, id).await? {
+                return Err(crate::records_api::record_error(
+                    switchboard_store::records::not_found(&table, id),
+                ));
+            }
             CallBinding::Record(EntityReference {
                 logical_name: table,
-                id: parse_key(key)?,
+                id,
             })
         }
         (Binding::EntityCollection(t), None) if t.as_str() == table => {
@@ -389,6 +432,33 @@ async fn bound(
         incoming,
     )
     .await
+}
+
+/// Whether the record a bound call names exists: record tables and the identity tables in
+/// the store, definition tables by their rows; a table nothing stores has no records.
+async fn target_exists(
+    state: &AppState,
+    registry: &Registry,
+    table: &str,
+    id: Uuid,
+) -> Result<bool> {
+    let db = state.store.connection();
+    let found =
+        if registry.records.contains_key(table) || matches!(table, "systemuser" | "businessunit") {
+            switchboard_store::records::exists(db, table, id)
+                .await
+                .map_err(crate::records_api::record_error)?
+        } else if crate::definitions::TABLES
+            .iter()
+            .any(|d| d.logical_name == table)
+        {
+            state.store.record_exists(table, id).await.map_err(|e| {
+                crate::records_api::record_error(switchboard_store::RecordError::Database(e))
+            })?
+        } else {
+            false
+        };
+    Ok(found)
 }
 
 /// `(guid)` or `(accountid=guid)`.
@@ -413,7 +483,7 @@ pub(crate) fn parse_key(key: &str) -> Result<Uuid> {
     })
 }
 
-async fn read_body(incoming: Incoming) -> Result<Bytes> {
+pub(crate) async fn read_body(incoming: Incoming) -> Result<Bytes> {
     if let Some(ct) = incoming
         .headers
         .get(header::CONTENT_TYPE)
@@ -488,25 +558,8 @@ async fn invoke(
         inputs,
         correlation_id: Uuid::new_v4(),
     };
-    if let Some(privilege) = &api.execute_privilege
-        && !caller.holds(privilege)
-    {
-        return Err(err(
-            ErrorKind::Forbidden,
-            Message::new(MessageId::AuthMissingPrivilege)
-                .arg("user", caller.user_id)
-                .arg("roles", caller.role_count)
-                .arg("privileges", caller.privileges.len())
-                .arg("privilege", privilege)
-                .arg(
-                    "privilegeid",
-                    Uuid::new_v5(
-                        &switchboard_model::ids::SWITCHBOARD_NAMESPACE,
-                        format!("privilege:{}", privilege.to_ascii_lowercase()).as_bytes(),
-                    ),
-                )
-                .arg("api", &api.unique_name),
-        ));
+    if let Some(privilege) = &api.execute_privilege {
+        require(caller, privilege, api.unique_name.as_str())?;
     }
     let response = execute(state, registry, caller, &request).await.map_err(|e| match e {
         ExecuteError::Business(m) => err(ErrorKind::Business, m),

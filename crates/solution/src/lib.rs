@@ -4,6 +4,7 @@
 pub mod customapi;
 pub mod diagnostic;
 pub mod source;
+pub mod tables;
 pub mod xml;
 
 mod manifest;
@@ -22,6 +23,7 @@ use switchboard_model::{
 pub use customapi::LocatedApi;
 pub use diagnostic::{Diagnostic, Location};
 pub use source::PackageSource;
+pub use tables::LocatedTable;
 
 use reader::{Ctx, text_child};
 
@@ -42,7 +44,10 @@ pub struct SolutionPackage {
     pub packages: Vec<PluginPackage>,
     /// Processing steps.
     pub steps: Vec<ProcessingStep>,
-    /// Tables the package declares (root components, `Entities/…`), lower case.
+    /// Tables the package defines (`Entities/<name>/Entity.xml`, or `<Entities>` in
+    /// `customizations.xml`), with where each was read.
+    pub tables: Vec<LocatedTable>,
+    /// Tables the package declares (root components, `Entities/…`, the tables read), lower case.
     pub declared_tables: Vec<String>,
     /// Warnings found while reading.
     pub warnings: Vec<Diagnostic>,
@@ -158,12 +163,11 @@ fn read_from(ctx: &mut Ctx<'_>) -> Option<SolutionPackage> {
         .find("Other/Customizations.xml")
         .or_else(|| src.find("customizations.xml"))
         .map(str::to_owned);
-    if let Some(rel) = customizations
-        && let Some(doc) = ctx.load(&rel, "ImportExportXml")
-    {
+    let customizations_doc = customizations.and_then(|rel| ctx.load(&rel, "ImportExportXml"));
+    if let Some(doc) = &customizations_doc {
         if let Some(list) = doc.root.child("SolutionPluginAssemblies") {
             for el in list.children_named("PluginAssembly") {
-                if let Some(a) = plugins::read_assembly(ctx, &doc, el)
+                if let Some(a) = plugins::read_assembly(ctx, doc, el)
                     && !assemblies.iter().any(|x| x.id == a.id)
                 {
                     assemblies.push(a);
@@ -172,7 +176,7 @@ fn read_from(ctx: &mut Ctx<'_>) -> Option<SolutionPackage> {
         }
         if let Some(list) = doc.root.child("SdkMessageProcessingSteps") {
             for el in list.children_named("SdkMessageProcessingStep") {
-                if let Some(s) = steps::read_step(ctx, &doc, el)
+                if let Some(s) = steps::read_step(ctx, doc, el)
                     && !steps.iter().any(|x| x.id == s.id)
                 {
                     steps.push(s);
@@ -191,6 +195,8 @@ fn read_from(ctx: &mut Ctx<'_>) -> Option<SolutionPackage> {
             }
         }
     }
+    let tables = tables::read_all(ctx, customizations_doc.as_ref(), prefix.as_deref());
+    declared.extend(tables.iter().map(|t| t.table.logical_name.clone()));
     declared.sort();
     declared.dedup();
 
@@ -227,6 +233,7 @@ fn read_from(ctx: &mut Ctx<'_>) -> Option<SolutionPackage> {
         assemblies,
         packages,
         steps,
+        tables,
         declared_tables: declared,
         warnings: Vec::new(),
     })

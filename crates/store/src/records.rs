@@ -8,7 +8,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::sea_query::extension::postgres::PgExpr;
 use sea_orm::sea_query::{
-    Alias, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, Value as SqlValue,
+    Alias, Condition, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, Value as SqlValue,
 };
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, QueryResult};
 use switchboard_model::query::{Comparison, Filter, Literal, RecordQuery, TextMatch};
@@ -249,7 +249,7 @@ fn to_sql(column: &Column, value: &Value) -> Result<(SqlValue, Option<String>)> 
                 },
                 _ => return Err(mismatch()),
             };
-            if !targets.iter().any(|t| *t == reference.logical_name) {
+            if !<[String]>::contains(targets, &reference.logical_name) {
                 return Err(invalid(
                     column,
                     format!(
@@ -347,10 +347,11 @@ fn escape_like(text: &str) -> String {
 /// A case-insensitive `LIKE` (Dataverse compares text without regard to case): SQLite's
 /// `LIKE` already ignores ASCII case; PostgreSQL needs `ILIKE`.
 fn like(backend: DatabaseBackend, column: &str, pattern: String) -> Expr {
-    let pattern = LikeExpr::new(pattern).escape('\\');
     match backend {
-        DatabaseBackend::Postgres => col(column).ilike(pattern),
-        _ => col(column).like(pattern),
+        // Backslash is PostgreSQL's default LIKE escape (an ESCAPE clause after a bound
+        // pattern is a syntax error there); SQLite has no default, so it is named.
+        DatabaseBackend::Postgres => col(column).ilike(LikeExpr::new(pattern)),
+        _ => col(column).like(LikeExpr::new(pattern).escape('\\')),
     }
 }
 
@@ -425,9 +426,20 @@ fn comparable(column: &Column, value: &Value) -> Result<SqlValue> {
 
 fn condition(backend: DatabaseBackend, table: &Table, filter: &Filter) -> Result<Expr> {
     Ok(match filter {
-        Filter::And(a, b) => condition(backend, table, a)?.and(condition(backend, table, b)?),
-        Filter::Or(a, b) => condition(backend, table, a)?.or(condition(backend, table, b)?),
-        Filter::Not(a) => condition(backend, table, a)?.not(),
+        // Conditions (not bare `and`/`not` on expressions) so that every group gets its
+        // parentheses: `NOT x LIKE y` would negate `x` alone.
+        Filter::And(a, b) => Condition::all()
+            .add(condition(backend, table, a)?)
+            .add(condition(backend, table, b)?)
+            .into(),
+        Filter::Or(a, b) => Condition::any()
+            .add(condition(backend, table, a)?)
+            .add(condition(backend, table, b)?)
+            .into(),
+        Filter::Not(a) => Condition::all()
+            .add(condition(backend, table, a)?)
+            .not()
+            .into(),
         Filter::Compare { column, op, value } => {
             let c = column_for(table, column)?;
             let name = c.logical_name.as_str();
@@ -449,7 +461,7 @@ fn condition(backend: DatabaseBackend, table: &Table, filter: &Filter) -> Result
                 return Ok(if *op == Comparison::Eq {
                     equal
                 } else {
-                    equal.not()
+                    Condition::all().add(equal).not().into()
                 });
             }
             let v = comparable(c, &value)?;
@@ -1183,5 +1195,21 @@ mod tests {
             retrieve_multiple(db, &table, &q).await,
             Err(RecordError::Rejected(RecordErrorKind::UnknownColumn, _))
         ));
+    }
+}
+
+#[cfg(test)]
+mod send_check {
+    use super::*;
+    fn is_send<T: Send>(_: &T) {}
+    #[allow(dead_code)]
+    fn futures_are_send(db: &sea_orm::DatabaseConnection, t: &Table, q: &RecordQuery) {
+        is_send(&retrieve_multiple(db, t, q));
+        is_send(&create(db, t, Record::new(), None));
+        is_send(&retrieve(db, t, Uuid::nil(), None));
+        is_send(&update(db, t, Uuid::nil(), Record::new(), None));
+        is_send(&count(db, t, None));
+        is_send(&exists(db, "x", Uuid::nil()));
+        is_send(&delete(db, t, Uuid::nil()));
     }
 }

@@ -193,6 +193,7 @@ impl Store {
         for api in self.list_apis().await? {
             tables.extend(api.api.referenced_tables().map(|t| t.to_string()));
         }
+        tables.extend(self.tables().await?.into_iter().map(|t| t.logical_name));
         Ok(switchboard_model::privileges::catalog(
             tables.iter().map(String::as_str),
         ))

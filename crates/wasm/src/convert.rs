@@ -68,6 +68,38 @@ fn push_entity(e: &Entity, arena: &mut Vec<wit::Entity>) -> u32 {
     index as u32
 }
 
+/// A record in WIT form: the record itself, with the arena its attribute values point into.
+pub(crate) fn entity_data(e: &Entity) -> wit::EntityData {
+    let mut arena = Vec::new();
+    let attributes = e
+        .attributes
+        .iter()
+        .map(|(name, v)| wit::Attribute {
+            name: name.clone(),
+            value: to_wit(v, &mut arena),
+        })
+        .collect();
+    wit::EntityData {
+        entity: wit::Entity {
+            logical_name: e.logical_name.clone(),
+            id: e.id.map(guid),
+            attributes,
+        },
+        arena,
+    }
+}
+
+/// A page of records in WIT form: one arena for all of them, the records by index.
+pub(crate) fn entity_page(records: &[Entity], more: bool) -> wit::EntityPage {
+    let mut arena = Vec::new();
+    let records = records.iter().map(|e| push_entity(e, &mut arena)).collect();
+    wit::EntityPage {
+        records,
+        arena,
+        more_records: more,
+    }
+}
+
 /// A bag of named values in WIT form.
 pub(crate) fn bag(values: &BTreeMap<String, Value>) -> wit::ParameterBag {
     let mut entities = Vec::new();
@@ -113,6 +145,20 @@ impl<'a> Reader<'a> {
             attributes.insert(a.name.clone(), self.value(&a.value)?);
         }
         self.path.pop();
+        Ok(Entity {
+            logical_name: raw.logical_name.clone(),
+            id: raw.id.map(uuid),
+            attributes,
+        })
+    }
+
+    /// Reads a record sent as `entity-data` (its attribute values point into `arena`, which
+    /// this reader must have been made with).
+    pub(crate) fn entity_data(&mut self, raw: &wit::Entity) -> Result<Entity, String> {
+        let mut attributes = BTreeMap::new();
+        for a in &raw.attributes {
+            attributes.insert(a.name.clone(), self.value(&a.value)?);
+        }
         Ok(Entity {
             logical_name: raw.logical_name.clone(),
             id: raw.id.map(uuid),
@@ -202,6 +248,48 @@ mod tests {
                 .unwrap_err()
                 .contains("outside")
         );
+    }
+
+    #[test]
+    fn records_and_pages_round_trip() {
+        let mut contact = Entity {
+            logical_name: Some("contact".into()),
+            id: Some(Uuid::from_u128(2)),
+            ..Entity::default()
+        };
+        contact
+            .attributes
+            .insert("fullname".into(), Value::String("Ada".into()));
+        let mut account = Entity {
+            logical_name: Some("account".into()),
+            id: Some(Uuid::from_u128(1)),
+            ..Entity::default()
+        };
+        account
+            .attributes
+            .insert("primarycontact".into(), Value::Entity(contact.clone()));
+        account
+            .attributes
+            .insert("name".into(), Value::String("Contoso".into()));
+
+        let data = entity_data(&account);
+        assert_eq!(
+            data.arena.len(),
+            1,
+            "only the nested record is in the arena"
+        );
+        let read = Reader::new(&data.arena).entity_data(&data.entity).unwrap();
+        assert_eq!(read, account);
+
+        let page = entity_page(&[account.clone(), contact.clone()], true);
+        assert!(page.more_records);
+        let mut reader = Reader::new(&page.arena);
+        let records: Vec<Value> = page
+            .records
+            .iter()
+            .map(|i| reader.value(&wit::Value::Entity(*i)).unwrap())
+            .collect();
+        assert_eq!(records, [Value::Entity(account), Value::Entity(contact)]);
     }
 
     #[test]

@@ -18,6 +18,7 @@ use wasmtime::{
 use crate::bindings::switchboard::plugin::types as wit;
 use crate::bindings::{Plugin, PluginPre};
 use crate::convert::{bag, guid, to_wit};
+use crate::records::RecordService;
 
 /// Most trace text kept per call.
 pub(crate) const MAX_TRACE_BYTES: usize = 1 << 20;
@@ -55,8 +56,9 @@ pub struct TraceLine {
     pub message: String,
 }
 
-/// What the host calls a plug-in with (Dataverse's IPluginExecutionContext).
-#[derive(Debug, Clone)]
+/// What the host calls a plug-in with (Dataverse's IPluginExecutionContext), and the
+/// services the plug-in may use during the call (its IServiceProvider).
+#[derive(Clone)]
 pub struct CallContext {
     /// The message name.
     pub message_name: String,
@@ -98,6 +100,41 @@ pub struct CallContext {
     pub unsecure_configuration: Option<String>,
     /// The step's secure configuration.
     pub secure_configuration: Option<String>,
+    /// Where the plug-in's record operations (`organization` create, retrieve, update,
+    /// delete, retrieve-multiple) go, run on behalf of [`CallContext::user_id`]. `None`: they
+    /// answer "not available" (an internal error).
+    pub records: Option<Arc<dyn RecordService>>,
+}
+
+impl std::fmt::Debug for CallContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallContext")
+            .field("message_name", &self.message_name)
+            .field("stage", &self.stage)
+            .field("mode", &self.mode)
+            .field("depth", &self.depth)
+            .field("user_id", &self.user_id)
+            .field("initiating_user_id", &self.initiating_user_id)
+            .field("organization_id", &self.organization_id)
+            .field("business_unit_id", &self.business_unit_id)
+            .field("correlation_id", &self.correlation_id)
+            .field("is_in_transaction", &self.is_in_transaction)
+            .field("primary_entity_name", &self.primary_entity_name)
+            .field("primary_entity_id", &self.primary_entity_id)
+            .field("inputs", &self.inputs)
+            .field("outputs", &self.outputs)
+            .field("shared", &self.shared)
+            .field("pre_images", &self.pre_images)
+            .field("post_images", &self.post_images)
+            .field("parent", &self.parent)
+            .field("unsecure_configuration", &self.unsecure_configuration)
+            .field(
+                "secure_configuration",
+                &self.secure_configuration.as_ref().map(|_| "…"),
+            )
+            .field("records", &self.records.as_ref().map(|_| "RecordService"))
+            .finish()
+    }
 }
 
 impl CallContext {
@@ -124,6 +161,7 @@ impl CallContext {
             parent: None,
             unsecure_configuration: None,
             secure_configuration: None,
+            records: None,
         }
     }
 
@@ -228,6 +266,10 @@ pub(crate) struct HostState {
     pub(crate) trace_bytes: usize,
     pub(crate) panic_message: Option<String>,
     pub(crate) bad_value: Option<String>,
+    /// The record service of this call, if any.
+    pub(crate) records: Option<Arc<dyn RecordService>>,
+    /// When the call's deadline passes (a host call waiting on the service is cut off then).
+    pub(crate) deadline_at: Instant,
 }
 
 /// A compiled component, ready to instantiate, with the plug-in types it exports.
@@ -239,9 +281,9 @@ pub struct Loaded {
     pub sha256: String,
 }
 
-/// The marker the deadline callback raises.
+/// The marker the deadline callback (or a host call cut off at the deadline) raises.
 #[derive(Debug)]
-struct DeadlineExceeded;
+pub(crate) struct DeadlineExceeded;
 
 impl std::fmt::Display for DeadlineExceeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -385,7 +427,7 @@ impl Host {
             plugin_types: Vec::new(),
             sha256: sha256.clone(),
         };
-        let (mut store, _) = self.store(StepStage::MainOperation);
+        let (mut store, _) = self.store(StepStage::MainOperation, None);
         let instance = loaded
             .pre
             .instantiate_async(&mut store)
@@ -403,7 +445,13 @@ impl Host {
         Ok(loaded)
     }
 
-    fn store(&self, stage: StepStage) -> (Store<HostState>, Instant) {
+    fn store(
+        &self,
+        stage: StepStage,
+        records: Option<Arc<dyn RecordService>>,
+    ) -> (Store<HostState>, Instant) {
+        let started = Instant::now();
+        let deadline = self.config.deadline;
         let limits = StoreLimitsBuilder::new()
             .memory_size(self.config.memory_limit)
             .trap_on_grow_failure(true)
@@ -418,13 +466,15 @@ impl Host {
             trace_bytes: 0,
             panic_message: None,
             bad_value: None,
+            records,
+            deadline_at: started + deadline,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        let started = Instant::now();
-        let deadline = self.config.deadline;
         // Every tick (1 ms) the call yields to tokio, so a busy plug-in never holds a worker;
-        // past the deadline it is stopped.
+        // past the deadline it is stopped. The callback runs only while guest code runs: a
+        // record operation waiting on the service is bounded by the same deadline instead
+        // (see `imports.rs`).
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
             if started.elapsed() >= deadline {
@@ -436,7 +486,9 @@ impl Host {
         (store, started)
     }
 
-    /// Runs one plug-in type in a fresh sandbox.
+    /// Runs one plug-in type in a fresh sandbox. Its record operations go to
+    /// `context.records` (none: they answer "not available"); the deadline covers the time
+    /// spent waiting on them.
     pub async fn invoke(
         &self,
         loaded: &Loaded,
@@ -449,7 +501,7 @@ impl Host {
                 Vec::new(),
             ));
         }
-        let (mut store, _) = self.store(context.stage);
+        let (mut store, _) = self.store(context.stage, context.records.clone());
         let ctx = context.to_wit();
         let result = match loaded.pre.instantiate_async(&mut store).await {
             Ok(instance) => instance.call_execute(&mut store, plugin_type, &ctx).await,

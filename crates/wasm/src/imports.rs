@@ -1,12 +1,16 @@
 //! The host side of the WIT imports: tracing, parameter changes, and the organization
-//! service (record operations answer "not available" until tables exist).
+//! service: record operations forwarded to the call's [`RecordService`] ("not available"
+//! without one; `execute` is not available yet).
+
+use std::sync::Arc;
 
 use switchboard_model::StepStage;
-use switchboard_model::value::Value;
+use switchboard_model::value::{Entity, Value};
 
 use crate::bindings::switchboard::plugin::{organization, parameters, tracing, types};
-use crate::convert::Reader;
-use crate::host::{HostState, TraceLine};
+use crate::convert::{Reader, entity_data, entity_page, guid, uuid};
+use crate::host::{DeadlineExceeded, HostState, TraceLine};
+use crate::records::{RecordFailure, RecordFuture, RecordService};
 
 type PluginError = types::PluginError;
 
@@ -104,43 +108,121 @@ impl parameters::Host for HostState {
     }
 }
 
+/// The outcome of one record operation as the bindings want it: a trap (`Err`) ends the
+/// call, `Ok(Err(_))` is an error the plug-in sees.
+type Outcome<T> = wasmtime::Result<Result<T, PluginError>>;
+
+impl HostState {
+    /// The record service, or the "not available" error.
+    fn service(&self, what: &str) -> Result<Arc<dyn RecordService>, PluginError> {
+        self.records.clone().ok_or_else(|| not_available(what))
+    }
+
+    /// Awaits a record operation, but not past the call's deadline: the epoch callback only
+    /// runs while guest code runs, so without this a slow service would hold the call open
+    /// for as long as it takes. At the deadline the operation's future is dropped (whatever
+    /// the service does on drop, for example rolling back, is up to it) and the call ends as
+    /// a timeout, exactly as if the plug-in itself had run too long.
+    async fn guarded<T>(&self, operation: RecordFuture<'_, T>) -> Outcome<T> {
+        let deadline = tokio::time::Instant::from_std(self.deadline_at);
+        match tokio::time::timeout_at(deadline, operation).await {
+            Ok(Ok(value)) => Ok(Ok(value)),
+            Ok(Err(RecordFailure { message })) => {
+                Ok(Err(PluginError::InvalidPluginExecution(message)))
+            }
+            Err(_elapsed) => Err(wasmtime::Error::new(DeadlineExceeded)),
+        }
+    }
+
+    /// Reads a record a plug-in sent (its values checked like any other value it sends).
+    fn read_entity(&mut self, data: &types::EntityData) -> Result<Entity, PluginError> {
+        Reader::new(&data.arena)
+            .entity_data(&data.entity)
+            .map_err(|e| {
+                self.bad_value = Some(e.clone());
+                PluginError::Internal(e)
+            })
+    }
+}
+
+/// The table an operation on `entity` names, required.
+fn table_of(entity: &Entity, operation: &str) -> Result<String, PluginError> {
+    match entity.logical_name.as_deref() {
+        Some(t) if !t.is_empty() => Ok(t.to_owned()),
+        _ => Err(PluginError::Internal(format!(
+            "{operation} needs the record's table (logical name)"
+        ))),
+    }
+}
+
+/// Short-circuits an operation that fails before reaching the service.
+macro_rules! check {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        }
+    };
+}
+
 impl organization::Host for HostState {
-    fn execute(
+    async fn execute(
         &mut self,
         message_name: String,
         _request: types::ParameterBag,
-    ) -> Result<types::ParameterBag, PluginError> {
-        Err(not_available(&format!("executing message {message_name}")))
+    ) -> Outcome<types::ParameterBag> {
+        Ok(Err(not_available(&format!(
+            "executing message {message_name}"
+        ))))
     }
 
-    fn create(&mut self, _data: types::EntityData) -> Result<types::Guid, PluginError> {
-        Err(not_available("create"))
+    async fn create(&mut self, data: types::EntityData) -> Outcome<types::Guid> {
+        let service = check!(self.service("create"));
+        let entity = check!(self.read_entity(&data));
+        check!(table_of(&entity, "create"));
+        let id = self.guarded(service.create(entity)).await?;
+        Ok(id.map(guid))
     }
 
-    fn retrieve(
+    async fn retrieve(
         &mut self,
         logical_name: String,
-        _id: types::Guid,
-        _columns: Vec<String>,
-    ) -> Result<types::EntityData, PluginError> {
-        Err(not_available(&format!("retrieve of {logical_name}")))
+        id: types::Guid,
+        columns: Vec<String>,
+    ) -> Outcome<types::EntityData> {
+        let service = check!(self.service(&format!("retrieve of {logical_name}")));
+        let entity = self
+            .guarded(service.retrieve(logical_name, uuid(id), columns))
+            .await?;
+        Ok(entity.map(|e| entity_data(&e)))
     }
 
-    fn update(&mut self, _data: types::EntityData) -> Result<(), PluginError> {
-        Err(not_available("update"))
+    async fn update(&mut self, data: types::EntityData) -> Outcome<()> {
+        let service = check!(self.service("update"));
+        let entity = check!(self.read_entity(&data));
+        check!(table_of(&entity, "update"));
+        if entity.id.is_none() {
+            return Ok(Err(PluginError::Internal(
+                "update needs the record's id".into(),
+            )));
+        }
+        self.guarded(service.update(entity)).await
     }
 
-    fn delete(&mut self, logical_name: String, _id: types::Guid) -> Result<(), PluginError> {
-        Err(not_available(&format!("delete of {logical_name}")))
+    async fn delete(&mut self, logical_name: String, id: types::Guid) -> Outcome<()> {
+        let service = check!(self.service(&format!("delete of {logical_name}")));
+        self.guarded(service.delete(logical_name, uuid(id))).await
     }
 
-    fn retrieve_multiple(
+    async fn retrieve_multiple(
         &mut self,
         logical_name: String,
-        _query: String,
-    ) -> Result<types::EntityPage, PluginError> {
-        Err(not_available(&format!(
-            "retrieve-multiple of {logical_name}"
-        )))
+        query: String,
+    ) -> Outcome<types::EntityPage> {
+        let service = check!(self.service(&format!("retrieve-multiple of {logical_name}")));
+        let page = self
+            .guarded(service.retrieve_multiple(logical_name, query))
+            .await?;
+        Ok(page.map(|p| entity_page(&p.records, p.more)))
     }
 }

@@ -7,12 +7,14 @@
 mod convert;
 mod host;
 mod imports;
+pub mod records;
 pub mod testing;
 
 pub use host::{
     CallContext, Host, HostConfig, Invocation, Loaded, PluginFailure, TraceLine, componentize,
     is_component,
 };
+pub use records::{RecordFailure, RecordFuture, RecordPage, RecordService};
 
 /// Bindings generated from `crates/plugin-sdk/wit` (the one WIT package).
 #[allow(missing_docs, unreachable_pub)]
@@ -20,6 +22,10 @@ pub mod bindings {
     wasmtime::component::bindgen!({
         path: "../plugin-sdk/wit",
         world: "plugin",
+        // Record operations await the server's `RecordService` (database I/O), so they are
+        // async host functions; `trappable` lets one end the call when the deadline passes
+        // while it waits. Tracing and parameters stay plain synchronous functions (the default).
+        imports: { "switchboard:plugin/organization": async | trappable },
         exports: { default: async },
     });
 }

@@ -23,6 +23,28 @@ pub async fn run(
     run_with(HostConfig::default(), bytes, plugin_type, inputs).await
 }
 
+/// Runs `plugin_type` with a context made by hand: a primary record, a stage, or a
+/// [`RecordService`](crate::RecordService) in `context.records` for its record operations.
+///
+/// ```ignore
+/// let mut context = CallContext::main_operation("sb_ProjectSummary", BTreeMap::new());
+/// context.primary_entity_name = Some("sb_project".into());
+/// context.primary_entity_id = Some(id);
+/// context.records = Some(Arc::new(my_fake_records));
+/// let run = switchboard_wasm::testing::run_context(HostConfig::default(), &bytes,
+///     "Switchboard.Samples.ProjectSummary", &context).await?;
+/// ```
+pub async fn run_context(
+    config: HostConfig,
+    bytes: &[u8],
+    plugin_type: &str,
+    context: &CallContext,
+) -> Result<Invocation, (PluginFailure, Vec<TraceLine>)> {
+    let host = Host::new(config).map_err(|e| (PluginFailure::Load(e), Vec::new()))?;
+    let loaded = host.load(bytes).await.map_err(|f| (f, Vec::new()))?;
+    host.invoke(&loaded, plugin_type, context).await
+}
+
 /// As [`run`], with chosen limits.
 pub async fn run_with(
     config: HostConfig,
@@ -30,14 +52,8 @@ pub async fn run_with(
     plugin_type: &str,
     inputs: impl IntoIterator<Item = (&str, Value)>,
 ) -> Result<Invocation, (PluginFailure, Vec<TraceLine>)> {
-    let host = Host::new(config).map_err(|e| (PluginFailure::Load(e), Vec::new()))?;
-    let loaded = host.load(bytes).await.map_err(|f| (f, Vec::new()))?;
     let inputs: BTreeMap<String, Value> =
         inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    host.invoke(
-        &loaded,
-        plugin_type,
-        &CallContext::main_operation("test", inputs),
-    )
-    .await
+    let context = CallContext::main_operation("test", inputs);
+    run_context(config, bytes, plugin_type, &context).await
 }

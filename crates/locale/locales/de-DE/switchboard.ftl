@@ -30,6 +30,17 @@ package-step-unknown-table = der Schritt "{ $step }" ist für die Tabelle "{ $ta
 package-bad-version = "{ $value }" ist keine Lösungsversion (erwartet werden Zahlen wie 1.0.0.0)
 package-missing-prefix = der Herausgeber hat kein Anpassungspräfix
 
+## Tabellen
+table-column-unsupported = die Spalte "{ $column }" der Tabelle "{ $table }" hat den Typ { $kind }, den Switchboard nicht unterstützt; die Spalte wird übersprungen
+table-skipped = die Tabelle "{ $table }" ist eine Systemtabelle, die Switchboard selbst verwaltet oder nicht bereitstellt; ihre Definition in der Lösung wird übersprungen
+table-duplicate = "{ $name }" ist mehrfach definiert (zuerst in { $first })
+table-choice-empty = die Auswahlspalte "{ $column }" hat keine Optionen
+table-choice-duplicate = der Optionssatz "{ $name }" enthält den Wert { $value } mehrfach
+table-option-set-unknown = die Spalte "{ $column }" verwendet den globalen Optionssatz "{ $name }", den die Lösung nicht definiert
+table-value-out-of-range = <{ $element }> der Spalte "{ $column }" ist { $value }; erlaubt sind { $min } bis { $max }
+table-lookup-no-target = die Suchspalte "{ $column }" der Tabelle "{ $table }" nennt keine Zieltabelle: <LookupTypes> ist leer, und keine Beziehung verweist auf die Spalte
+table-no-primary-name = die Tabelle "{ $table }" hat keine Primärnamenspalte (ein Attribut, dessen <DisplayMask> PrimaryName enthält)
+
 ## Regeln für benutzerdefinierte APIs
 api-unique-name-empty = der eindeutige Name ist leer
 api-unique-name-too-long = der eindeutige Name "{ $name }" ist { $length } Zeichen lang; zulässig sind höchstens { $max }

@@ -30,6 +30,17 @@ package-step-unknown-table = step "{ $step }" is registered on table "{ $table }
 package-bad-version = "{ $value }" is not a solution version (expected numbers such as 1.0.0.0)
 package-missing-prefix = the publisher has no customization prefix
 
+## Tables
+table-column-unsupported = column "{ $column }" of table "{ $table }" has the type { $kind }, which Switchboard does not support; the column is skipped
+table-skipped = table "{ $table }" is a system table that Switchboard manages itself or does not provide; its definition in the solution is skipped
+table-duplicate = "{ $name }" is defined more than once (first at { $first })
+table-choice-empty = choice column "{ $column }" has no options
+table-choice-duplicate = option set "{ $name }" lists the value { $value } more than once
+table-option-set-unknown = column "{ $column }" uses the global option set "{ $name }", which the solution does not define
+table-value-out-of-range = <{ $element }> of column "{ $column }" is { $value }; allowed are { $min } to { $max }
+table-lookup-no-target = lookup column "{ $column }" of table "{ $table }" names no target table: <LookupTypes> is empty and no relationship refers to the column
+table-no-primary-name = table "{ $table }" has no primary name column (an attribute whose <DisplayMask> contains PrimaryName)
+
 ## Custom API rules
 api-unique-name-empty = the unique name is empty
 api-unique-name-too-long = unique name "{ $name }" is { $length } characters long; at most { $max } are allowed

@@ -30,6 +30,17 @@ package-step-unknown-table = ステップ "{ $step }" は、どのソリュー�
 package-bad-version = "{ $value }" はソリューションのバージョンではありません (1.0.0.0 のような数値が必要です)
 package-missing-prefix = 発行者にカスタマイズ接頭辞がありません
 
+## テーブル
+table-column-unsupported = テーブル "{ $table }" の列 "{ $column }" の型 { $kind } は Switchboard でサポートされていないため、この列はスキップされます
+table-skipped = テーブル "{ $table }" は Switchboard が自身で管理するか提供していないシステム テーブルのため、ソリューション内の定義はスキップされます
+table-duplicate = "{ $name }" が複数回定義されています (最初の定義: { $first })
+table-choice-empty = 選択肢列 "{ $column }" にオプションがありません
+table-choice-duplicate = オプション セット "{ $name }" に値 { $value } が複数回含まれています
+table-option-set-unknown = 列 "{ $column }" はグローバル オプション セット "{ $name }" を使用していますが、このソリューションでは定義されていません
+table-value-out-of-range = 列 "{ $column }" の <{ $element }> は { $value } です。{ $min } から { $max } までの値を指定してください
+table-lookup-no-target = テーブル "{ $table }" の検索列 "{ $column }" に対象テーブルがありません。<LookupTypes> が空で、この列を参照するリレーションシップもありません
+table-no-primary-name = テーブル "{ $table }" にプライマリ名列 (<DisplayMask> に PrimaryName を含む属性) がありません
+
 ## カスタム API の規則
 api-unique-name-empty = 一意の名前が空です
 api-unique-name-too-long = 一意の名前 "{ $name }" は { $length } 文字です。使用できるのは最大 { $max } 文字です

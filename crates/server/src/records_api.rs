@@ -1,0 +1,329 @@
+//! Record tables over the Web API: `POST /{set}`, `GET /{set}` (query options, paging),
+//! `GET|PATCH|DELETE /{set}({id})` with upsert, each gated by the table's privilege.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value as Json, json};
+use switchboard_model::execution::Caller;
+use switchboard_model::privileges::table_privilege;
+use switchboard_model::query::RecordQuery;
+use switchboard_model::{Message, MessageId, Table};
+use switchboard_odata::query::{parse_max_page_size, record_query, skip_token};
+use switchboard_odata::records::{decode_record, encode_record};
+use switchboard_odata::url::{ParsedUrl, Segment};
+use switchboard_odata::{ErrorKind, ODataError};
+use switchboard_store::records::{self, Record};
+use switchboard_store::{RecordError, RecordErrorKind};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::registry::Registry;
+use crate::webapi::{Incoming, json_response, no_http_resource, parse_key, read_body, require};
+
+type Result<T> = std::result::Result<T, ODataError>;
+
+/// Dataverse's largest page: a query without `odata.maxpagesize` gets at most this many.
+pub(crate) const MAX_PAGE_SIZE: u64 = 5000;
+
+/// Maps a store error to the Web API's error kinds.
+pub(crate) fn record_error(e: RecordError) -> ODataError {
+    match e {
+        RecordError::Rejected(kind, message) => ODataError::new(
+            match kind {
+                RecordErrorKind::UnknownColumn | RecordErrorKind::BadQuery => {
+                    ErrorKind::BadQueryOption
+                }
+                RecordErrorKind::InvalidValue => ErrorKind::InvalidParameterValue,
+                RecordErrorKind::NotFound => ErrorKind::RecordNotFound,
+                RecordErrorKind::Duplicate => ErrorKind::Duplicate,
+            },
+            message,
+        ),
+        RecordError::Database(e) => {
+            let id = Uuid::new_v4();
+            tracing::error!(error = %e, correlation = %id, "record operation failed");
+            ODataError::new(
+                ErrorKind::Internal,
+                Message::new(MessageId::ODataInternal).arg("id", id),
+            )
+        }
+    }
+}
+
+fn not_found(table: &Table, id: Uuid) -> ODataError {
+    record_error(records::not_found(&table.logical_name, id))
+}
+
+fn malformed(detail: impl std::fmt::Display) -> ODataError {
+    ODataError::new(
+        ErrorKind::MalformedPayload,
+        Message::new(MessageId::ODataMalformedJson).arg("detail", detail.to_string()),
+    )
+}
+
+fn body_object(body: &[u8]) -> Result<Map<String, Json>> {
+    match serde_json::from_slice::<Json>(body).map_err(malformed)? {
+        Json::Object(members) => Ok(members),
+        _ => Err(ODataError::new(
+            ErrorKind::MalformedPayload,
+            Message::new(MessageId::ODataBodyNotObject),
+        )),
+    }
+}
+
+fn prefers(headers: &HeaderMap, token: &str) -> bool {
+    headers
+        .get_all("Prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().eq_ignore_ascii_case(token))
+}
+
+fn max_page_size(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get_all("Prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(parse_max_page_size)
+}
+
+fn header_is_star(headers: &HeaderMap, name: header::HeaderName) -> bool {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == "*")
+}
+
+fn record_json(
+    registry: &Registry,
+    table: &Table,
+    record: &Record,
+    context: Option<String>,
+) -> Map<String, Json> {
+    let mut object = Map::new();
+    if let Some(context) = context {
+        object.insert("@odata.context".into(), Json::String(context));
+    }
+    object.extend(encode_record(table, record, &registry.tables));
+    object
+}
+
+fn entity_id(root: &str, table: &Table, id: Uuid) -> String {
+    format!("{root}{}({id})", table.set_name)
+}
+
+fn with_entity_id(mut response: Response, url: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(url) {
+        response.headers_mut().insert("OData-EntityId", v);
+    }
+    response
+}
+
+/// Serves one request on a record table.
+pub(crate) async fn handle(
+    state: &AppState,
+    registry: &Registry,
+    caller: &Caller,
+    table: Arc<Table>,
+    segment: &Segment,
+    parsed: &ParsedUrl,
+    incoming: Incoming,
+) -> Result<Response> {
+    let key = match segment.parens.as_deref() {
+        Some(k) => Some(parse_key(k)?),
+        None => None,
+    };
+    let privilege = |verb: &str| table_privilege(verb, &table.logical_name);
+    let db = state.store.connection();
+    match (incoming.method.clone(), key) {
+        (Method::GET, None) => {
+            require(caller, &privilege("Read"), &table.logical_name)?;
+            list(
+                state,
+                registry,
+                &table,
+                parsed,
+                &incoming.root,
+                &incoming.headers,
+            )
+            .await
+        }
+        (Method::GET, Some(id)) => {
+            require(caller, &privilege("Read"), &table.logical_name)?;
+            let query = record_query(&parsed.options).map_err(|e| e.into_odata_error())?;
+            let record = records::retrieve(db, &table, id, query.select.as_deref())
+                .await
+                .map_err(record_error)?
+                .ok_or_else(|| not_found(&table, id))?;
+            let context = format!("{}$metadata#{}/$entity", incoming.root, table.set_name);
+            Ok(json_response(
+                StatusCode::OK,
+                Json::Object(record_json(registry, &table, &record, Some(context))),
+            ))
+        }
+        (Method::POST, None) => {
+            require(caller, &privilege("Create"), &table.logical_name)?;
+            let (root, headers) = (incoming.root.clone(), incoming.headers.clone());
+            let body = body_object(&read_body(incoming).await?)?;
+            let fields = decode_record(&table, &body, &registry.tables)?;
+            let id = records::create(db, &table, fields, Some(caller.user_id))
+                .await
+                .map_err(record_error)?;
+            written(registry, state, &table, &root, &headers, parsed, id, true).await
+        }
+        (Method::PATCH, Some(id)) => {
+            require(caller, &privilege("Write"), &table.logical_name)?;
+            let (root, headers) = (incoming.root.clone(), incoming.headers.clone());
+            let update_only = header_is_star(&headers, header::IF_MATCH);
+            let create_only = header_is_star(&headers, header::IF_NONE_MATCH);
+            let body = body_object(&read_body(incoming).await?)?;
+            let fields = decode_record(&table, &body, &registry.tables)?;
+            let exists = records::exists(db, &table.logical_name, id)
+                .await
+                .map_err(record_error)?;
+            if exists && create_only {
+                return Err(ODataError::new(
+                    ErrorKind::Duplicate,
+                    Message::new(MessageId::ODataDuplicateRecord).arg("name", id.to_string()),
+                ));
+            }
+            if !exists && update_only {
+                return Err(not_found(&table, id));
+            }
+            let created = if exists {
+                records::update(db, &table, id, fields, Some(caller.user_id))
+                    .await
+                    .map_err(record_error)?;
+                false
+            } else {
+                // Upsert: a PATCH to an absent id creates the record with that id.
+                require(caller, &privilege("Create"), &table.logical_name)?;
+                let mut fields = fields;
+                fields.insert(table.primary_id.clone(), switchboard_model::Value::Guid(id));
+                records::create(db, &table, fields, Some(caller.user_id))
+                    .await
+                    .map_err(record_error)?;
+                true
+            };
+            written(
+                registry, state, &table, &root, &headers, parsed, id, created,
+            )
+            .await
+        }
+        (Method::DELETE, Some(id)) => {
+            require(caller, &privilege("Delete"), &table.logical_name)?;
+            if !records::delete(db, &table, id)
+                .await
+                .map_err(record_error)?
+            {
+                return Err(not_found(&table, id));
+            }
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        _ => Err(no_http_resource(&incoming)),
+    }
+}
+
+/// The answer to a create or update: 204 with `OData-EntityId`, or the record itself when
+/// the client asked for `Prefer: return=representation` (201 when created, 200 otherwise).
+#[allow(clippy::too_many_arguments)]
+async fn written(
+    registry: &Registry,
+    state: &AppState,
+    table: &Table,
+    root: &str,
+    headers: &HeaderMap,
+    parsed: &ParsedUrl,
+    id: Uuid,
+    created: bool,
+) -> Result<Response> {
+    let url = entity_id(root, table, id);
+    if !prefers(headers, "return=representation") {
+        return Ok(with_entity_id(StatusCode::NO_CONTENT.into_response(), &url));
+    }
+    let query = record_query(&parsed.options).map_err(|e| e.into_odata_error())?;
+    let record = records::retrieve(state.store.connection(), table, id, query.select.as_deref())
+        .await
+        .map_err(record_error)?
+        .ok_or_else(|| not_found(table, id))?;
+    let context = format!("{root}$metadata#{}/$entity", table.set_name);
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut response = json_response(
+        status,
+        Json::Object(record_json(registry, table, &record, Some(context))),
+    );
+    response.headers_mut().insert(
+        "Preference-Applied",
+        HeaderValue::from_static("return=representation"),
+    );
+    Ok(with_entity_id(response, &url))
+}
+
+async fn list(
+    state: &AppState,
+    registry: &Registry,
+    table: &Table,
+    parsed: &ParsedUrl,
+    root: &str,
+    headers: &HeaderMap,
+) -> Result<Response> {
+    let mut query: RecordQuery = record_query(&parsed.options).map_err(|e| e.into_odata_error())?;
+    let preferred = max_page_size(headers);
+    query.page_size = Some(preferred.unwrap_or(MAX_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE));
+    let want_count = parsed
+        .options
+        .iter()
+        .any(|(k, v)| k == "$count" && v.trim() == "true");
+    let db = state.store.connection();
+    let page = records::retrieve_multiple(db, table, &query)
+        .await
+        .map_err(record_error)?;
+    let mut body = Map::new();
+    body.insert(
+        "@odata.context".into(),
+        Json::String(format!("{root}$metadata#{}", table.set_name)),
+    );
+    if want_count {
+        let n = records::count(db, table, query.filter.as_ref())
+            .await
+            .map_err(record_error)?;
+        body.insert("@odata.count".into(), json!(n));
+    }
+    body.insert(
+        "value".into(),
+        Json::Array(
+            page.records
+                .iter()
+                .map(|r| Json::Object(record_json(registry, table, r, None)))
+                .collect(),
+        ),
+    );
+    if page.more {
+        let next = query.skip + page.records.len() as u64;
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &parsed.options {
+            if k != "$skiptoken" {
+                serializer.append_pair(k, v);
+            }
+        }
+        serializer.append_pair("$skiptoken", &skip_token(next));
+        body.insert(
+            "@odata.nextLink".into(),
+            Json::String(format!("{root}{}?{}", table.set_name, serializer.finish())),
+        );
+    }
+    let mut response = json_response(StatusCode::OK, Json::Object(body));
+    if let Some(size) = preferred
+        && let Ok(v) = HeaderValue::from_str(&format!("odata.maxpagesize={size}"))
+    {
+        response.headers_mut().insert("Preference-Applied", v);
+    }
+    Ok(response)
+}
