@@ -8,6 +8,14 @@ use crate::support::*;
 /// A child process killed when the test ends, however it ends.
 pub struct Running(Child);
 
+impl Running {
+    /// Ends the server with SIGKILL (no shutdown, no cleanup), as a crash would.
+    pub fn kill_hard(mut self) {
+        self.0.kill().expect("SIGKILL the server");
+        self.0.wait().expect("reap the server");
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -69,11 +77,11 @@ async fn demo_recreates_its_database_and_serves() {
         let (server, base, lines) = start(cmd);
         let text = lines.join("\n");
         assert!(
-            text.contains("holds 19 custom APIs from 2 solutions"),
+            text.contains("holds 21 custom APIs from 2 solutions"),
             "round {round}:\n{text}"
         );
         assert!(
-            text.contains("SwitchboardPlugins 1.0.0.0 (unmanaged): 15 created, 0 updated"),
+            text.contains("SwitchboardPlugins 1.0.0.0 (unmanaged): 23 created, 0 updated"),
             "plug-ins built and imported:\n{text}"
         );
         assert!(
@@ -130,7 +138,7 @@ async fn demo_with_an_explicit_database_imports_in_place() {
     );
     assert_eq!(
         counts(&db.url).await["customapi"],
-        19,
+        21,
         "the sample and the plug-in sample"
     );
 }

@@ -58,6 +58,12 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
             tls,
         } => demo(&l, &cli, solutions, plugins, listen, tls).await,
         Command::Plugin { ref command } => plugin(&l, command),
+        Command::Step { ref command } => {
+            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+                return ExitCode::FAILURE;
+            };
+            crate::steps::run(&l, &store, command).await
+        }
         Command::User { .. } | Command::Role { .. } | Command::Token { .. } => {
             let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
                 return ExitCode::FAILURE;
@@ -201,6 +207,21 @@ fn jwt_config(cli: &Cli) -> Result<switchboard_server::jwt::JwtConfig, String> {
         issuer: cli.jwt_issuer.clone(),
         audience: cli.jwt_audience.clone(),
     })
+}
+
+/// The job workers' settings from the command line.
+fn job_config(cli: &Cli) -> switchboard_store::jobs::WorkerConfig {
+    let defaults = switchboard_store::jobs::WorkerConfig::default();
+    switchboard_store::jobs::WorkerConfig {
+        workers: cli.job_workers,
+        lease: std::time::Duration::from_secs(cli.job_lease_secs),
+        retry: switchboard_store::jobs::RetryPolicy {
+            max_attempts: cli.job_max_attempts,
+            base_delay: std::time::Duration::from_millis(cli.job_retry_base_ms),
+            ..defaults.retry.clone()
+        },
+        ..defaults
+    }
 }
 
 /// The plug-in host's limits from the command line.
@@ -500,6 +521,7 @@ async fn serve_on(
             }
         },
         tls,
+        jobs: job_config(cli),
     };
     let state = match switchboard_server::AppState::new(store, config).await {
         Ok(state) => state,
@@ -508,6 +530,9 @@ async fn serve_on(
             return ExitCode::FAILURE;
         }
     };
+    // Queued asynchronous steps run in this process's job workers.
+    let runner = switchboard_server::job_runner::StepJobRunner::new(state.clone());
+    let state = state.with_job_runner(std::sync::Arc::new(runner));
     out!(
         "{}",
         l.render(&Message::new(MessageId::CliServing).arg("url", base_url(&listener, https)))

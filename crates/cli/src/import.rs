@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use switchboard_model::{ApiField, Message, MessageId};
 use switchboard_solution::{Diagnostic, Location, SolutionPackage, read_package};
 use switchboard_store::import::ImportInput;
-use switchboard_store::{Conflict, ImportError, ImportReport, ItemKind, Store};
+use switchboard_store::{
+    Conflict, ImportError, ImportReport, ItemKind, StepFailure, StepRule, Store,
+};
 
 /// A package that was imported, with what the import did.
 #[derive(Debug)]
@@ -89,6 +91,10 @@ pub async fn import_paths(
                         message,
                     )]
                 }
+                ImportError::Steps(failures) => failures
+                    .into_iter()
+                    .map(|f| Diagnostic::error(step_location(&packages, &f), f.message))
+                    .collect(),
                 ImportError::Database(e) => {
                     vec![Diagnostic::error(
                         None,
@@ -213,4 +219,21 @@ fn table_location(packages: &[SolutionPackage], table: &str) -> Option<Location>
         .flat_map(|p| &p.tables)
         .find(|t| t.table.logical_name == table)
         .map(|t| t.location.clone())
+}
+
+/// The element of the step file that holds what a refused step got wrong.
+fn step_location(packages: &[SolutionPackage], f: &StepFailure) -> Option<Location> {
+    let step = packages
+        .iter()
+        .flat_map(|p| &p.step_locations)
+        .find(|s| s.id == f.id)?;
+    let elements: &[&str] = match f.rule {
+        StepRule::UnknownMessage => &["SdkMessageId", "SdkMessageName"],
+        StepRule::UnknownPluginType => &["PluginTypeId", "PluginTypeExportKey", "PluginTypeName"],
+        StepRule::StageAndMode => &["Stage"],
+        StepRule::NotAllowedOnMessage => &["Mode", "Stage"],
+        // The name is an attribute of the step element.
+        StepRule::Name | StepRule::UnknownStep | StepRule::Duplicate | StepRule::Managed => &[],
+    };
+    Some(step.location_of(elements).clone())
 }

@@ -5,6 +5,7 @@ mod import;
 mod json;
 mod output;
 pub mod plugin;
+mod steps;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,46 @@ pub struct Cli {
         default_value_t = 64
     )]
     pub plugin_memory_mib: usize,
+
+    /// Job workers in this process running asynchronous steps (0 runs none).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_JOB_WORKERS",
+        default_value_t = 2
+    )]
+    pub job_workers: usize,
+
+    /// Attempts a failing job gets, the first included, before it is marked Failed.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_JOB_MAX_ATTEMPTS",
+        default_value_t = 4,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub job_max_attempts: u32,
+
+    /// Delay before a failed job's first retry, in milliseconds (doubled for each further
+    /// one, at most five minutes).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_JOB_RETRY_BASE_MS",
+        default_value_t = 1000
+    )]
+    pub job_retry_base_ms: u64,
+
+    /// How long a node's claim on a job lasts, in seconds (renewed while the job runs, on
+    /// PostgreSQL); the jobs of a node that stopped run again once their claims lapse.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_JOB_LEASE_SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub job_lease_secs: u64,
 
     /// Requests one user may make per rate-limit window (429 beyond).
     #[arg(
@@ -137,6 +178,12 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Register, list, enable, disable and delete processing steps (no server needed).
+    Step {
+        /// What to do.
+        #[command(subcommand)]
+        command: StepCommand,
     },
     /// Create and build WebAssembly plug-ins.
     Plugin {
@@ -251,6 +298,82 @@ pub enum TokenCommand {
         /// The token's id, as `token create` reports it on standard error.
         id: uuid::Uuid,
     },
+}
+
+/// `switchboard step …`.
+#[derive(Debug, Subcommand)]
+pub enum StepCommand {
+    /// Register a processing step; it is checked like a step in a solution (message,
+    /// plug-in type, stage and mode, the custom API's allowed step type).
+    Add {
+        /// The step's name.
+        #[arg(long)]
+        name: String,
+        /// The message: a custom API's unique name, a built-in message (Create, Update, …)
+        /// or an sdkmessageid.
+        #[arg(long)]
+        message: String,
+        /// The plug-in type: its id, its name, or an export key.
+        #[arg(long)]
+        plugin_type: String,
+        /// 10 (pre-validation), 20 (pre-operation) or 40 (post-operation).
+        #[arg(long)]
+        stage: i64,
+        /// Synchronous, or asynchronous (post-operation only).
+        #[arg(long, value_enum, default_value_t = StepModeArg::Sync)]
+        mode: StepModeArg,
+        /// Order within the stage (ascending).
+        #[arg(long, default_value_t = 1)]
+        rank: i32,
+        /// The table (primary entity) the step is registered for.
+        #[arg(long)]
+        entity: Option<String>,
+        /// Columns whose change triggers an Update step, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        filtering_attributes: Vec<String>,
+        /// Unsecure configuration passed to the plug-in.
+        #[arg(long)]
+        configuration: Option<String>,
+        /// Secure configuration passed to the plug-in (stored apart, never shown).
+        #[arg(long)]
+        secure_configuration: Option<String>,
+        /// Delete an asynchronous step's system job when it succeeds.
+        #[arg(long)]
+        async_auto_delete: bool,
+        /// The step's id [default: a new one].
+        #[arg(long)]
+        id: Option<uuid::Uuid>,
+    },
+    /// List the registered steps.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enable a step (checked again against the rules).
+    Enable {
+        /// The step's id.
+        id: uuid::Uuid,
+    },
+    /// Disable a step.
+    Disable {
+        /// The step's id.
+        id: uuid::Uuid,
+    },
+    /// Delete a step (not one of a managed solution).
+    Delete {
+        /// The step's id.
+        id: uuid::Uuid,
+    },
+}
+
+/// `--mode` of `step add`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StepModeArg {
+    /// Runs in the caller's request.
+    Sync,
+    /// Queued; runs after the operation completes.
+    Async,
 }
 
 /// `switchboard plugin …`.

@@ -107,6 +107,7 @@ pub const SAMPLES: &[(&str, &str)] = &[
     ("echo", "Echo"),
     ("faults", "Faults"),
     ("projects", "Projects"),
+    ("steps", "Steps"),
 ];
 
 /// Builds `plugins/` and copies each component to where `solutions/SwitchboardPlugins`

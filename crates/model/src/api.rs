@@ -77,6 +77,9 @@ pub struct CustomApi {
     pub is_customizable: bool,
     /// `plugintypeid`: the main-operation plug-in.
     pub plugin_type: PluginTypeRef,
+    /// Configuration for the main-operation plug-in (the `<configuration>` element: beyond
+    /// Dataverse, which gives custom API plug-ins none).
+    pub configuration: Option<String>,
     /// Request parameters (without the implicit `Target`).
     pub request_parameters: Vec<RequestParameter>,
     /// Response properties.
@@ -193,6 +196,8 @@ pub struct CustomApiDraft {
     pub is_customizable: Option<bool>,
     /// `plugintypeid`.
     pub plugin_type: PluginTypeRef,
+    /// `<configuration>` (Switchboard's addition).
+    pub configuration: Option<String>,
     /// Request parameters.
     pub request_parameters: Vec<RequestParameterDraft>,
     /// Response properties.
@@ -576,6 +581,7 @@ impl CustomApi {
                 workflow_sdk_step_enabled: workflow,
                 is_customizable: draft.is_customizable.unwrap_or(true),
                 plugin_type: draft.plugin_type,
+                configuration: draft.configuration.filter(|c| !c.is_empty()),
                 request_parameters,
                 response_properties,
             }),

@@ -80,6 +80,10 @@ pub enum ExecuteError {
     Business(Message),
     /// A plug-in failed: trap, deadline, memory cap, or outputs that do not fit.
     PluginFailed(Message),
+    /// The caller lacks the message's privilege (checked after pre-validation).
+    Forbidden(Message),
+    /// Executing would nest deeper than Dataverse allows (depth 8).
+    InfiniteLoop(Message),
     /// The platform failed.
     Internal(Message),
 }

@@ -142,6 +142,13 @@ pub const SYSTEM_ADMINISTRATOR_ROLE: &str = "System Administrator";
 pub const BASIC_USER_ROLE: &str = "Basic User";
 /// The privilege that allows impersonation with `MSCRMCallerID`.
 pub const ACT_ON_BEHALF: &str = "prvActOnBehalfOfAnotherUser";
+/// Dataverse's "Active" solution: where unmanaged components created outside any solution
+/// (steps registered with the CLI or the Web API) live. Its well-known id.
+pub const ACTIVE_SOLUTION_ID: Uuid = Uuid::from_u128(0xfd14_0aae_4df4_11dd_bd17_0019_b931_2238);
+/// Unique name of the Active solution.
+pub const ACTIVE_SOLUTION: &str = "Active";
+/// Dataverse's default publisher (the Active solution's publisher): its well-known id.
+pub const DEFAULT_PUBLISHER_ID: Uuid = Uuid::from_u128(0xd21a_ab71_79e7_11dd_8874_0018_8b01_e34f);
 
 #[cfg(test)]
 mod tests {

@@ -22,7 +22,9 @@ pub fn schema_name(logical_name: &str) -> String {
         "sdkmessage" => "SdkMessage".into(),
         "sdkmessageprocessingstep" => "SdkMessageProcessingStep".into(),
         "systemuser" => "User".into(),
+        "plugintracelog" => "PluginTraceLog".into(),
         "businessunit" => "BusinessUnit".into(),
+        "asyncoperation" => "AsyncOperation".into(),
         other if !other.contains('_') => {
             let mut chars = other.chars();
             chars
@@ -72,6 +74,10 @@ mod tests {
             "prvCreatenew_myaction"
         );
         assert_eq!(table_privilege("Read", "systemuser"), "prvReadUser");
+        assert_eq!(
+            table_privilege("Read", "asyncoperation"),
+            "prvReadAsyncOperation"
+        );
         let all = catalog(["account", "new_x"]);
         assert_eq!(all.len(), 2 * 8 + 1);
         assert!(all.contains(&"prvAppendToAccount".to_owned()));

@@ -3,13 +3,14 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::options::FieldType;
 
 /// A reference to one record: table and id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntityReference {
     /// The table's logical name.
     pub logical_name: String,
@@ -18,7 +19,7 @@ pub struct EntityReference {
 }
 
 /// A record with some of its columns.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Entity {
     /// The table, when known.
     pub logical_name: Option<String>,
@@ -28,15 +29,16 @@ pub struct Entity {
     pub attributes: BTreeMap<String, Value>,
 }
 
-/// A value of one of the 13 custom API types, or null.
-#[derive(Debug, Clone, PartialEq)]
+/// A value of one of the 13 custom API types, or null. Serializes (for queued asynchronous
+/// steps) with the type as the key: `{"Integer": 5}`, `{"DateTime": "2024-…Z"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Value {
     /// No value.
     Null,
     /// `bool`.
     Boolean(bool),
     /// A point in time with its offset.
-    DateTime(OffsetDateTime),
+    DateTime(#[serde(with = "time::serde::rfc3339")] OffsetDateTime),
     /// `decimal`.
     Decimal(Decimal),
     /// `double`.

@@ -50,8 +50,13 @@ pub enum ErrorKind {
     Forbidden,
     /// The caller made too many requests (429).
     TooManyRequests,
+    /// A processing step the message does not allow (a custom API's
+    /// `allowedcustomprocessingsteptype`).
+    CustomStepNotAllowed,
     /// A plug-in's business error.
     Business,
+    /// A message executed from plug-ins would nest deeper than depth 8.
+    InfiniteLoop,
     /// A plug-in failed (trap, deadline, memory cap, bad output).
     PluginFailed,
     /// Anything the platform did wrong.

@@ -158,4 +158,33 @@ impl Context {
         let page = organization::retrieve_multiple(table, query)?;
         from_entity_page(&page)
     }
+
+    /// Executes another message — a custom API, private ones included — with these inputs,
+    /// in the same transaction and one level deeper (Dataverse stops at depth 8). Returns the
+    /// message's outputs.
+    ///
+    /// ```ignore
+    /// let outputs = ctx.execute("sb_Reverse", &[("Text", "abc".into())])?;
+    /// ```
+    pub fn execute(
+        &self,
+        message: &str,
+        inputs: &[(&str, Value)],
+    ) -> Result<Vec<(String, Value)>, PluginError> {
+        let mut entities = Vec::new();
+        let items = inputs
+            .iter()
+            .map(|(name, v)| wit::Parameter {
+                name: (*name).to_owned(),
+                value: to_wit(v, &mut entities),
+            })
+            .collect();
+        let response = organization::execute(message, &wit::ParameterBag { items, entities })?;
+        let mut reader = Reader::new(&response.entities);
+        response
+            .items
+            .iter()
+            .map(|p| Ok((p.name.clone(), reader.value(&p.value)?)))
+            .collect()
+    }
 }

@@ -78,6 +78,7 @@ fn all_tables(registry: &Registry) -> Vec<Table> {
                 },
                 "Edm.Boolean" => ColumnType::Boolean,
                 "Edm.DateTimeOffset" => ColumnType::DateTime,
+                "Edm.Double" => ColumnType::Float,
                 _ => ColumnType::String {
                     max_length: switchboard_model::table::STRING_MAX,
                 },

@@ -35,7 +35,9 @@ pub fn status_and_code(kind: ErrorKind) -> (StatusCode, &'static str) {
         Unauthorized => (StatusCode::UNAUTHORIZED, "0x80040220"),
         Forbidden => (StatusCode::FORBIDDEN, "0x80040220"),
         TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "0x80072322"),
+        CustomStepNotAllowed => (StatusCode::BAD_REQUEST, "0x80044187"),
         Business => (StatusCode::BAD_REQUEST, "0x80040265"),
+        InfiniteLoop => (StatusCode::BAD_REQUEST, "0x80044182"),
         PluginFailed => (StatusCode::INTERNAL_SERVER_ERROR, "0x80040265"),
         Internal => (StatusCode::INTERNAL_SERVER_ERROR, "0x80040216"),
     }
@@ -103,6 +105,7 @@ mod tests {
             Unauthorized,
             Forbidden,
             TooManyRequests,
+            CustomStepNotAllowed,
             Business,
             PluginFailed,
             Internal,

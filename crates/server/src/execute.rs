@@ -1,24 +1,32 @@
-//! `execute(message)`: the entry point every call goes through. Today it runs the custom
-//! API's main operation (stage 30) when its plug-in type resolves to a WebAssembly
-//! plug-in, and otherwise returns each response property's default value, as Dataverse
-//! does for an API without a plug-in. The pipeline issue wraps steps around it.
+//! `execute(message)`: every call goes through the message pipeline
+//! (`switchboard-pipeline`). This module wires it to the server: steps from the registry
+//! snapshot, plug-ins run by the WebAssembly host (the custom API's main operation at stage
+//! 30; APIs without a runnable plug-in keep their response properties' default values, as
+//! Dataverse does), and a unit of work over the store whose transaction opens at the first
+//! write and takes the queued asynchronous steps.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use switchboard_model::execution::{
     Binding, Caller, ExecuteError, ExecuteRequest, ExecuteResponse,
 };
 use switchboard_model::value::Value;
 use switchboard_model::{CustomApi, ExportKey, FieldType, Message, MessageId, PluginTypeRef};
-use switchboard_store::PluginTarget;
+use switchboard_pipeline::{
+    AsyncStep, BoxFuture, ExecutionContext, MessageRequest, Pipeline, PipelineError,
+    PipelineErrorKind, PluginInvoker, Step, StepChanges, StepSource, Target, UnitOfWork,
+};
+use switchboard_store::jobs::{self, NewJob};
+use switchboard_store::unit::Unit;
+use switchboard_store::{DbErr, PluginTarget};
 use switchboard_wasm::{CallContext, PluginFailure};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::identity;
 use crate::registry::Registry;
 
-/// Runs one call of a custom API.
+/// Runs one call of a custom API through the pipeline.
 pub async fn execute(
     state: &AppState,
     registry: &Registry,
@@ -26,78 +34,428 @@ pub async fn execute(
     request: &ExecuteRequest,
 ) -> Result<ExecuteResponse, ExecuteError> {
     let api = &request.api;
-    let mut outputs: BTreeMap<String, Value> = api
-        .response_properties
+    let (primary_name, primary_id) = match &request.binding {
+        Binding::Record(r) => (Some(r.logical_name.clone()), Some(r.id)),
+        Binding::Collection(t) => (Some(t.clone()), None),
+        Binding::None => (None, None),
+    };
+    let message = MessageRequest {
+        message: api.unique_name.to_string(),
+        primary_entity_name: primary_name,
+        primary_entity_id: primary_id,
+        inputs: request.inputs.clone(),
+        outputs: default_outputs(api),
+        privilege: api.execute_privilege.clone(),
+        depth: 1,
+        correlation_id: request.correlation_id,
+        parent: None,
+    };
+    let _ = registry;
+    let server_unit = Arc::new(ServerUnit::over(
+        Unit::new(state.store.clone()),
+        Some(state.jobs.clone()),
+    ));
+    let unit: Arc<dyn UnitOfWork> = server_unit.clone();
+    let result = pipeline(state, server_unit.clone())
+        .execute(caller, message, &unit)
+        .await;
+    server_unit.write_traces(&state.store).await;
+    let outputs = result.map_err(execute_error)?;
+    Ok(ExecuteResponse { outputs })
+}
+
+/// Every response property at its default value (what the caller gets for outputs no
+/// plug-in set).
+fn default_outputs(api: &CustomApi) -> BTreeMap<String, Value> {
+    api.response_properties
         .iter()
         .map(|p| (p.unique_name.to_string(), Value::default_for(p.field_type)))
-        .collect();
-    let Some(target) = runnable(registry, api) else {
-        return Ok(ExecuteResponse { outputs });
-    };
+        .collect()
+}
 
+/// The pipeline of one execution (and the executions nested in it): steps from the current
+/// registry, plug-ins run by the host against `unit`.
+pub(crate) fn pipeline(state: &AppState, unit: Arc<ServerUnit>) -> Pipeline {
+    Pipeline::new(
+        Arc::new(RegistrySteps(state.registry.current())),
+        Arc::new(ServerInvoker {
+            state: state.clone(),
+            unit,
+        }),
+    )
+}
+
+/// Maps a pipeline failure to the call seam's error.
+pub(crate) fn execute_error(e: PipelineError) -> ExecuteError {
+    match e.kind {
+        PipelineErrorKind::Business => ExecuteError::Business(e.message),
+        PipelineErrorKind::PluginFailed => ExecuteError::PluginFailed(e.message),
+        PipelineErrorKind::Forbidden => ExecuteError::Forbidden(e.message),
+        PipelineErrorKind::InfiniteLoop => ExecuteError::InfiniteLoop(e.message),
+        PipelineErrorKind::Internal => ExecuteError::Internal(e.message),
+    }
+}
+
+fn pipeline_error(e: ExecuteError) -> PipelineError {
+    match e {
+        ExecuteError::Business(m) => PipelineError::new(PipelineErrorKind::Business, m),
+        ExecuteError::PluginFailed(m) => PipelineError::new(PipelineErrorKind::PluginFailed, m),
+        ExecuteError::Forbidden(m) => PipelineError::new(PipelineErrorKind::Forbidden, m),
+        ExecuteError::InfiniteLoop(m) => PipelineError::new(PipelineErrorKind::InfiniteLoop, m),
+        ExecuteError::Internal(m) => PipelineError::new(PipelineErrorKind::Internal, m),
+    }
+}
+
+fn database(e: DbErr) -> PipelineError {
+    let id = Uuid::new_v4();
+    tracing::error!(error = %e, correlation = %id, "execution's unit of work failed");
+    PipelineError::new(
+        PipelineErrorKind::Internal,
+        Message::new(MessageId::ODataInternal).arg("id", id),
+    )
+}
+
+/// Steps from one registry snapshot.
+struct RegistrySteps(Arc<Registry>);
+
+impl StepSource for RegistrySteps {
+    fn steps(&self, message: &str, primary_entity: Option<&str>) -> Vec<Arc<Step>> {
+        self.0
+            .steps
+            .get(message)
+            .map(|steps| {
+                steps
+                    .iter()
+                    .filter(|(table, _)| table.is_none() || table.as_deref() == primary_entity)
+                    .map(|(_, s)| s.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The store side of an execution: the lazily opened transaction, and the job queue.
+pub(crate) struct ServerUnit {
+    pub(crate) unit: Unit,
+    /// The first failure of a message a plug-in executed: a nested infinite loop reaches the
+    /// caller as such, even when the plug-in passed it on as its own error.
+    pub(crate) nested_failure: std::sync::Mutex<Option<PipelineError>>,
+    /// Asynchronous steps were queued: wake the job workers after the commit.
+    queued: std::sync::atomic::AtomicBool,
+    jobs: Option<switchboard_store::jobs::JobQueue>,
+    /// What the plug-ins of this execution traced, written once the transaction is over
+    /// (traces outlive a rollback, as Dataverse's trace log does).
+    traces: std::sync::Mutex<Vec<switchboard_store::tracelog::NewTrace>>,
+}
+
+impl ServerUnit {
+    /// A unit for a request; `jobs` wakes the workers when it queued steps.
+    pub(crate) fn over(unit: Unit, jobs: Option<switchboard_store::jobs::JobQueue>) -> Self {
+        Self {
+            unit,
+            nested_failure: std::sync::Mutex::new(None),
+            queued: std::sync::atomic::AtomicBool::new(false),
+            jobs,
+            traces: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn trace(&self, trace: switchboard_store::tracelog::NewTrace) {
+        self.traces
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(trace);
+    }
+
+    /// Takes the collected traces (to write them after the transaction).
+    pub(crate) fn take_traces(&self) -> Vec<switchboard_store::tracelog::NewTrace> {
+        std::mem::take(&mut *self.traces.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Writes the collected traces through the pool (the transaction is over).
+    pub(crate) async fn write_traces(&self, store: &switchboard_store::Store) {
+        let traces = self.take_traces();
+        if let Err(e) = switchboard_store::tracelog::write(store.connection(), traces).await {
+            tracing::warn!(error = %e, "could not write the plug-in trace log");
+        }
+    }
+
+    /// Plug-in assembly bytes, read through the execution's connection (with SQLite's
+    /// single connection, the pool is busy while the transaction is open).
+    async fn assembly_content(&self, id: Uuid) -> Result<Option<Vec<u8>>, DbErr> {
+        let conn = self.unit.read().await;
+        match (conn.transaction(), conn.pool()) {
+            (Some(txn), _) => switchboard_store::read::assembly_content_in(txn, id).await,
+            (None, Some(pool)) => switchboard_store::read::assembly_content_in(pool, id).await,
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+/// What a queued asynchronous step carries in its job's `data`.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct QueuedStep {
+    /// The step's id.
+    pub(crate) step: Uuid,
+    /// The context it runs with.
+    pub(crate) context: ExecutionContext,
+}
+
+impl UnitOfWork for ServerUnit {
+    fn enqueue(&self, step: AsyncStep) -> BoxFuture<'_, Result<(), PipelineError>> {
+        Box::pin(async move {
+            let data = serde_json::to_string(&QueuedStep {
+                step: step.step.id,
+                context: step.context.clone(),
+            })
+            .map_err(|e| database(DbErr::Custom(e.to_string())))?;
+            let guard = self.unit.write().await.map_err(database)?;
+            let txn = guard.as_ref().expect("write() opened the transaction");
+            jobs::enqueue(
+                txn,
+                NewJob {
+                    name: step.step.name.clone(),
+                    data,
+                    correlation_id: Some(step.context.correlation_id),
+                    message_name: Some(step.context.message_name.clone()),
+                    depth: i32::try_from(step.context.depth).unwrap_or(i32::MAX),
+                    owning_extension_id: Some(step.step.id),
+                    primary_entity_type: step.context.primary_entity_name.clone(),
+                    regarding_object_id: step.context.primary_entity_id,
+                    owner_id: Some(step.context.user_id),
+                    auto_delete: step.step.async_auto_delete,
+                    ..NewJob::default()
+                },
+            )
+            .await
+            .map_err(database)?;
+            self.queued
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        })
+    }
+
+    fn commit(&self) -> BoxFuture<'_, Result<(), PipelineError>> {
+        Box::pin(async move {
+            self.unit.commit().await.map_err(database)?;
+            if self.queued.load(std::sync::atomic::Ordering::Relaxed)
+                && let Some(jobs) = &self.jobs
+            {
+                jobs.notify();
+            }
+            Ok(())
+        })
+    }
+
+    fn rollback(&self) -> BoxFuture<'_, Result<(), PipelineError>> {
+        Box::pin(async move { self.unit.rollback().await.map_err(database) })
+    }
+}
+
+/// Runs plug-ins with the WebAssembly host; their record operations and nested messages go
+/// through the execution's unit of work.
+pub(crate) struct ServerInvoker {
+    pub(crate) state: AppState,
+    pub(crate) unit: Arc<ServerUnit>,
+}
+
+impl ServerInvoker {
+    /// A failure's text for the trace log (in the base language, as an operator reads it).
+    fn render(&self, e: &ExecuteError) -> String {
+        let message = match e {
+            ExecuteError::Business(m)
+            | ExecuteError::PluginFailed(m)
+            | ExecuteError::Forbidden(m)
+            | ExecuteError::InfiniteLoop(m)
+            | ExecuteError::Internal(m) => m,
+        };
+        self.state.locales.pick(None, None).render(message)
+    }
+}
+
+impl PluginInvoker for ServerInvoker {
+    fn invoke<'a>(
+        &'a self,
+        target: Target<'a>,
+        caller: &'a Caller,
+        context: &'a ExecutionContext,
+        _unit: &'a Arc<dyn UnitOfWork>,
+    ) -> BoxFuture<'a, Result<StepChanges, PipelineError>> {
+        Box::pin(async move {
+            let registry = self.state.registry.current();
+            let (plugin, api) = match target {
+                Target::MainOperation => {
+                    let api = registry.apis.get(&context.message_name).cloned();
+                    let plugin = api.as_deref().and_then(|a| runnable(&registry, a));
+                    match plugin {
+                        Some(p) => (p.clone(), api),
+                        // No plug-in: the outputs keep their defaults.
+                        None => return Ok(StepChanges::default()),
+                    }
+                }
+                Target::Step(step) => match registry.plugin_targets.get(&step.plugin_type) {
+                    Some(p) if p.kind == "wasm" && p.sha256.is_some() => {
+                        (p.clone(), registry.apis.get(&context.message_name).cloned())
+                    }
+                    _ => {
+                        return Err(PipelineError::new(
+                            PipelineErrorKind::PluginFailed,
+                            Message::new(MessageId::PluginTypeMissing)
+                                .arg("assembly", &step.name)
+                                .arg("type", step.plugin_type),
+                        ));
+                    }
+                },
+            };
+            // The main operation gets the API's own configuration (beyond Dataverse).
+            let main_context;
+            let context = match (target, &api) {
+                (Target::MainOperation, Some(api)) if api.configuration.is_some() => {
+                    main_context = ExecutionContext {
+                        unsecure_configuration: api.configuration.clone(),
+                        ..context.clone()
+                    };
+                    &main_context
+                }
+                _ => context,
+            };
+            let records = crate::plugin_records::CallerRecords::new(
+                self.state.clone(),
+                registry.clone(),
+                caller.clone(),
+                self.unit.clone(),
+                context.clone(),
+            );
+            let started = std::time::SystemTime::now();
+            let clock = std::time::Instant::now();
+            let result =
+                run_plugin(&self.state, &self.unit, &plugin, context, Arc::new(records)).await;
+            let (lines, exception) = match &result {
+                Ok(i) => (&i.traces, None),
+                Err((e, traces)) => (traces, Some(self.render(e))),
+            };
+            self.unit.trace(switchboard_store::tracelog::NewTrace {
+                type_name: plugin.type_name.clone(),
+                message_name: context.message_name.clone(),
+                primary_entity: context.primary_entity_name.clone(),
+                mode: context.mode.code(),
+                depth: i32::try_from(context.depth).unwrap_or(i32::MAX),
+                correlation_id: context.correlation_id,
+                step_id: context.step_id,
+                lines: lines.iter().map(|t| t.message.clone()).collect(),
+                exception,
+                configuration: context.unsecure_configuration.clone(),
+                started: started
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64),
+                duration_ms: i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX),
+                user_id: Some(context.user_id),
+            });
+            let invocation = result.map_err(|(e, _)| e).map_err(|e| {
+                // A nested infinite loop is reported as such (as Dataverse does), not as
+                // whatever the plug-in made of it.
+                let nested = self
+                    .unit
+                    .nested_failure
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clone();
+                match nested {
+                    Some(n) if n.kind == PipelineErrorKind::InfiniteLoop => n,
+                    _ => pipeline_error(e),
+                }
+            })?;
+            if let Some(api) = &api {
+                check_outputs(api, &plugin, &invocation.outputs).map_err(pipeline_error)?;
+            }
+            Ok(StepChanges {
+                inputs: invocation.input_changes,
+                outputs: invocation.outputs,
+                shared: invocation.shared_changes,
+            })
+        })
+    }
+}
+
+/// Loads the plug-in's component (cached) and runs it with the context.
+async fn run_plugin(
+    state: &AppState,
+    unit: &ServerUnit,
+    target: &PluginTarget,
+    context: &ExecutionContext,
+    records: Arc<dyn switchboard_wasm::RecordService>,
+) -> Result<switchboard_wasm::Invocation, (ExecuteError, Vec<switchboard_wasm::TraceLine>)> {
     let loaded = match state
         .plugins
         .load_cached(target.sha256.as_deref().unwrap_or_default())
     {
         Some(loaded) => loaded,
         None => {
-            let bytes = state
-                .store
+            let bytes = unit
                 .assembly_content(target.assembly_id)
                 .await
                 .map_err(|e| {
-                    internal(format!(
-                        "reading plug-in assembly {}: {e}",
-                        target.assembly_name
-                    ))
+                    (
+                        internal(format!(
+                            "reading plug-in assembly {}: {e}",
+                            target.assembly_name
+                        )),
+                        Vec::new(),
+                    )
                 })?
                 .unwrap_or_default();
             state
                 .plugins
                 .load(&bytes)
                 .await
-                .map_err(|f| failure(target, f))?
+                .map_err(|f| (failure(target, f), Vec::new()))?
         }
     };
-    let (primary_name, primary_id) = match &request.binding {
-        Binding::Record(r) => (Some(r.logical_name.clone()), Some(r.id)),
-        Binding::Collection(t) => (Some(t.clone()), None),
-        Binding::None => (None, None),
-    };
-    let mut context = CallContext::main_operation(api.unique_name.as_str(), request.inputs.clone());
-    context.user_id = caller.user_id;
-    context.initiating_user_id = caller.initiating_user_id;
-    context.organization_id = identity::ORGANIZATION_ID;
-    context.business_unit_id = caller.business_unit_id;
-    context.correlation_id = request.correlation_id;
-    context.primary_entity_name = primary_name;
-    context.primary_entity_id = primary_id;
-    // Record operations run as the caller, with the caller's privileges and language.
-    context.records = Some(std::sync::Arc::new(
-        crate::plugin_records::CallerRecords::new(
-            state.store.clone(),
-            state.registry.current(),
-            caller.clone(),
-            state.locales.pick(caller.language, None),
-        ),
-    ));
-    let invocation = state
+    let mut call = CallContext::main_operation(&context.message_name, context.inputs.clone());
+    call.stage = context.stage;
+    call.mode = context.mode;
+    call.depth = context.depth;
+    call.user_id = context.user_id;
+    call.initiating_user_id = context.initiating_user_id;
+    call.organization_id = context.organization_id;
+    call.business_unit_id = context.business_unit_id;
+    call.correlation_id = context.correlation_id;
+    call.is_in_transaction = context.is_in_transaction;
+    call.primary_entity_name = context.primary_entity_name.clone();
+    call.primary_entity_id = context.primary_entity_id;
+    call.outputs = context.outputs.clone();
+    call.shared = context.shared.clone();
+    call.parent = context.parent.clone();
+    call.unsecure_configuration = context.unsecure_configuration.clone();
+    call.secure_configuration = context.secure_configuration.clone();
+    call.records = Some(records);
+    match state
         .plugins
-        .invoke(&loaded, &target.type_name, &context)
-        .await;
-    let invocation = match invocation {
-        Ok(i) => i,
+        .invoke(&loaded, &target.type_name, &call)
+        .await
+    {
+        Ok(invocation) => {
+            for t in &invocation.traces {
+                tracing::debug!(plugin = %target.type_name, level = t.level, "{}", t.message);
+            }
+            Ok(invocation)
+        }
         Err((f, traces)) => {
             for t in &traces {
                 tracing::info!(plugin = %target.type_name, level = t.level, "{}", t.message);
             }
-            return Err(failure(target, f));
+            Err((failure(target, f), traces))
         }
-    };
-    for t in &invocation.traces {
-        tracing::debug!(plugin = %target.type_name, level = t.level, "{}", t.message);
     }
-    for (name, value) in invocation.outputs {
+}
+
+/// Outputs a plug-in set must be the API's response properties, with their types.
+fn check_outputs(
+    api: &CustomApi,
+    target: &PluginTarget,
+    outputs: &BTreeMap<String, Value>,
+) -> Result<(), ExecuteError> {
+    for (name, value) in outputs {
         let Some(property) = api
             .response_properties
             .iter()
@@ -106,23 +464,22 @@ pub async fn execute(
             return Err(ExecuteError::PluginFailed(
                 Message::new(MessageId::PluginUnknownOutput)
                     .arg("type", &target.type_name)
-                    .arg("name", &name)
+                    .arg("name", name)
                     .arg("api", &api.unique_name),
             ));
         };
-        if !fits(&value, property.field_type) {
+        if !fits(value, property.field_type) {
             return Err(ExecuteError::PluginFailed(
                 Message::new(MessageId::PluginWrongOutputType)
                     .arg("type", &target.type_name)
-                    .arg("name", &name)
+                    .arg("name", name)
                     .arg("found", value.field_type().map_or("null", FieldType::label))
                     .arg("expected", property.field_type.label())
                     .arg("api", &api.unique_name),
             ));
         }
-        outputs.insert(name, value);
     }
-    Ok(ExecuteResponse { outputs })
+    Ok(())
 }
 
 /// Whether a value may be the output of a property of this type (null always may).

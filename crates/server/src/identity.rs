@@ -21,7 +21,7 @@ pub const ORGANIZATION_ID: Uuid = ids::ORGANIZATION_ID;
 #[derive(Debug, Clone)]
 pub struct CallerIdentity(pub Caller);
 
-fn caller(user: &Principal, initiating: Uuid) -> Caller {
+pub(crate) fn caller(user: &Principal, initiating: Uuid) -> Caller {
     Caller {
         user_id: user.user_id,
         initiating_user_id: initiating,

@@ -5,12 +5,14 @@ mod entity_definitions;
 pub mod errors;
 pub mod execute;
 pub mod identity;
+pub mod job_runner;
 pub mod jwt;
 mod labels;
 mod plugin_records;
 pub mod ratelimit;
 mod records_api;
 pub mod registry;
+mod steps_api;
 mod tables_api;
 pub mod tls;
 pub mod webapi;
@@ -26,6 +28,7 @@ use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde_json::json;
 use switchboard_store::Store;
+use switchboard_store::jobs::{JobQueue, JobRunner, WorkerConfig};
 use tokio::net::TcpListener;
 
 use registry::{Registry, SharedRegistry};
@@ -52,6 +55,13 @@ pub struct AppState {
     pub jwt: Arc<jwt::JwtConfig>,
     /// HTTPS settings; `None` serves plain HTTP.
     pub tls: Option<tls::TlsConfig>,
+    /// Wakes the job workers: call [`JobQueue::notify`] after committing a transaction that
+    /// queued asynchronous steps.
+    pub jobs: JobQueue,
+    /// What runs a claimed job; `None` starts no job workers (jobs wait in the queue).
+    pub job_runner: Option<Arc<dyn JobRunner>>,
+    /// How the job workers run.
+    pub job_workers: WorkerConfig,
 }
 
 /// How the server is configured.
@@ -69,6 +79,9 @@ pub struct ServerConfig {
     pub jwt: jwt::JwtConfig,
     /// HTTPS settings; `None` (the default) serves plain HTTP.
     pub tls: Option<tls::TlsConfig>,
+    /// Job workers (count, lease, retries); they start with [`serve`] when
+    /// [`AppState::job_runner`] is set.
+    pub jobs: WorkerConfig,
 }
 
 impl Default for ServerConfig {
@@ -80,6 +93,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(120),
             jwt: jwt::JwtConfig::default(),
             tls: None,
+            jobs: WorkerConfig::default(),
         }
     }
 }
@@ -103,7 +117,16 @@ impl AppState {
             request_timeout: config.request_timeout,
             jwt: Arc::new(config.jwt),
             tls: config.tls,
+            jobs: JobQueue::new(),
+            job_runner: None,
+            job_workers: config.jobs,
         })
+    }
+
+    /// With the runner [`serve`]'s job workers hand claimed jobs to.
+    pub fn with_job_runner(mut self, runner: Arc<dyn JobRunner>) -> Self {
+        self.job_runner = Some(runner);
+        self
     }
 }
 
@@ -174,13 +197,27 @@ async fn health(State(state): State<AppState>) -> Response {
 }
 
 /// Serves (over HTTPS when `state.tls` is set) until `shutdown` completes, rebuilding the
-/// registry when definitions change.
+/// registry when definitions change and running queued jobs with `state.job_runner` (when
+/// set). On shutdown the requests under way finish, then the jobs under way (for a bounded
+/// time: see [`WorkerConfig::shutdown_grace`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let watcher = state.registry.watch(state.store.clone(), REGISTRY_POLL);
+    let workers = state
+        .job_runner
+        .clone()
+        .filter(|_| state.job_workers.workers > 0)
+        .map(|runner| {
+            switchboard_store::jobs::start_workers(
+                state.store.clone(),
+                runner,
+                state.jobs.clone(),
+                state.job_workers.clone(),
+            )
+        });
     let tls = state.tls.clone();
     let app = router(state);
     let result = match tls {
@@ -192,5 +229,68 @@ pub async fn serve(
         Some(tls) => tls::serve(listener, app, &tls, shutdown).await,
     };
     watcher.abort();
+    if let Some(workers) = workers {
+        workers.shutdown().await;
+    }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_store::jobs::{BoxFuture, ClaimedJob, JobError, NewJob};
+
+    struct Count(std::sync::atomic::AtomicUsize);
+
+    impl JobRunner for Count {
+        fn run<'a>(
+            &'a self,
+            _job: &'a ClaimedJob,
+            _txn: &'a switchboard_store::jobs::DatabaseTransaction,
+        ) -> BoxFuture<'a, Result<(), JobError>> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn serve_runs_queued_jobs_and_stops_its_workers() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let config = ServerConfig {
+            jobs: WorkerConfig {
+                poll: Duration::from_secs(30),
+                ..WorkerConfig::default()
+            },
+            ..ServerConfig::default()
+        };
+        let runner = Arc::new(Count(Default::default()));
+        let state = AppState::new(store.clone(), config)
+            .await
+            .unwrap()
+            .with_job_runner(runner.clone());
+        let queue = state.jobs.clone();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        // Idle workers wait on a 30 s poll: the notification is what wakes them.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let job = NewJob {
+            name: "job".into(),
+            ..NewJob::default()
+        };
+        switchboard_store::jobs::enqueue(store.connection(), job)
+            .await
+            .unwrap();
+        queue.notify();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while store.job_counts().await.unwrap().succeeded < 1 {
+            assert!(tokio::time::Instant::now() < deadline, "the job never ran");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+        assert_eq!(runner.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
 }

@@ -1,8 +1,10 @@
-//! The record operations plug-ins call (create, retrieve, update, delete, retrieve-multiple),
-//! run as the calling user: the same table privileges and checks as the Web API.
+//! The record operations plug-ins call (create, retrieve, update, delete, retrieve-multiple)
+//! and the messages they execute, run as the calling user with the same table privileges and
+//! checks as the Web API, inside the execution's unit of work (its transaction).
 
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
 use switchboard_locale::Localizer;
 use switchboard_model::execution::Caller;
 use switchboard_model::privileges::table_privilege;
@@ -10,35 +12,69 @@ use switchboard_model::value::{Entity, Value};
 use switchboard_model::{Message, MessageId, Table};
 use switchboard_odata::query::record_query;
 use switchboard_store::RecordError;
-use switchboard_store::Store;
+
+use switchboard_pipeline::{ExecutionContext, MessageRequest, UnitOfWork};
+use switchboard_store::DatabaseTransaction;
 use switchboard_store::records::{self, Record};
 use switchboard_wasm::{RecordFailure, RecordFuture, RecordPage, RecordService};
 use uuid::Uuid;
 
+use crate::AppState;
+use crate::execute::ServerUnit;
 use crate::records_api::MAX_PAGE_SIZE;
 use crate::registry::Registry;
 
-/// Record access for one call, on behalf of its caller.
+/// Record access for one plug-in call, on behalf of its caller.
 pub(crate) struct CallerRecords {
-    store: Store,
+    state: AppState,
     registry: Arc<Registry>,
     caller: Caller,
     localizer: Arc<Localizer>,
+    unit: Arc<ServerUnit>,
+    context: ExecutionContext,
+}
+
+/// Runs `$op` with the unit's connection for a read: its transaction when one is open,
+/// the pool otherwise.
+macro_rules! reading {
+    ($unit:expr, |$db:ident| $op:expr) => {{
+        let conn = $unit.unit.read().await;
+        match (conn.transaction(), conn.pool()) {
+            (Some($db), _) => $op.await,
+            (None, Some($db)) => $op.await,
+            (None, None) => unreachable!("a unit connection is a transaction or the pool"),
+        }
+    }};
 }
 
 impl CallerRecords {
     pub(crate) fn new(
-        store: Store,
+        state: AppState,
         registry: Arc<Registry>,
         caller: Caller,
-        localizer: Arc<Localizer>,
+        unit: Arc<ServerUnit>,
+        context: ExecutionContext,
     ) -> Self {
+        let localizer = state.locales.pick(caller.language, None);
         Self {
-            store,
+            state,
             registry,
             caller,
             localizer,
+            unit,
+            context,
         }
+    }
+
+    /// The transaction, opened by this first write if needed.
+    async fn write(
+        &self,
+    ) -> Result<tokio::sync::MutexGuard<'_, Option<DatabaseTransaction>>, RecordFailure> {
+        self.unit
+            .unit
+            .write()
+            .await
+            .map_err(|e| self.store_error(RecordError::Database(e)))
     }
 
     fn fail(&self, message: Message) -> RecordFailure {
@@ -112,14 +148,11 @@ impl RecordService for CallerRecords {
             if let Some(id) = entity.id {
                 values.insert(table.primary_id.clone(), Value::Guid(id));
             }
-            records::create(
-                self.store.connection(),
-                &table,
-                values,
-                Some(self.caller.user_id),
-            )
-            .await
-            .map_err(|e| self.store_error(e))
+            let guard = self.write().await?;
+            let txn = guard.as_ref().expect("write() opened the transaction");
+            records::create(txn, &table, values, Some(self.caller.user_id))
+                .await
+                .map_err(|e| self.store_error(e))
         })
     }
 
@@ -127,10 +160,14 @@ impl RecordService for CallerRecords {
         Box::pin(async move {
             let table = self.table(&table, "Read")?;
             let select = (!columns.is_empty()).then_some(columns);
-            let record = records::retrieve(self.store.connection(), &table, id, select.as_deref())
-                .await
-                .map_err(|e| self.store_error(e))?
-                .ok_or_else(|| self.store_error(records::not_found(&table.logical_name, id)))?;
+            let record = reading!(self.unit, |db| records::retrieve(
+                db,
+                &table,
+                id,
+                select.as_deref()
+            ))
+            .map_err(|e| self.store_error(e))?
+            .ok_or_else(|| self.store_error(records::not_found(&table.logical_name, id)))?;
             Ok(Self::entity(&table, id, record))
         })
     }
@@ -145,8 +182,10 @@ impl RecordService for CallerRecords {
                         .arg("api", "Update"),
                 )
             })?;
+            let guard = self.write().await?;
+            let txn = guard.as_ref().expect("write() opened the transaction");
             let found = records::update(
-                self.store.connection(),
+                txn,
                 &table,
                 id,
                 entity.attributes,
@@ -165,7 +204,9 @@ impl RecordService for CallerRecords {
     fn delete(&self, table: String, id: Uuid) -> RecordFuture<'_, ()> {
         Box::pin(async move {
             let table = self.table(&table, "Delete")?;
-            if records::delete(self.store.connection(), &table, id)
+            let guard = self.write().await?;
+            let txn = guard.as_ref().expect("write() opened the transaction");
+            if records::delete(txn, &table, id)
                 .await
                 .map_err(|e| self.store_error(e))?
             {
@@ -188,9 +229,10 @@ impl RecordService for CallerRecords {
                 self.fail(e.message)
             })?;
             query.page_size = Some(MAX_PAGE_SIZE);
-            let page = records::retrieve_multiple(self.store.connection(), &table, &query)
-                .await
-                .map_err(|e| self.store_error(e))?;
+            let page = reading!(self.unit, |db| records::retrieve_multiple(
+                db, &table, &query
+            ))
+            .map_err(|e| self.store_error(e))?;
             let key = table.primary_id.clone();
             Ok(RecordPage {
                 records: page
@@ -206,6 +248,48 @@ impl RecordService for CallerRecords {
                     .collect(),
                 more: page.more,
             })
+        })
+    }
+
+    fn execute(
+        &self,
+        message: String,
+        inputs: BTreeMap<String, Value>,
+    ) -> RecordFuture<'_, BTreeMap<String, Value>> {
+        Box::pin(async move {
+            // Private messages may be executed from plug-ins (Dataverse forbids it).
+            let api = self.registry.apis.get(&message).cloned().ok_or_else(|| {
+                self.fail(Message::new(MessageId::ODataResourceNotFound).arg("segment", &message))
+            })?;
+            let request = MessageRequest {
+                message: message.clone(),
+                primary_entity_name: None,
+                primary_entity_id: None,
+                inputs,
+                outputs: api
+                    .response_properties
+                    .iter()
+                    .map(|p| (p.unique_name.to_string(), Value::default_for(p.field_type)))
+                    .collect(),
+                privilege: api.execute_privilege.clone(),
+                depth: self.context.depth + 1,
+                correlation_id: self.context.correlation_id,
+                parent: Some((self.context.message_name.clone(), self.context.stage)),
+            };
+            let unit: Arc<dyn UnitOfWork> = self.unit.clone();
+            crate::execute::pipeline(&self.state, self.unit.clone())
+                .execute(&self.caller, request, &unit)
+                .await
+                .map_err(|e| {
+                    let message = self.localizer.render(&e.message);
+                    let mut first = self
+                        .unit
+                        .nested_failure
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner());
+                    first.get_or_insert(e);
+                    RecordFailure { message }
+                })
         })
     }
 }

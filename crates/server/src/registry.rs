@@ -14,6 +14,9 @@ use switchboard_store::{DbErr, Store, StoredApi};
 
 use crate::definitions;
 
+/// A step with the table it is registered for (`None`: any).
+pub type TableStep = (Option<String>, Arc<switchboard_pipeline::Step>);
+
 /// One consistent snapshot of the definitions.
 pub struct Registry {
     /// Custom APIs by exact unique name (OData names are case-sensitive).
@@ -34,6 +37,8 @@ pub struct Registry {
     pub entity_sets: Vec<String>,
     /// Plug-in types by id, with their assemblies.
     pub plugin_targets: HashMap<uuid::Uuid, switchboard_store::PluginTarget>,
+    /// Enabled processing steps by message name, with their primary table, in execution order.
+    pub steps: HashMap<String, Vec<TableStep>>,
     /// The store fingerprint this snapshot was built from.
     pub version: (u64, i64),
 }
@@ -87,12 +92,45 @@ impl Registry {
         .into();
         let mut entity_sets: Vec<String> = tables.iter().map(|t| t.set_name.clone()).collect();
         entity_sets.sort();
-        let plugin_targets = store
+        let plugin_targets: HashMap<uuid::Uuid, switchboard_store::PluginTarget> = store
             .plugin_targets()
             .await?
             .into_iter()
             .map(|t| (t.type_id, t))
             .collect();
+        let mut steps: HashMap<String, Vec<TableStep>> = HashMap::new();
+        for s in store.pipeline_steps().await? {
+            // A step names its plug-in type by id or by name; the pipeline runs it by id.
+            let plugin_type = s.plugin_type_id.or_else(|| {
+                let name = s.plugin_type_name.as_deref()?;
+                plugin_targets
+                    .values()
+                    .find(|t| t.type_name == name)
+                    .map(|t| t.type_id)
+            });
+            let (Some(plugin_type), Some(stage), Some(mode)) = (
+                plugin_type,
+                switchboard_model::StepStage::from_code(i64::from(s.stage)),
+                switchboard_model::StepMode::from_code(i64::from(s.mode)),
+            ) else {
+                tracing::warn!(step = %s.name, "step skipped: its plug-in type, stage or mode is unknown");
+                continue;
+            };
+            steps.entry(s.message.clone()).or_default().push((
+                s.primary_entity.clone(),
+                Arc::new(switchboard_pipeline::Step {
+                    id: s.id,
+                    name: s.name,
+                    stage,
+                    mode,
+                    rank: s.rank,
+                    plugin_type,
+                    unsecure_configuration: s.configuration,
+                    secure_configuration: store.step_secure_configuration(s.id).await?,
+                    async_auto_delete: s.async_auto_delete,
+                }),
+            ));
+        }
         Ok(Self {
             apis,
             stored,
@@ -102,6 +140,7 @@ impl Registry {
             metadata,
             entity_sets,
             plugin_targets,
+            steps,
             version,
             localized: std::sync::Mutex::new(HashMap::new()),
         })

@@ -259,6 +259,25 @@ async fn route(
                 .await;
             }
             if let Some(table) = registry.tables.by_set(&first.name) {
+                if table.logical_name == "sdkmessageprocessingstep"
+                    && matches!(
+                        incoming.method,
+                        Method::POST | Method::PATCH | Method::DELETE
+                    )
+                {
+                    let (root, method) = (incoming.root.clone(), incoming.method.clone());
+                    let key = first.parens.clone();
+                    let body = read_body(incoming).await?;
+                    return crate::steps_api::handle(
+                        state,
+                        caller,
+                        &root,
+                        &method,
+                        key.as_deref(),
+                        &body,
+                    )
+                    .await;
+                }
                 if incoming.method == Method::PATCH
                     && table.logical_name == "systemuser"
                     && let Some(key) = first.parens.clone()
@@ -558,12 +577,13 @@ async fn invoke(
         inputs,
         correlation_id: Uuid::new_v4(),
     };
-    if let Some(privilege) = &api.execute_privilege {
-        require(caller, privilege, api.unique_name.as_str())?;
-    }
+    // The execute privilege is checked by the pipeline, after pre-validation steps, as in
+    // Dataverse.
     let response = execute(state, registry, caller, &request).await.map_err(|e| match e {
         ExecuteError::Business(m) => err(ErrorKind::Business, m),
         ExecuteError::PluginFailed(m) => err(ErrorKind::PluginFailed, m),
+        ExecuteError::Forbidden(m) => err(ErrorKind::Forbidden, m),
+        ExecuteError::InfiniteLoop(m) => err(ErrorKind::InfiniteLoop, m),
         ExecuteError::Internal(m) => {
             tracing::error!(message = %m, correlation = %request.correlation_id, "execution failed");
             err(ErrorKind::Internal, Message::new(MessageId::ODataInternal).arg("id", request.correlation_id))

@@ -196,6 +196,7 @@ fn read_one(
             .unwrap_or(false),
         is_customizable: customizable(ctx, &doc, root),
         plugin_type: plugin_reference(ctx, &doc, root),
+        configuration: text_child(root, "configuration").map(str::to_owned),
         request_parameters: Vec::new(),
         response_properties: Vec::new(),
     };

@@ -23,6 +23,7 @@ use switchboard_model::{
 pub use customapi::LocatedApi;
 pub use diagnostic::{Diagnostic, Location};
 pub use source::PackageSource;
+pub use steps::LocatedStep;
 pub use tables::LocatedTable;
 
 use reader::{Ctx, text_child};
@@ -44,6 +45,8 @@ pub struct SolutionPackage {
     pub packages: Vec<PluginPackage>,
     /// Processing steps.
     pub steps: Vec<ProcessingStep>,
+    /// Where each step was read (same order as `steps`).
+    pub step_locations: Vec<LocatedStep>,
     /// Tables the package defines (`Entities/<name>/Entity.xml`, or `<Entities>` in
     /// `customizations.xml`), with where each was read.
     pub tables: Vec<LocatedTable>,
@@ -126,6 +129,7 @@ fn read_from(ctx: &mut Ctx<'_>) -> Option<SolutionPackage> {
 
     let mut assemblies: Vec<PluginAssembly> = Vec::new();
     let mut steps: Vec<ProcessingStep> = Vec::new();
+    let mut step_locations: Vec<LocatedStep> = Vec::new();
     let mut declared: Vec<String> = manifest
         .as_ref()
         .map(|m| m.declared_tables.clone())
@@ -138,8 +142,11 @@ fn read_from(ctx: &mut Ctx<'_>) -> Option<SolutionPackage> {
                 assemblies.extend(plugins::read_assembly(ctx, &doc, &doc.root));
             }
         } else if lower.starts_with("sdkmessageprocessingsteps/") && lower.ends_with(".xml") {
-            if let Some(doc) = ctx.load(file, "SdkMessageProcessingStep") {
-                steps.extend(steps::read_step(ctx, &doc, &doc.root));
+            if let Some(doc) = ctx.load(file, "SdkMessageProcessingStep")
+                && let Some((step, located)) = steps::read_located_step(ctx, &doc, &doc.root)
+            {
+                steps.push(step);
+                step_locations.push(located);
             }
         } else if lower.starts_with("entities/")
             && lower.ends_with("/entity.xml")
@@ -176,10 +183,11 @@ fn read_from(ctx: &mut Ctx<'_>) -> Option<SolutionPackage> {
         }
         if let Some(list) = doc.root.child("SdkMessageProcessingSteps") {
             for el in list.children_named("SdkMessageProcessingStep") {
-                if let Some(s) = steps::read_step(ctx, doc, el)
+                if let Some((s, located)) = steps::read_located_step(ctx, doc, el)
                     && !steps.iter().any(|x| x.id == s.id)
                 {
                     steps.push(s);
+                    step_locations.push(located);
                 }
             }
         }
@@ -233,6 +241,7 @@ fn read_from(ctx: &mut Ctx<'_>) -> Option<SolutionPackage> {
         assemblies,
         packages,
         steps,
+        step_locations,
         tables,
         declared_tables: declared,
         warnings: Vec::new(),

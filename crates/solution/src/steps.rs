@@ -4,12 +4,70 @@ use switchboard_model::{
     ExportKey, Message, MessageId, MessageRef, ProcessingStep, StepMode, StepPluginRef, StepStage,
 };
 
+use crate::diagnostic::Location;
 use crate::plugins::{attr_or_error, guid};
 use crate::reader::{Ctx, Doc, text_child};
 use crate::xml::Element;
 
+/// Where a step was read: its element, and the child elements that name its message,
+/// plug-in type, stage and mode (for errors the store finds later).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedStep {
+    /// `SdkMessageProcessingStepId`.
+    pub id: uuid::Uuid,
+    /// The `<SdkMessageProcessingStep>` element.
+    pub location: Location,
+    /// Child elements by name (`SdkMessageId`, `Mode`, …), those present.
+    pub fields: Vec<(&'static str, Location)>,
+}
+
+impl LocatedStep {
+    /// The first present child element of `elements`, else the step's element.
+    pub fn location_of(&self, elements: &[&str]) -> &Location {
+        elements
+            .iter()
+            .find_map(|e| {
+                self.fields
+                    .iter()
+                    .find(|(name, _)| name == e)
+                    .map(|(_, l)| l)
+            })
+            .unwrap_or(&self.location)
+    }
+}
+
+/// The child elements whose locations a [`LocatedStep`] keeps.
+const LOCATED_FIELDS: &[&str] = &[
+    "SdkMessageId",
+    "SdkMessageName",
+    "PluginTypeId",
+    "PluginTypeName",
+    "PluginTypeExportKey",
+    "Stage",
+    "Mode",
+];
+
+/// Reads one `<SdkMessageProcessingStep>` element, with where it was read.
+pub(crate) fn read_located_step(
+    ctx: &mut Ctx<'_>,
+    doc: &Doc,
+    el: &Element,
+) -> Option<(ProcessingStep, LocatedStep)> {
+    let step = read_step(ctx, doc, el)?;
+    let fields = LOCATED_FIELDS
+        .iter()
+        .filter_map(|name| el.child(name).map(|c| (*name, ctx.at(&doc.rel, c.pos))))
+        .collect();
+    let located = LocatedStep {
+        id: step.id,
+        location: ctx.at(&doc.rel, el.pos),
+        fields,
+    };
+    Some((step, located))
+}
+
 /// Reads one `<SdkMessageProcessingStep>` element.
-pub(crate) fn read_step(ctx: &mut Ctx<'_>, doc: &Doc, el: &Element) -> Option<ProcessingStep> {
+fn read_step(ctx: &mut Ctx<'_>, doc: &Doc, el: &Element) -> Option<ProcessingStep> {
     let here = ctx.at(&doc.rel, el.pos);
     let name = el.attr_value("Name").unwrap_or_default().to_owned();
     let id_text = attr_or_error(ctx, doc, el, "SdkMessageProcessingStepId")?;

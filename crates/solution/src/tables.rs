@@ -73,6 +73,7 @@ const PLATFORM_COLUMNS: &[&str] = &[
 /// `definitions::TABLES`, the identity migration, solutions and publishers). A solution may
 /// name them, but their definitions are Switchboard's: a declaration is skipped with a warning.
 const SYSTEM_TABLES: &[&str] = &[
+    "asyncoperation",
     "businessunit",
     "customapi",
     "customapirequestparameter",

@@ -9,9 +9,8 @@ use sea_orm::{
     QueryFilter, TransactionTrait,
 };
 use switchboard_model::{
-    BASE_LANGUAGE, CustomApi, ExportKey, LocalizedLabel, Message, MessageId, MessageRef,
-    PluginAssembly, PluginPackage, PluginTypeRef, ProcessingStep, Solution, StepPluginRef, Table,
-    ids,
+    BASE_LANGUAGE, CustomApi, ExportKey, LocalizedLabel, Message, MessageId, PluginAssembly,
+    PluginPackage, PluginTypeRef, ProcessingStep, Solution, Table, ids,
 };
 use uuid::Uuid;
 
@@ -19,7 +18,7 @@ use crate::Store;
 use crate::entity::{
     customapi, customapirequestparameter as param, customapiresponseproperty as prop,
     entitydefinition, localizedlabel, pluginassembly, pluginpackage, plugintype, publisher,
-    sdkmessage, sdkmessageprocessingstep as step, solution,
+    sdkmessage, solution,
 };
 use crate::tables::{TableChange, TableError};
 
@@ -104,6 +103,9 @@ pub enum ImportError {
     Refused(Message),
     /// A table definition cannot be stored (names the table's logical name).
     Table(String, Message),
+    /// Processing steps break registration rules (every refused step, each with the first
+    /// rule it breaks).
+    Steps(Vec<crate::steps::StepFailure>),
     /// The database failed.
     Database(DbErr),
 }
@@ -149,6 +151,43 @@ impl Store {
         let mut reports = Vec::new();
         for input in inputs {
             reports.push(import_one(&txn, input).await?);
+        }
+        // Steps last: their messages and plug-in types may come from any package of the
+        // import. Every refused step is reported; then nothing is written.
+        let mut failures = Vec::new();
+        for (input, report) in inputs.iter().zip(&mut reports) {
+            let solution_id = solution::Entity::find()
+                .filter(solution::Column::Uniquename.eq(&input.solution.unique_name))
+                .one(&txn)
+                .await?
+                .map_or_else(
+                    || ids::solution_id(&input.solution.unique_name),
+                    |s| s.solutionid,
+                );
+            for s in input.steps {
+                match crate::steps::import_step(&txn, s, solution_id).await {
+                    Ok(change) => {
+                        let label = format!("sdkmessageprocessingstep {}", s.name);
+                        if change.created {
+                            report.created.push(label)
+                        } else {
+                            report.updated.push(label)
+                        }
+                        report.warnings.extend(change.warnings);
+                    }
+                    Err(crate::steps::StepError::Rejected { rule, message }) => {
+                        failures.push(crate::steps::StepFailure {
+                            id: s.id,
+                            rule,
+                            message,
+                        })
+                    }
+                    Err(crate::steps::StepError::Database(e)) => return Err(e.into()),
+                }
+            }
+        }
+        if !failures.is_empty() {
+            return Err(ImportError::Steps(failures));
         }
         txn.commit().await?;
         Ok(reports)
@@ -363,15 +402,6 @@ async fn import_one(
         }
     }
     write_tables(txn, input.tables, solution_id, &mut report).await?;
-    for s in input.steps {
-        let existed = write_step(txn, s, solution_id).await?;
-        let label = format!("sdkmessageprocessingstep {}", s.name);
-        if existed {
-            report.updated.push(label)
-        } else {
-            report.created.push(label)
-        }
-    }
 
     // Plug-in references that nothing imported so far provides run without a main
     // operation; say so rather than fail (unpacked sources often omit binaries).
@@ -641,6 +671,7 @@ async fn write_api(
         isprivate: Set(api.is_private),
         allowedcustomprocessingsteptype: Set(api.allowed_step_type.code()),
         executeprivilegename: Set(api.execute_privilege.clone()),
+        configuration: Set(api.configuration.clone()),
         workflowsdkstepenabled: Set(api.workflow_sdk_step_enabled),
         iscustomizable: Set(api.is_customizable),
         plugintypeid: Set(type_id),
@@ -912,59 +943,6 @@ async fn write_assembly(
         })
         .exec_without_returning(txn)
         .await?;
-    }
-    Ok(existed)
-}
-
-async fn write_step(
-    txn: &DatabaseTransaction,
-    s: &ProcessingStep,
-    solution_id: Uuid,
-) -> Result<bool, DbErr> {
-    let existed = step::Entity::find_by_id(s.id).one(txn).await?.is_some();
-    let (message_id, message_name) = match &s.message {
-        MessageRef::Id(id) => (Some(*id), None),
-        MessageRef::Name(n) => {
-            let id = match ids::built_in_by_name(n) {
-                Some(b) => b.id,
-                None => ids::custom_api_message_id(n),
-            };
-            (Some(id), Some(n.clone()))
-        }
-    };
-    let (type_id, type_name, export_key) = match &s.plugin_type {
-        StepPluginRef::Type { name, id } => (*id, name.clone(), None),
-        StepPluginRef::ExportKey(k) => (None, None, Some(k.to_string())),
-    };
-    let row = step::ActiveModel {
-        sdkmessageprocessingstepid: Set(s.id),
-        name: Set(s.name.clone()),
-        description: Set(s.description.clone()),
-        sdkmessageid: Set(message_id),
-        sdkmessagename: Set(message_name),
-        plugintypeid: Set(type_id),
-        plugintypename: Set(type_name),
-        plugintypeexportkey: Set(export_key),
-        primaryobjecttypecode: Set(s.primary_entity.clone()),
-        secondaryobjecttypecode: Set(s.secondary_entity.clone()),
-        stage: Set(s.stage.code()),
-        mode: Set(s.mode.code()),
-        rank: Set(s.rank),
-        filteringattributes: Set(
-            (!s.filtering_attributes.is_empty()).then(|| s.filtering_attributes.join(","))
-        ),
-        configuration: Set(s.configuration.clone()),
-        asyncautodelete: Set(s.async_auto_delete),
-        invocationsource: Set(s.invocation_source),
-        statecode: Set(if s.enabled { 0 } else { 1 }),
-        solutionid: Set(solution_id),
-    };
-    if existed {
-        step::Entity::update(row).exec(txn).await?;
-    } else {
-        step::Entity::insert(row)
-            .exec_without_returning(txn)
-            .await?;
     }
     Ok(existed)
 }

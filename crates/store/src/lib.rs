@@ -3,11 +3,16 @@
 
 pub mod entity;
 pub mod import;
+pub mod jobs;
 pub mod migration;
+pub mod pipeline_steps;
 pub mod read;
 pub mod records;
 pub mod security;
+pub mod steps;
 pub mod tables;
+pub mod tracelog;
+pub mod unit;
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
@@ -15,7 +20,8 @@ use sea_orm_migration::MigratorTrait;
 pub use import::{Conflict, ImportError, ImportReport, ItemKind};
 pub use read::{PluginTarget, Rows, StoredApi};
 pub use records::{Page, Record, RecordError, RecordErrorKind};
-pub use sea_orm::DbErr;
+pub use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
+pub use steps::{StepChange, StepError, StepFailure, StepRule, StepUpdate, StoredStep};
 pub use tables::{TableChange, TableError};
 
 /// An open, migrated database.

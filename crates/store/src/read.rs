@@ -183,6 +183,7 @@ impl Store {
                     workflow_sdk_step_enabled: row.workflowsdkstepenabled,
                     is_customizable: row.iscustomizable,
                     plugin_type,
+                    configuration: row.configuration,
                     request_parameters,
                     response_properties,
                 },
@@ -307,6 +308,8 @@ impl Store {
             }
             "systemuser" => to_rows(crate::entity::systemuser::Entity::find().all(db).await?),
             "role" => to_rows(crate::entity::role::Entity::find().all(db).await?),
+            "asyncoperation" => self.job_rows().await?,
+            "plugintracelog" => self.trace_rows().await?,
             _ => return Ok(None),
         }))
     }
@@ -373,6 +376,17 @@ impl Store {
             .await?
             .and_then(|a| a.content))
     }
+}
+
+/// A plug-in assembly's bytes, read through a given connection (an open transaction).
+pub async fn assembly_content_in<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    assembly_id: Uuid,
+) -> Result<Option<Vec<u8>>, DbErr> {
+    Ok(pluginassembly::Entity::find_by_id(assembly_id)
+        .one(db)
+        .await?
+        .and_then(|a| a.content))
 }
 
 /// Tables whose `displayname` and `description` are localizable, with their key column.

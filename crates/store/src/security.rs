@@ -187,6 +187,8 @@ impl Store {
                 "sdkmessage",
                 "sdkmessageprocessingstep",
                 "role",
+                "asyncoperation",
+                "plugintracelog",
             ]
             .map(str::to_owned),
         );
@@ -314,7 +316,22 @@ impl Store {
 
     /// A user with roles and privileges, if the user exists and is enabled.
     pub async fn principal(&self, user_id: Uuid) -> Result<Option<Principal>, DbErr> {
-        let db = self.connection();
+        principal_in(self.connection(), user_id).await
+    }
+
+    /// Whether any token row stores this exact text (used by tests to prove tokens are hashed).
+    pub async fn token_rows_contain(&self, text: &str) -> Result<bool, DbErr> {
+        let rows = accesstoken::Entity::find().all(self.connection()).await?;
+        Ok(rows.iter().any(|r| r.tokenhash.contains(text)))
+    }
+}
+
+/// [`Store::principal`] through a given connection (a job's open transaction).
+pub async fn principal_in<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+) -> Result<Option<Principal>, DbErr> {
+    {
         let Some(user) = systemuser::Entity::find_by_id(user_id).one(db).await? else {
             return Ok(None);
         };
@@ -348,11 +365,5 @@ impl Store {
             privileges,
             language: user.uilanguageid,
         }))
-    }
-
-    /// Whether any token row stores this exact text (used by tests to prove tokens are hashed).
-    pub async fn token_rows_contain(&self, text: &str) -> Result<bool, DbErr> {
-        let rows = accesstoken::Entity::find().all(self.connection()).await?;
-        Ok(rows.iter().any(|r| r.tokenhash.contains(text)))
     }
 }

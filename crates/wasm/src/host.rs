@@ -299,6 +299,9 @@ pub struct Host {
     linker: Linker<HostState>,
     config: HostConfig,
     cache: Mutex<HashMap<String, Arc<Loaded>>>,
+    /// Held while a component compiles: concurrent first calls of one plug-in wait for the
+    /// one compile instead of each compiling it (50 parallel compiles starve 2 cores).
+    compiling: tokio::sync::Mutex<()>,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -379,6 +382,7 @@ impl Host {
             linker,
             config,
             cache: Mutex::new(HashMap::new()),
+            compiling: tokio::sync::Mutex::new(()),
             ticker_stop,
         })
     }
@@ -401,6 +405,16 @@ impl Host {
     /// it which plug-in types it exports.
     pub async fn load(&self, bytes: &[u8]) -> Result<Arc<Loaded>, PluginFailure> {
         let sha256 = hex::encode(Sha256::digest(bytes));
+        if let Some(hit) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&sha256)
+        {
+            return Ok(hit.clone());
+        }
+        let _compiling = self.compiling.lock().await;
+        // Another call may have compiled it while this one waited.
         if let Some(hit) = self
             .cache
             .lock()

@@ -8,7 +8,7 @@ use switchboard_model::StepStage;
 use switchboard_model::value::{Entity, Value};
 
 use crate::bindings::switchboard::plugin::{organization, parameters, tracing, types};
-use crate::convert::{Reader, entity_data, entity_page, guid, uuid};
+use crate::convert::{Reader, bag, entity_data, entity_page, guid, uuid};
 use crate::host::{DeadlineExceeded, HostState, TraceLine};
 use crate::records::{RecordFailure, RecordFuture, RecordService};
 
@@ -169,11 +169,24 @@ impl organization::Host for HostState {
     async fn execute(
         &mut self,
         message_name: String,
-        _request: types::ParameterBag,
+        request: types::ParameterBag,
     ) -> Outcome<types::ParameterBag> {
-        Ok(Err(not_available(&format!(
-            "executing message {message_name}"
-        ))))
+        let service = check!(self.service(&format!("executing message {message_name}")));
+        let mut reader = Reader::new(&request.entities);
+        let mut inputs = std::collections::BTreeMap::new();
+        for item in &request.items {
+            match reader.value(&item.value) {
+                Ok(v) => {
+                    inputs.insert(item.name.clone(), v);
+                }
+                Err(e) => {
+                    self.bad_value = Some(e.clone());
+                    return Ok(Err(PluginError::Internal(e)));
+                }
+            }
+        }
+        let outputs = self.guarded(service.execute(message_name, inputs)).await?;
+        Ok(outputs.map(|o| bag(&o)))
     }
 
     async fn create(&mut self, data: types::EntityData) -> Outcome<types::Guid> {

@@ -5,7 +5,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use switchboard_model::value::Entity;
+use std::collections::BTreeMap;
+
+use switchboard_model::value::{Entity, Value};
 use uuid::Uuid;
 
 /// Why a record operation failed, in words the plug-in can show (already rendered in the
@@ -40,4 +42,18 @@ pub trait RecordService: Send + Sync {
     fn delete(&self, table: String, id: Uuid) -> RecordFuture<'_, ()>;
     /// Records matching an OData query string (`$select=…&$filter=…&$orderby=…&$top=…`).
     fn retrieve_multiple(&self, table: String, query: String) -> RecordFuture<'_, RecordPage>;
+
+    /// Executes another message (depth + 1, same transaction) and returns its outputs.
+    fn execute(
+        &self,
+        message: String,
+        inputs: BTreeMap<String, Value>,
+    ) -> RecordFuture<'_, BTreeMap<String, Value>> {
+        let _ = inputs;
+        Box::pin(async move {
+            Err(RecordFailure {
+                message: format!("executing message {message} is not available here"),
+            })
+        })
+    }
 }

@@ -66,6 +66,21 @@ step-stage-invalid = die Phase { $stage } ist für einen registrierten Schritt n
 step-async-not-post-operation = asynchrone Schritte werden nur in der Post-Operation-Phase (Phase 40) ausgeführt, nicht in Phase { $stage }
 step-no-message = der Schritt gibt keine Nachricht an (SdkMessageId oder SdkMessageName)
 step-no-plugin-type = der Schritt gibt keinen Plug-in-Typ an (PluginTypeName, PluginTypeId oder PluginTypeExportKey)
+step-name-invalid = ein Schritt braucht einen Namen mit 1 bis 256 Zeichen (dieser hat { $length })
+step-unknown-message = die Nachricht "{ $message }" existiert nicht: eine benutzerdefinierte API (mit eindeutigem Namen oder ihrer sdkmessageid) oder eine integrierte Nachricht (Create, Update, Delete, Retrieve, RetrieveMultiple, …) angeben
+step-unknown-plugin-type = der Plug-in-Typ "{ $reference }" existiert nicht: kein gespeicherter Plug-in-Typ hat diese ID, diesen Namen oder diesen Exportschlüssel (zuerst die Assembly importieren, die ihn bereitstellt)
+step-plugin-type-in-package = der Schritt "{ $step }" führt den Plug-in-Typ { $reference } eines Plug-in-Pakets aus; Pakettypen liegen im .nupkg und werden hier nicht ausgeführt
+step-custom-api-no-steps = Ein benutzerdefinierter SdkMessageProcessingStep ist für die angegebene Nachricht nicht zulässig. Die benutzerdefinierte API "{ $api }" erlaubt keine benutzerdefinierten Verarbeitungsschritte (AllowedCustomProcessingStepType = 0, Keine).
+step-custom-api-async-only = Ein benutzerdefinierter SdkMessageProcessingStep ist für die angegebene Nachricht nicht zulässig. Die benutzerdefinierte API "{ $api }" erlaubt nur asynchrone Schritte nach dem Vorgang (AllowedCustomProcessingStepType = 1, Nur asynchron); dieser Schritt ist synchron in Phase { $stage }.
+step-not-found = kein Verarbeitungsschritt hat die ID { $id }
+step-exists = ein Verarbeitungsschritt mit der ID { $id } existiert bereits
+step-managed = der Schritt "{ $name }" gehört zur verwalteten Lösung "{ $solution }" und kann nicht gelöscht werden; stattdessen diese Lösung aktualisieren oder deinstallieren
+step-admin-required = Nur ein Systemadministrator kann Verarbeitungsschritte registrieren, ändern oder löschen; der Benutzer { $user } ist kein Systemadministrator.
+cli-step-added = Schritt "{ $name }" registriert ({ $id })
+cli-step-enabled = Schritt { $id } aktiviert
+cli-step-disabled = Schritt { $id } deaktiviert
+cli-step-deleted = Schritt { $id } gelöscht
+cli-step-list-empty = es sind noch keine Verarbeitungsschritte registriert; einen mit `switchboard step add` hinzufügen
 
 ## Import
 import-immutable-changed = { $component } "{ $name }": { $column } kann nach dem Erstellen nicht mehr geändert werden (gespeichert: { $stored }, im Paket: { $incoming }); stattdessen löschen und neu erstellen
@@ -127,6 +142,7 @@ odata-internal = Ein unerwarteter Fehler ist aufgetreten (Korrelations-ID { $id 
 
 ## Plug-ins
 plugin-business = { $message }
+pipeline-infinite-loop = Dieser Workflowauftrag wurde abgebrochen, weil der auslösende Workflow eine Endlosschleife enthielt: { $message } auszuführen würde die maximale Tiefe von { $depth } überschreiten.
 plugin-timeout = Das Plug-in { $type } wurde nicht innerhalb seiner Frist von { $ms } ms beendet und wurde angehalten.
 plugin-memory-cap = Das Plug-in { $type } hat versucht, mehr als seine Speichergrenze von { $mib } MiB zu verwenden, und wurde angehalten.
 plugin-panicked = Das Plug-in { $type } ist mit einem Panic abgebrochen: { $message }

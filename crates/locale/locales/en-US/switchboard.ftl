@@ -66,6 +66,21 @@ step-stage-invalid = stage { $stage } is not allowed for a registered step; use 
 step-async-not-post-operation = asynchronous steps run only at post-operation (stage 40), not at stage { $stage }
 step-no-message = the step names no message (SdkMessageId or SdkMessageName)
 step-no-plugin-type = the step names no plug-in type (PluginTypeName, PluginTypeId or PluginTypeExportKey)
+step-name-invalid = a step needs a name of 1 to 256 characters (this one has { $length })
+step-unknown-message = the message "{ $message }" does not exist: name a custom API (by unique name or its sdkmessageid) or a built-in message (Create, Update, Delete, Retrieve, RetrieveMultiple, …)
+step-unknown-plugin-type = the plug-in type "{ $reference }" does not exist: no stored plug-in type has this id, name or export key (import the assembly that provides it first)
+step-plugin-type-in-package = step "{ $step }" runs plug-in type { $reference } of a plug-in package; package types live inside the .nupkg and are not run here
+step-custom-api-no-steps = Custom SdkMessageProcessingStep is not allowed on the specified message. The custom API "{ $api }" does not allow custom processing steps (AllowedCustomProcessingStepType = 0, None).
+step-custom-api-async-only = Custom SdkMessageProcessingStep is not allowed on the specified message. The custom API "{ $api }" allows only asynchronous post-operation steps (AllowedCustomProcessingStepType = 1, Async Only); this step is synchronous at stage { $stage }.
+step-not-found = no processing step has the id { $id }
+step-exists = a processing step with the id { $id } exists already
+step-managed = step "{ $name }" belongs to the managed solution "{ $solution }" and cannot be deleted; upgrade or uninstall that solution instead
+step-admin-required = Only a System Administrator can register, change or delete processing steps; user { $user } is not one.
+cli-step-added = registered step "{ $name }" ({ $id })
+cli-step-enabled = step { $id } enabled
+cli-step-disabled = step { $id } disabled
+cli-step-deleted = step { $id } deleted
+cli-step-list-empty = no processing steps are registered yet; add one with `switchboard step add`
 
 ## Import
 import-immutable-changed = { $component } "{ $name }": { $column } cannot be changed after it is created (stored { $stored }, package has { $incoming }); delete and recreate it instead
@@ -127,6 +142,7 @@ odata-internal = An unexpected error occurred (correlation id { $id }).
 
 ## Plug-ins
 plugin-business = { $message }
+pipeline-infinite-loop = This workflow job was canceled because the workflow that started it included an infinite loop: executing { $message } would exceed the maximum depth of { $depth }.
 plugin-timeout = Plug-in { $type } did not finish within its { $ms } ms deadline and was stopped.
 plugin-memory-cap = Plug-in { $type } tried to use more than its memory cap of { $mib } MiB and was stopped.
 plugin-panicked = Plug-in { $type } panicked: { $message }

@@ -66,6 +66,21 @@ step-stage-invalid = ステージ { $stage } は登録済みステップには�
 step-async-not-post-operation = 非同期ステップは操作後 (ステージ 40) にのみ実行でき、ステージ { $stage } では実行できません
 step-no-message = ステップにメッセージ (SdkMessageId または SdkMessageName) が指定されていません
 step-no-plugin-type = ステップにプラグイン型 (PluginTypeName、PluginTypeId、または PluginTypeExportKey) が指定されていません
+step-name-invalid = ステップには 1 ～ 256 文字の名前が必要です (このステップは { $length } 文字です)
+step-unknown-message = メッセージ "{ $message }" は存在しません。カスタム API (一意の名前またはその sdkmessageid) か、組み込みメッセージ (Create、Update、Delete、Retrieve、RetrieveMultiple など) を指定してください
+step-unknown-plugin-type = プラグイン型 "{ $reference }" は存在しません。この ID、名前、またはエクスポート キーを持つ保存済みのプラグイン型はありません (先にこの型を提供するアセンブリをインポートしてください)
+step-plugin-type-in-package = ステップ "{ $step }" はプラグイン パッケージのプラグイン型 { $reference } を実行します。パッケージの型は .nupkg 内にあり、ここでは実行されません
+step-custom-api-no-steps = 指定されたメッセージにはカスタム SdkMessageProcessingStep を登録できません。カスタム API "{ $api }" はカスタム処理ステップを許可していません (AllowedCustomProcessingStepType = 0、なし)。
+step-custom-api-async-only = 指定されたメッセージにはカスタム SdkMessageProcessingStep を登録できません。カスタム API "{ $api }" は操作後の非同期ステップのみを許可しています (AllowedCustomProcessingStepType = 1、非同期のみ)。このステップはステージ { $stage } の同期ステップです。
+step-not-found = ID { $id } の処理ステップはありません
+step-exists = ID { $id } の処理ステップは既に存在します
+step-managed = ステップ "{ $name }" はマネージド ソリューション "{ $solution }" に属しているため削除できません。代わりにそのソリューションをアップグレードまたはアンインストールしてください
+step-admin-required = 処理ステップを登録、変更、または削除できるのはシステム管理者のみです。ユーザー { $user } はシステム管理者ではありません。
+cli-step-added = ステップ "{ $name }" を登録しました ({ $id })
+cli-step-enabled = ステップ { $id } を有効にしました
+cli-step-disabled = ステップ { $id } を無効にしました
+cli-step-deleted = ステップ { $id } を削除しました
+cli-step-list-empty = 処理ステップはまだ登録されていません。`switchboard step add` で追加してください
 
 ## インポート
 import-immutable-changed = { $component } "{ $name }": { $column } は作成後に変更できません (保存済み: { $stored }、パッケージ: { $incoming })。代わりに削除して再作成してください
@@ -127,6 +142,7 @@ odata-internal = 予期しないエラーが発生しました (相関 ID { $id 
 
 ## プラグイン
 plugin-business = { $message }
+pipeline-infinite-loop = このワークフロー ジョブは、開始したワークフローに無限ループが含まれていたため取り消されました: { $message } を実行すると最大深度 { $depth } を超えます。
 plugin-timeout = プラグイン { $type } が制限時間 { $ms } ms 以内に完了しなかったため、停止されました。
 plugin-memory-cap = プラグイン { $type } がメモリ上限 { $mib } MiB を超えて使用しようとしたため、停止されました。
 plugin-panicked = プラグイン { $type } でパニックが発生しました: { $message }

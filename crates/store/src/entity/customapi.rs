@@ -19,6 +19,7 @@ pub struct Model {
     pub isprivate: bool,
     pub allowedcustomprocessingsteptype: i32,
     pub executeprivilegename: Option<String>,
+    pub configuration: Option<String>,
     pub workflowsdkstepenabled: bool,
     pub iscustomizable: bool,
     #[serde(rename = "_plugintypeid_value")]

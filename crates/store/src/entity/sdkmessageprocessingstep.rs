@@ -28,6 +28,10 @@ pub struct Model {
     pub invocationsource: Option<i32>,
     pub statecode: i32,
     pub solutionid: Uuid,
+    /// The secure configuration's row (`sdkmessageprocessingstepsecureconfig`); the text
+    /// itself is never part of a step row.
+    #[serde(rename = "_sdkmessageprocessingstepsecureconfigid_value")]
+    pub sdkmessageprocessingstepsecureconfigid: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

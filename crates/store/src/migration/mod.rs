@@ -5,6 +5,10 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_initial;
 mod m20261122_000002_identity;
 mod m20261122_000003_tables;
+mod m20261122_000004_jobs;
+mod m20261122_000005_steps;
+mod m20261122_000006_tracelog;
+mod m20261122_000007_api_configuration;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -16,6 +20,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_initial::Migration),
             Box::new(m20261122_000002_identity::Migration),
             Box::new(m20261122_000003_tables::Migration),
+            Box::new(m20261122_000004_jobs::Migration),
+            Box::new(m20261122_000005_steps::Migration),
+            Box::new(m20261122_000006_tracelog::Migration),
+            Box::new(m20261122_000007_api_configuration::Migration),
         ]
     }
 }

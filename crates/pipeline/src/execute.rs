@@ -1,0 +1,476 @@
+//! One execution: steps in order around the main operation, errors rolling back, depth
+//! checked, asynchronous steps queued before the commit.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use switchboard_model::execution::Caller;
+use switchboard_model::{Message, MessageId, StepMode, StepStage, Value};
+use uuid::Uuid;
+
+use crate::context::{ExecutionContext, MAX_DEPTH};
+use crate::seams::{
+    AsyncStep, PipelineError, PipelineErrorKind, PluginInvoker, Step, StepSource, Target,
+    UnitOfWork,
+};
+
+/// A message to execute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageRequest {
+    /// The message name.
+    pub message: String,
+    /// The primary table (bound calls, record messages).
+    pub primary_entity_name: Option<String>,
+    /// The primary record.
+    pub primary_entity_id: Option<Uuid>,
+    /// Input parameters.
+    pub inputs: BTreeMap<String, Value>,
+    /// The outputs before the main operation (Dataverse's defaults for the response).
+    pub outputs: BTreeMap<String, Value>,
+    /// The privilege the caller needs (checked after pre-validation, as Dataverse does).
+    pub privilege: Option<String>,
+    /// Nesting depth: 1 for a request from outside.
+    pub depth: u32,
+    /// Shared by the whole request (nested executions reuse it).
+    pub correlation_id: Uuid,
+    /// The message and stage of the plug-in that executed this one.
+    pub parent: Option<(String, StepStage)>,
+}
+
+/// The pipeline: where steps come from and how plug-ins run.
+#[derive(Clone)]
+pub struct Pipeline {
+    steps: Arc<dyn StepSource>,
+    invoker: Arc<dyn PluginInvoker>,
+}
+
+impl Pipeline {
+    /// A pipeline over these seams.
+    pub fn new(steps: Arc<dyn StepSource>, invoker: Arc<dyn PluginInvoker>) -> Self {
+        Self { steps, invoker }
+    }
+
+    /// Executes a message and returns its outputs. At depth 1 the execution owns `unit` and
+    /// commits it (or rolls it back on any error); nested executions leave that to the
+    /// outermost one, so a failure anywhere undoes every write of the request.
+    pub async fn execute(
+        &self,
+        caller: &Caller,
+        request: MessageRequest,
+        unit: &Arc<dyn UnitOfWork>,
+    ) -> Result<BTreeMap<String, Value>, PipelineError> {
+        let outermost = request.depth <= 1;
+        let result = self.run(caller, request, unit).await;
+        if outermost {
+            match &result {
+                Ok(_) => unit.commit().await?,
+                Err(_) => {
+                    if let Err(e) = unit.rollback().await {
+                        tracing::error!(error = ?e, "rolling back a failed execution failed");
+                    }
+                }
+            }
+        }
+        result
+    }
+
+    async fn run(
+        &self,
+        caller: &Caller,
+        request: MessageRequest,
+        unit: &Arc<dyn UnitOfWork>,
+    ) -> Result<BTreeMap<String, Value>, PipelineError> {
+        if request.depth > MAX_DEPTH {
+            return Err(PipelineError::new(
+                PipelineErrorKind::InfiniteLoop,
+                Message::new(MessageId::PipelineInfiniteLoop)
+                    .arg("message", &request.message)
+                    .arg("depth", MAX_DEPTH),
+            ));
+        }
+        let steps = self
+            .steps
+            .steps(&request.message, request.primary_entity_name.as_deref());
+        let mut context = ExecutionContext {
+            message_name: request.message.clone(),
+            stage: StepStage::PreValidation,
+            mode: StepMode::Synchronous,
+            depth: request.depth.max(1),
+            user_id: caller.user_id,
+            initiating_user_id: caller.initiating_user_id,
+            business_unit_id: caller.business_unit_id,
+            organization_id: caller.organization_id,
+            correlation_id: request.correlation_id,
+            // Pre-validation runs before the transaction, unless a parent already opened it.
+            is_in_transaction: request.depth > 1,
+            primary_entity_name: request.primary_entity_name.clone(),
+            primary_entity_id: request.primary_entity_id,
+            inputs: request.inputs,
+            outputs: request.outputs,
+            shared: BTreeMap::new(),
+            parent: request.parent,
+            unsecure_configuration: None,
+            secure_configuration: None,
+            step_id: None,
+        };
+        let sync = |stage: StepStage| {
+            steps
+                .iter()
+                .filter(move |s| s.stage == stage && s.mode == StepMode::Synchronous)
+        };
+
+        for step in sync(StepStage::PreValidation) {
+            self.run_step(step, caller, &mut context, unit).await?;
+        }
+        // The platform's security check comes after pre-validation, as in Dataverse.
+        if let Some(privilege) = &request.privilege
+            && !caller.holds(privilege)
+        {
+            return Err(PipelineError::new(
+                PipelineErrorKind::Forbidden,
+                Message::new(MessageId::AuthMissingPrivilege)
+                    .arg("user", caller.user_id)
+                    .arg("roles", caller.role_count)
+                    .arg("privileges", caller.privileges.len())
+                    .arg("privilege", privilege)
+                    .arg(
+                        "privilegeid",
+                        switchboard_model::privileges::privilege_id(privilege),
+                    )
+                    .arg("api", &request.message),
+            ));
+        }
+        context.is_in_transaction = true;
+        context.stage = StepStage::PreOperation;
+        for step in sync(StepStage::PreOperation) {
+            self.run_step(step, caller, &mut context, unit).await?;
+        }
+        context.stage = StepStage::MainOperation;
+        context.unsecure_configuration = None;
+        context.secure_configuration = None;
+        context.step_id = None;
+        let changes = self
+            .invoker
+            .invoke(Target::MainOperation, caller, &context, unit)
+            .await?;
+        context.apply(changes);
+        context.stage = StepStage::PostOperation;
+        for step in sync(StepStage::PostOperation) {
+            self.run_step(step, caller, &mut context, unit).await?;
+        }
+        // Asynchronous steps are queued in the same transaction: they exist exactly when the
+        // message's writes do.
+        for step in steps
+            .iter()
+            .filter(|s| s.stage == StepStage::PostOperation && s.mode == StepMode::Asynchronous)
+        {
+            let mut queued = context.clone();
+            queued.mode = StepMode::Asynchronous;
+            queued.is_in_transaction = false;
+            queued.step_id = Some(step.id);
+            queued.unsecure_configuration = step.unsecure_configuration.clone();
+            queued.secure_configuration = step.secure_configuration.clone();
+            unit.enqueue(AsyncStep {
+                step: (**step).clone(),
+                context: queued,
+            })
+            .await?;
+        }
+        Ok(context.outputs)
+    }
+
+    async fn run_step(
+        &self,
+        step: &Step,
+        caller: &Caller,
+        context: &mut ExecutionContext,
+        unit: &Arc<dyn UnitOfWork>,
+    ) -> Result<(), PipelineError> {
+        context.step_id = Some(step.id);
+        context.unsecure_configuration = step.unsecure_configuration.clone();
+        context.secure_configuration = step.secure_configuration.clone();
+        let changes = self
+            .invoker
+            .invoke(Target::Step(step), caller, context, unit)
+            .await?;
+        context.apply(changes);
+        Ok(())
+    }
+
+    /// Runs a queued asynchronous step with the context it was queued with (the job worker
+    /// calls this inside the job's own transaction, `unit`).
+    pub async fn run_async_step(
+        &self,
+        step: &Step,
+        caller: &Caller,
+        context: &ExecutionContext,
+        unit: &Arc<dyn UnitOfWork>,
+    ) -> Result<(), PipelineError> {
+        self.invoker
+            .invoke(Target::Step(step), caller, context, unit)
+            .await
+            .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::context::StepChanges;
+    use crate::seams::BoxFuture;
+
+    fn step(id: u128, stage: StepStage, mode: StepMode, rank: i32) -> Arc<Step> {
+        Arc::new(Step {
+            id: Uuid::from_u128(id),
+            name: format!("step {id}"),
+            stage,
+            mode,
+            rank,
+            plugin_type: Uuid::from_u128(id),
+            unsecure_configuration: Some(format!("config {id}")),
+            secure_configuration: None,
+            async_auto_delete: false,
+        })
+    }
+
+    struct Steps(Vec<Arc<Step>>);
+
+    impl StepSource for Steps {
+        fn steps(&self, _: &str, _: Option<&str>) -> Vec<Arc<Step>> {
+            self.0.clone()
+        }
+    }
+
+    /// Records each call; steps append their id to the `trail` output/shared value, the
+    /// main operation copies the input `text` to the output `result`.
+    #[derive(Default)]
+    struct Recorder {
+        calls: Mutex<Vec<String>>,
+        fail_step: Option<u128>,
+    }
+
+    fn text(v: Option<&Value>) -> String {
+        match v {
+            Some(Value::String(s)) => s.clone(),
+            _ => String::new(),
+        }
+    }
+
+    impl PluginInvoker for Recorder {
+        fn invoke<'a>(
+            &'a self,
+            target: Target<'a>,
+            _caller: &'a Caller,
+            context: &'a ExecutionContext,
+            _unit: &'a Arc<dyn UnitOfWork>,
+        ) -> BoxFuture<'a, Result<StepChanges, PipelineError>> {
+            Box::pin(async move {
+                let mut changes = StepChanges::default();
+                match target {
+                    Target::MainOperation => {
+                        self.calls
+                            .lock()
+                            .unwrap()
+                            .push(format!("30 in_txn={}", context.is_in_transaction));
+                        changes.outputs.insert(
+                            "result".into(),
+                            Value::String(text(context.inputs.get("text"))),
+                        );
+                    }
+                    Target::Step(s) => {
+                        self.calls.lock().unwrap().push(format!(
+                            "{} {} in_txn={}",
+                            context.stage.code(),
+                            s.name,
+                            context.is_in_transaction
+                        ));
+                        if self.fail_step == Some(s.id.as_u128()) {
+                            return Err(PipelineError::new(
+                                PipelineErrorKind::Business,
+                                Message::new(MessageId::PluginBusiness).arg("message", "no"),
+                            ));
+                        }
+                        let trail =
+                            format!("{}{}", text(context.shared.get("trail")), s.id.as_u128());
+                        changes
+                            .shared
+                            .insert("trail".into(), Value::String(trail.clone()));
+                        changes.inputs.insert(
+                            "text".into(),
+                            Value::String(text(context.inputs.get("text")).to_uppercase()),
+                        );
+                        changes.outputs.insert("trail".into(), Value::String(trail));
+                    }
+                }
+                Ok(changes)
+            })
+        }
+    }
+
+    #[derive(Default)]
+    struct Unit {
+        log: Mutex<Vec<String>>,
+    }
+
+    impl UnitOfWork for Unit {
+        fn enqueue(&self, step: AsyncStep) -> BoxFuture<'_, Result<(), PipelineError>> {
+            self.log.lock().unwrap().push(format!(
+                "enqueue {} stage {} mode {:?} trail {}",
+                step.step.name,
+                step.context.stage.code(),
+                step.context.mode,
+                text(step.context.shared.get("trail"))
+            ));
+            Box::pin(async { Ok(()) })
+        }
+        fn commit(&self) -> BoxFuture<'_, Result<(), PipelineError>> {
+            self.log.lock().unwrap().push("commit".into());
+            Box::pin(async { Ok(()) })
+        }
+        fn rollback(&self) -> BoxFuture<'_, Result<(), PipelineError>> {
+            self.log.lock().unwrap().push("rollback".into());
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    fn caller(privileges: &[&str]) -> Caller {
+        Caller {
+            user_id: Uuid::from_u128(7),
+            initiating_user_id: Uuid::from_u128(7),
+            business_unit_id: Uuid::nil(),
+            organization_id: Uuid::nil(),
+            is_admin: false,
+            role_count: 1,
+            privileges: privileges.iter().map(|p| (*p).to_owned()).collect(),
+            language: None,
+        }
+    }
+
+    fn request(depth: u32) -> MessageRequest {
+        MessageRequest {
+            message: "sb_X".into(),
+            primary_entity_name: None,
+            primary_entity_id: None,
+            inputs: BTreeMap::from([("text".into(), Value::String("abc".into()))]),
+            outputs: BTreeMap::new(),
+            privilege: Some("prvX".into()),
+            depth,
+            correlation_id: Uuid::nil(),
+            parent: None,
+        }
+    }
+
+    fn all_stages() -> Vec<Arc<Step>> {
+        vec![
+            step(1, StepStage::PreValidation, StepMode::Synchronous, 1),
+            step(2, StepStage::PreOperation, StepMode::Synchronous, 1),
+            step(3, StepStage::PostOperation, StepMode::Synchronous, 1),
+            step(4, StepStage::PostOperation, StepMode::Asynchronous, 1),
+        ]
+    }
+
+    #[tokio::test]
+    async fn stages_run_in_order_with_changes_and_shared_variables() {
+        let recorder = Arc::new(Recorder::default());
+        let pipeline = Pipeline::new(Arc::new(Steps(all_stages())), recorder.clone());
+        let unit_impl = Arc::new(Unit::default());
+        let unit: Arc<dyn UnitOfWork> = unit_impl.clone();
+        let outputs = pipeline
+            .execute(&caller(&["prvX"]), request(1), &unit)
+            .await
+            .unwrap();
+        assert_eq!(
+            *recorder.calls.lock().unwrap(),
+            [
+                "10 step 1 in_txn=false",
+                "20 step 2 in_txn=true",
+                "30 in_txn=true",
+                "40 step 3 in_txn=true"
+            ]
+        );
+        // The input upper-cased at 10/20 reached the main operation; 40 set its own output.
+        assert_eq!(outputs["result"], Value::String("ABC".into()));
+        assert_eq!(outputs["trail"], Value::String("123".into()));
+        assert_eq!(
+            *unit_impl.log.lock().unwrap(),
+            [
+                "enqueue step 4 stage 40 mode Asynchronous trail 123",
+                "commit"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_step_rolls_back_and_stops_the_execution() {
+        let recorder = Arc::new(Recorder {
+            fail_step: Some(3),
+            ..Default::default()
+        });
+        let pipeline = Pipeline::new(Arc::new(Steps(all_stages())), recorder.clone());
+        let unit_impl = Arc::new(Unit::default());
+        let unit: Arc<dyn UnitOfWork> = unit_impl.clone();
+        let err = pipeline
+            .execute(&caller(&["prvX"]), request(1), &unit)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, PipelineErrorKind::Business);
+        assert_eq!(*unit_impl.log.lock().unwrap(), ["rollback"]);
+    }
+
+    #[tokio::test]
+    async fn privilege_is_checked_after_pre_validation() {
+        let recorder = Arc::new(Recorder::default());
+        let pipeline = Pipeline::new(Arc::new(Steps(all_stages())), recorder.clone());
+        let unit: Arc<dyn UnitOfWork> = Arc::new(Unit::default());
+        let err = pipeline
+            .execute(&caller(&[]), request(1), &unit)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, PipelineErrorKind::Forbidden);
+        assert_eq!(*recorder.calls.lock().unwrap(), ["10 step 1 in_txn=false"]);
+    }
+
+    #[tokio::test]
+    async fn depth_nine_is_an_infinite_loop_and_nested_calls_do_not_commit() {
+        let pipeline = Pipeline::new(Arc::new(Steps(Vec::new())), Arc::new(Recorder::default()));
+        let unit_impl = Arc::new(Unit::default());
+        let unit: Arc<dyn UnitOfWork> = unit_impl.clone();
+        assert!(
+            pipeline
+                .execute(&caller(&["prvX"]), request(8), &unit)
+                .await
+                .is_ok()
+        );
+        let err = pipeline
+            .execute(&caller(&["prvX"]), request(9), &unit)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, PipelineErrorKind::InfiniteLoop);
+        assert!(
+            unit_impl.log.lock().unwrap().is_empty(),
+            "only the outermost execution commits"
+        );
+    }
+
+    #[tokio::test]
+    async fn ranks_order_steps_within_a_stage() {
+        // The source sorts (rank, registration order); the pipeline keeps that order.
+        let steps = vec![
+            step(5, StepStage::PreOperation, StepMode::Synchronous, 1),
+            step(6, StepStage::PreOperation, StepMode::Synchronous, 2),
+        ];
+        let recorder = Arc::new(Recorder::default());
+        let pipeline = Pipeline::new(Arc::new(Steps(steps)), recorder.clone());
+        let unit: Arc<dyn UnitOfWork> = Arc::new(Unit::default());
+        let outputs = pipeline
+            .execute(&caller(&["prvX"]), request(1), &unit)
+            .await
+            .unwrap();
+        assert_eq!(outputs["result"], Value::String("ABC".into()));
+        let calls = recorder.calls.lock().unwrap();
+        assert_eq!(calls[0], "20 step 5 in_txn=true");
+        assert_eq!(calls[1], "20 step 6 in_txn=true");
+    }
+}

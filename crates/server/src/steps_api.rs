@@ -1,0 +1,558 @@
+//! `POST /sdkmessageprocessingsteps`, `PATCH` and `DELETE /sdkmessageprocessingsteps(id)`:
+//! administrators register, change and delete processing steps over the Web API, through
+//! the store's one registration function (the rules an import applies).
+
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value as Json};
+use switchboard_model::execution::Caller;
+use switchboard_model::{
+    Message, MessageId, MessageRef, ProcessingStep, StepMode, StepPluginRef, StepStage,
+};
+use switchboard_odata::names::qualified;
+use switchboard_odata::{ErrorKind, ODataError};
+use switchboard_store::{StepError, StepRule, StepUpdate};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::webapi::parse_key;
+
+type Result<T> = std::result::Result<T, ODataError>;
+
+const LOGICAL: &str = "sdkmessageprocessingstep";
+const SET: &str = "sdkmessageprocessingsteps";
+
+/// Columns a request may set; anything else is an unknown property.
+const CREATE_COLUMNS: &[&str] = &[
+    "sdkmessageprocessingstepid",
+    "name",
+    "description",
+    "stage",
+    "mode",
+    "rank",
+    "filteringattributes",
+    "configuration",
+    "asyncautodelete",
+    "invocationsource",
+    "primaryobjecttypecode",
+    "statecode",
+    "supporteddeployment",
+    "sdkmessageprocessingstepsecureconfigid",
+    "sdkmessageid@odata.bind",
+    "plugintypeid@odata.bind",
+    "eventhandler_plugintype@odata.bind",
+    "sdkmessagefilterid@odata.bind",
+];
+const UPDATE_COLUMNS: &[&str] = &[
+    "name",
+    "description",
+    "stage",
+    "mode",
+    "rank",
+    "filteringattributes",
+    "configuration",
+    "asyncautodelete",
+    "statecode",
+    "supporteddeployment",
+    "sdkmessageprocessingstepsecureconfigid",
+];
+/// Accepted and ignored, as Switchboard has no use for them.
+const IGNORED: &[&str] = &["supporteddeployment", "sdkmessagefilterid@odata.bind"];
+
+fn err(kind: ErrorKind, message: Message) -> ODataError {
+    ODataError::new(kind, message)
+}
+
+fn internal(e: impl std::fmt::Display) -> ODataError {
+    tracing::error!(error = %e, "processing step registration");
+    err(
+        ErrorKind::Internal,
+        Message::new(MessageId::ODataInternal).arg("id", "-"),
+    )
+}
+
+fn invalid(name: &str, expected: &str, value: &Json) -> ODataError {
+    err(
+        ErrorKind::InvalidParameterValue,
+        Message::new(MessageId::ODataInvalidValue)
+            .arg("name", name)
+            .arg("expected", expected)
+            .arg("detail", value),
+    )
+}
+
+/// Handles `POST /sdkmessageprocessingsteps`, `PATCH` and `DELETE
+/// /sdkmessageprocessingsteps(id)` (administrators only).
+pub(crate) async fn handle(
+    state: &AppState,
+    caller: &Caller,
+    root: &str,
+    method: &Method,
+    key: Option<&str>,
+    body: &[u8],
+) -> Result<Response> {
+    if !caller.is_admin {
+        return Err(err(
+            ErrorKind::Forbidden,
+            Message::new(MessageId::StepAdminRequired).arg("user", caller.user_id),
+        ));
+    }
+    let store = &state.store;
+    let response = match (method, key) {
+        (&Method::POST, None) => {
+            let members = object(body)?;
+            let (step, secure) = decode_create(&members)?;
+            let change = store
+                .register_step(&step, secure.as_deref(), None)
+                .await
+                .map_err(|e| step_error(e, &step))?;
+            for w in &change.warnings {
+                tracing::warn!(step = %change.id, warning = %w, "step registered with a warning");
+            }
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("{root}{SET}({})", change.id)) {
+                response.headers_mut().insert("OData-EntityId", v);
+            }
+            response
+        }
+        (&Method::PATCH, Some(key)) => {
+            let id = parse_key(key)?;
+            let members = object(body)?;
+            let update = decode_update(&members)?;
+            let stored = stored_step(store, id).await?;
+            store
+                .update_step(id, &update)
+                .await
+                .map_err(|e| step_error(e, &stored))?;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        (&Method::DELETE, Some(key)) => {
+            let id = parse_key(key)?;
+            let stored = stored_step(store, id).await?;
+            store
+                .delete_step(id)
+                .await
+                .map_err(|e| step_error(e, &stored))?;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => {
+            let uri = match key {
+                Some(k) => format!("{root}{SET}({k})"),
+                None => format!("{root}{SET}"),
+            };
+            return Err(err(
+                ErrorKind::NoHttpResource,
+                Message::new(MessageId::ODataNoHttpResource).arg("uri", uri),
+            ));
+        }
+    };
+    // The pipeline reads steps from the registry snapshot: make the change visible now.
+    if let Err(e) = state.registry.refresh(store).await {
+        tracing::warn!(error = %e, "registry refresh after a step change");
+    }
+    Ok(response)
+}
+
+/// The stored step (for messages about it), or 404.
+async fn stored_step(store: &switchboard_store::Store, id: Uuid) -> Result<ProcessingStep> {
+    store
+        .list_steps()
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|s| s.step)
+        .find(|s| s.id == id)
+        .ok_or_else(|| not_found(LOGICAL, id))
+}
+
+fn not_found(table: &str, id: impl std::fmt::Display) -> ODataError {
+    err(
+        ErrorKind::RecordNotFound,
+        Message::new(MessageId::ODataRecordNotFound)
+            .arg("table", table)
+            .arg("id", id),
+    )
+}
+
+/// A refusal as the Web API reports it: missing references as Dataverse's "Does Not
+/// Exist", the allowed-step-type rule with its own code, the other rules as invalid
+/// arguments.
+fn step_error(e: StepError, step: &ProcessingStep) -> ODataError {
+    let (rule, message) = match e {
+        StepError::Rejected { rule, message } => (rule, message),
+        StepError::Database(e) => return internal(e),
+    };
+    match rule {
+        StepRule::UnknownMessage => match &step.message {
+            MessageRef::Id(id) => not_found("sdkmessage", id),
+            MessageRef::Name(_) => err(ErrorKind::RecordNotFound, message),
+        },
+        StepRule::UnknownPluginType => match &step.plugin_type {
+            StepPluginRef::Type { id: Some(id), .. } => not_found("plugintype", id),
+            _ => err(ErrorKind::RecordNotFound, message),
+        },
+        StepRule::UnknownStep => not_found(LOGICAL, step.id),
+        StepRule::Duplicate => err(
+            ErrorKind::Duplicate,
+            Message::new(MessageId::ODataDuplicateRecord).arg("name", step.id),
+        ),
+        StepRule::NotAllowedOnMessage => err(ErrorKind::CustomStepNotAllowed, message),
+        StepRule::Name | StepRule::StageAndMode | StepRule::Managed => {
+            err(ErrorKind::InvalidArgument, message)
+        }
+    }
+}
+
+fn object(body: &[u8]) -> Result<Map<String, Json>> {
+    let json: Json = serde_json::from_slice(body).map_err(|e| {
+        err(
+            ErrorKind::MalformedPayload,
+            Message::new(MessageId::ODataMalformedJson).arg("detail", e),
+        )
+    })?;
+    match json {
+        Json::Object(members) => Ok(members),
+        _ => Err(err(
+            ErrorKind::MalformedPayload,
+            Message::new(MessageId::ODataBodyNotObject),
+        )),
+    }
+}
+
+/// Refuses members the request may not set (annotations such as `@odata.type` pass).
+fn check_columns(members: &Map<String, Json>, allowed: &[&str]) -> Result<()> {
+    match members
+        .keys()
+        .find(|k| !k.starts_with('@') && !allowed.contains(&k.as_str()))
+    {
+        Some(other) => Err(err(
+            ErrorKind::BadQueryOption,
+            Message::new(MessageId::ODataUnknownProperty)
+                .arg("name", other)
+                .arg("type", qualified(LOGICAL)),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn present<'a>(members: &'a Map<String, Json>, name: &str) -> Option<&'a Json> {
+    members
+        .get(name)
+        .filter(|_| !IGNORED.contains(&name))
+        .filter(|v| !v.is_null())
+}
+
+fn text(members: &Map<String, Json>, name: &str) -> Result<Option<String>> {
+    match present(members, name) {
+        None => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(invalid(name, "Edm.String", other)),
+    }
+}
+
+fn int(members: &Map<String, Json>, name: &str) -> Result<Option<i64>> {
+    match present(members, name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| invalid(name, "Edm.Int32", v)),
+    }
+}
+
+fn boolean(members: &Map<String, Json>, name: &str) -> Result<Option<bool>> {
+    match present(members, name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_bool()
+            .map(Some)
+            .ok_or_else(|| invalid(name, "Edm.Boolean", v)),
+    }
+}
+
+fn stage(members: &Map<String, Json>) -> Result<Option<StepStage>> {
+    int(members, "stage")?
+        .map(|code| {
+            StepStage::from_code(code).ok_or_else(|| {
+                err(
+                    ErrorKind::InvalidArgument,
+                    Message::new(MessageId::StepStageInvalid).arg("stage", code),
+                )
+            })
+        })
+        .transpose()
+}
+
+fn mode(members: &Map<String, Json>) -> Result<Option<StepMode>> {
+    int(members, "mode")?
+        .map(|code| {
+            StepMode::from_code(code).ok_or_else(|| {
+                invalid(
+                    "mode",
+                    &format!("mode ({})", StepMode::code_range()),
+                    &Json::from(code),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// `statecode`: 0 enabled, 1 disabled.
+fn enabled(members: &Map<String, Json>) -> Result<Option<bool>> {
+    match int(members, "statecode")? {
+        None => Ok(None),
+        Some(0) => Ok(Some(true)),
+        Some(1) => Ok(Some(false)),
+        Some(other) => Err(invalid("statecode", "statecode (0, 1)", &Json::from(other))),
+    }
+}
+
+fn filtering_attributes(members: &Map<String, Json>) -> Result<Option<Vec<String>>> {
+    Ok(text(members, "filteringattributes")?.map(|f| {
+        f.split(',')
+            .map(|a| a.trim().to_ascii_lowercase())
+            .filter(|a| !a.is_empty())
+            .collect()
+    }))
+}
+
+/// The secure configuration as Dataverse's deep insert of the related row:
+/// `"sdkmessageprocessingstepsecureconfigid": {"secureconfig": "…"}` (null removes it).
+fn secure_configuration(members: &Map<String, Json>) -> Result<Option<Option<String>>> {
+    const NAME: &str = "sdkmessageprocessingstepsecureconfigid";
+    match members.get(NAME) {
+        None => Ok(None),
+        Some(Json::Null) => Ok(Some(None)),
+        Some(Json::Object(row)) => match row.get("secureconfig") {
+            Some(Json::String(s)) => Ok(Some(Some(s.clone()))),
+            Some(Json::Null) | None => Ok(Some(None)),
+            Some(other) => Err(invalid("secureconfig", "Edm.String", other)),
+        },
+        Some(other) => Err(invalid(
+            NAME,
+            "{\"secureconfig\": \"…\"} (the secure configuration row)",
+            other,
+        )),
+    }
+}
+
+/// `nav@odata.bind: "/set(id)"` (a full URL works too) → the id.
+fn bind(members: &Map<String, Json>, name: &str, set: &str) -> Result<Option<Uuid>> {
+    let Some(value) = present(members, name) else {
+        return Ok(None);
+    };
+    let expected = format!("/{set}(<id>)");
+    let Some(raw) = value.as_str() else {
+        return Err(invalid(name, &expected, value));
+    };
+    let last = raw.rsplit('/').next().unwrap_or_default();
+    let key = last
+        .split_once('(')
+        .filter(|(s, _)| s.eq_ignore_ascii_case(set))
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .ok_or_else(|| invalid(name, &expected, value))?;
+    parse_key(key).map(Some)
+}
+
+fn missing(name: &str) -> ODataError {
+    err(
+        ErrorKind::MissingParameter,
+        Message::new(MessageId::ODataMissingParameter)
+            .arg("name", name)
+            .arg("api", LOGICAL),
+    )
+}
+
+fn decode_create(members: &Map<String, Json>) -> Result<(ProcessingStep, Option<String>)> {
+    check_columns(members, CREATE_COLUMNS)?;
+    let id = match present(members, "sdkmessageprocessingstepid") {
+        None => Uuid::new_v4(),
+        Some(v) => v
+            .as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| invalid("sdkmessageprocessingstepid", "Edm.Guid", v))?,
+    };
+    let message = bind(members, "sdkmessageid@odata.bind", "sdkmessages")?
+        .ok_or_else(|| missing("sdkmessageid@odata.bind"))?;
+    let plugin_type = match bind(members, "plugintypeid@odata.bind", "plugintypes")? {
+        Some(id) => id,
+        None => bind(members, "eventhandler_plugintype@odata.bind", "plugintypes")?
+            .ok_or_else(|| missing("plugintypeid@odata.bind"))?,
+    };
+    let name = text(members, "name")?.ok_or_else(|| missing("name"))?;
+    let stage = stage(members)?.ok_or_else(|| missing("stage"))?;
+    let secure = secure_configuration(members)?.flatten();
+    let step = ProcessingStep {
+        id,
+        name,
+        description: text(members, "description")?,
+        message: MessageRef::Id(message),
+        plugin_type: StepPluginRef::Type {
+            name: None,
+            id: Some(plugin_type),
+        },
+        primary_entity: text(members, "primaryobjecttypecode")?
+            .map(|t| t.trim().to_ascii_lowercase())
+            .filter(|t| !t.is_empty() && t != "none"),
+        secondary_entity: None,
+        stage,
+        mode: mode(members)?.unwrap_or(StepMode::Synchronous),
+        rank: int(members, "rank")?.map_or(1, |r| r as i32),
+        filtering_attributes: filtering_attributes(members)?.unwrap_or_default(),
+        configuration: text(members, "configuration")?,
+        async_auto_delete: boolean(members, "asyncautodelete")?.unwrap_or(false),
+        invocation_source: int(members, "invocationsource")?.map(|i| i as i32),
+        enabled: enabled(members)?.unwrap_or(true),
+    };
+    Ok((step, secure))
+}
+
+fn decode_update(members: &Map<String, Json>) -> Result<StepUpdate> {
+    check_columns(members, UPDATE_COLUMNS)?;
+    // Present-but-null clears the optional text columns.
+    let clearable = |name: &str| -> Result<Option<Option<String>>> {
+        match members.get(name) {
+            None => Ok(None),
+            Some(Json::Null) => Ok(Some(None)),
+            Some(_) => text(members, name).map(Some),
+        }
+    };
+    Ok(StepUpdate {
+        name: text(members, "name")?,
+        description: clearable("description")?,
+        stage: stage(members)?,
+        mode: mode(members)?,
+        rank: int(members, "rank")?.map(|r| r as i32),
+        filtering_attributes: match members.get("filteringattributes") {
+            Some(Json::Null) => Some(Vec::new()),
+            _ => filtering_attributes(members)?,
+        },
+        configuration: clearable("configuration")?,
+        secure_configuration: secure_configuration(members)?,
+        async_auto_delete: boolean(members, "asyncautodelete")?,
+        enabled: enabled(members)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn members(v: Json) -> Map<String, Json> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn create_bodies_in_dataverse_shape() {
+        let message = "9ebdbb1b-ea3e-db11-86a7-000a3a5473e8";
+        let plugin = "0b6f7e5c-5a1d-4c3e-9f00-000000000501";
+        let (step, secure) = decode_create(&members(json!({
+            "name": "N",
+            "stage": 40,
+            "mode": 1,
+            "rank": 3,
+            "filteringattributes": "Name, telephone1",
+            "configuration": "c",
+            "asyncautodelete": true,
+            "supporteddeployment": 0,
+            "primaryobjecttypecode": "Account",
+            "sdkmessageid@odata.bind": format!("/sdkmessages({message})"),
+            "plugintypeid@odata.bind": format!("https://x/api/data/v9.2/plugintypes({plugin})"),
+            "sdkmessagefilterid@odata.bind": "/sdkmessagefilters(00000000-0000-0000-0000-000000000000)",
+            "sdkmessageprocessingstepsecureconfigid": {"secureconfig": "s"},
+            "@odata.type": "Microsoft.Dynamics.CRM.sdkmessageprocessingstep",
+        })))
+        .unwrap();
+        assert_eq!(step.message, MessageRef::Id(message.parse().unwrap()));
+        assert_eq!(
+            step.plugin_type,
+            StepPluginRef::Type {
+                name: None,
+                id: Some(plugin.parse().unwrap())
+            }
+        );
+        assert_eq!(
+            (step.stage, step.mode, step.rank),
+            (StepStage::PostOperation, StepMode::Asynchronous, 3)
+        );
+        assert_eq!(step.filtering_attributes, ["name", "telephone1"]);
+        assert_eq!(step.primary_entity.as_deref(), Some("account"));
+        assert!(step.async_auto_delete && step.enabled);
+        assert_eq!(secure.as_deref(), Some("s"));
+    }
+
+    #[test]
+    fn create_bodies_that_are_refused() {
+        let bind = json!("/sdkmessages(9ebdbb1b-ea3e-db11-86a7-000a3a5473e8)");
+        let ty = json!("/plugintypes(0b6f7e5c-5a1d-4c3e-9f00-000000000501)");
+        for (body, kind) in [
+            (
+                json!({"stage": 20, "sdkmessageid@odata.bind": bind, "plugintypeid@odata.bind": ty}),
+                ErrorKind::MissingParameter,
+            ),
+            (
+                json!({"name": "N", "sdkmessageid@odata.bind": bind, "plugintypeid@odata.bind": ty}),
+                ErrorKind::MissingParameter,
+            ),
+            (
+                json!({"name": "N", "stage": 20, "plugintypeid@odata.bind": ty}),
+                ErrorKind::MissingParameter,
+            ),
+            (
+                json!({"name": "N", "stage": 20, "sdkmessageid@odata.bind": bind}),
+                ErrorKind::MissingParameter,
+            ),
+            (
+                json!({"name": "N", "stage": 20, "sdkmessageid@odata.bind": "/plugintypes(9ebdbb1b-ea3e-db11-86a7-000a3a5473e8)", "plugintypeid@odata.bind": ty}),
+                ErrorKind::InvalidParameterValue,
+            ),
+            (
+                json!({"name": "N", "stage": 20, "sdkmessageid@odata.bind": "/sdkmessages(x)", "plugintypeid@odata.bind": ty}),
+                ErrorKind::BadKey,
+            ),
+            (
+                json!({"name": "N", "stage": "20", "sdkmessageid@odata.bind": bind, "plugintypeid@odata.bind": ty}),
+                ErrorKind::InvalidParameterValue,
+            ),
+            (
+                json!({"name": "N", "stage": 15, "sdkmessageid@odata.bind": bind, "plugintypeid@odata.bind": ty}),
+                ErrorKind::InvalidArgument,
+            ),
+            (
+                json!({"name": "N", "stage": 20, "mode": 2, "sdkmessageid@odata.bind": bind, "plugintypeid@odata.bind": ty}),
+                ErrorKind::InvalidParameterValue,
+            ),
+            (
+                json!({"name": "N", "stage": 20, "colour": 1, "sdkmessageid@odata.bind": bind, "plugintypeid@odata.bind": ty}),
+                ErrorKind::BadQueryOption,
+            ),
+        ] {
+            let got = decode_create(&members(body.clone()))
+                .map(|_| ())
+                .unwrap_err();
+            assert_eq!(got.kind, kind, "{body}");
+        }
+    }
+
+    #[test]
+    fn update_bodies() {
+        let u = decode_update(&members(json!({
+            "rank": 2, "statecode": 1, "configuration": null, "secureconfig": null
+        })));
+        assert_eq!(u.unwrap_err().kind, ErrorKind::BadQueryOption);
+        let u = decode_update(&members(json!({
+            "rank": 2, "statecode": 1, "configuration": null, "stage": 20, "mode": 0, "name": "M",
+            "filteringattributes": "a,b", "sdkmessageprocessingstepsecureconfigid": null,
+        })))
+        .unwrap();
+        assert_eq!(u.rank, Some(2));
+        assert_eq!(u.enabled, Some(false));
+        assert_eq!(u.configuration, Some(None));
+        assert_eq!(u.secure_configuration, Some(None));
+        assert_eq!(u.stage, Some(StepStage::PreOperation));
+        assert_eq!(u.filtering_attributes, Some(vec!["a".into(), "b".into()]));
+        assert!(decode_update(&members(json!({"sdkmessageid@odata.bind": "/sdkmessages(9ebdbb1b-ea3e-db11-86a7-000a3a5473e8)"}))).is_err());
+        assert!(decode_update(&members(json!({"statecode": 2}))).is_err());
+    }
+}

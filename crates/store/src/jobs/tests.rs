@@ -1,0 +1,630 @@
+//! The queue's guarantees, each run on SQLite and (with `SWITCHBOARD_TEST_POSTGRES`, a
+//! `postgres://` URL of a server where databases may be created) on a fresh PostgreSQL
+//! database.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use sea_orm::sea_query::{Alias, Query};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
+
+use super::*;
+
+async fn sqlite() -> Store {
+    Store::connect("sqlite::memory:").await.expect("sqlite")
+}
+
+/// A fresh PostgreSQL database, dropped by [`Pg::drop`].
+struct Pg {
+    store: Store,
+    admin: String,
+    name: String,
+}
+
+async fn postgres(test: &str) -> Option<Pg> {
+    let Ok(admin) = std::env::var("SWITCHBOARD_TEST_POSTGRES") else {
+        eprintln!("SKIPPED {test} on PostgreSQL: SWITCHBOARD_TEST_POSTGRES is not set");
+        return None;
+    };
+    let name = format!("switchboard_jobs_{}", Uuid::new_v4().simple());
+    let conn = Database::connect(&admin)
+        .await
+        .expect("connect to postgres");
+    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create a test database");
+    conn.close().await.ok();
+    let (base, query) = admin
+        .split_once('?')
+        .map_or((admin.as_str(), None), |(b, q)| (b, Some(q)));
+    let slash = base
+        .rfind('/')
+        .filter(|&i| i > base.find("://").map_or(0, |s| s + 2))
+        .unwrap_or(base.len());
+    let mut url = format!("{}/{name}", &base[..slash]);
+    if let Some(q) = query {
+        url = format!("{url}?{q}");
+    }
+    let store = Store::connect(&url)
+        .await
+        .expect("connect to the test database");
+    Some(Pg { store, admin, name })
+}
+
+impl Pg {
+    async fn drop(self) {
+        self.store.connection().clone().close().await.ok();
+        if let Ok(conn) = Database::connect(&self.admin).await {
+            let _ = conn
+                .execute_unprepared(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ))
+                .await;
+        }
+    }
+}
+
+/// `sqlite` and `postgres` tests running one scenario.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$name(super::sqlite().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(pg) = super::postgres(stringify!($name)).await {
+                    super::$name(pg.store.clone()).await;
+                    pg.drop().await;
+                }
+            }
+        })*
+    };
+}
+
+on_both!(
+    enqueue_joins_the_callers_transaction,
+    claims_are_exclusive,
+    a_lapsed_claim_is_taken_over,
+    failures_back_off_then_fail,
+    auto_delete_removes_succeeded_jobs,
+    workers_run_every_job_exactly_once,
+    failing_and_panicking_jobs_never_repeat_their_writes,
+    jobs_whose_claims_keep_lapsing_fail,
+    notify_wakes_workers_and_shutdown_stops_them,
+    a_runner_may_write_through_a_savepoint,
+);
+
+fn job(name: &str) -> NewJob {
+    NewJob {
+        name: name.to_owned(),
+        data: format!("{{\"job\":\"{name}\"}}"),
+        ..NewJob::default()
+    }
+}
+
+async fn enqueue_many(store: &Store, n: usize) -> Vec<Uuid> {
+    let txn = store.connection().begin().await.unwrap();
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        ids.push(enqueue(&txn, job(&format!("job {i}"))).await.unwrap());
+    }
+    txn.commit().await.unwrap();
+    ids
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+async fn enqueue_joins_the_callers_transaction(store: Store) {
+    let txn = store.connection().begin().await.unwrap();
+    let id = enqueue(&txn, job("rolled back")).await.unwrap();
+    txn.rollback().await.unwrap();
+    assert_eq!(store.job_counts().await.unwrap().total(), 0);
+    assert!(store.job(id).await.unwrap().is_none());
+
+    let step = Uuid::new_v4();
+    let txn = store.connection().begin().await.unwrap();
+    let id = enqueue(
+        &txn,
+        NewJob {
+            owning_extension_id: Some(step),
+            message_name: Some("Create".into()),
+            primary_entity_type: Some("account".into()),
+            ..job("committed")
+        },
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    let counts = store.job_counts().await.unwrap();
+    assert_eq!((counts.ready, counts.total()), (1, 1));
+    let row = store.job(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            row.statecode,
+            row.statuscode,
+            row.operationtype,
+            row.retrycount
+        ),
+        (0, 0, 1, 0)
+    );
+    assert_eq!(row.data.as_deref(), Some("{\"job\":\"committed\"}"));
+
+    // A job postponed into the future is not claimable yet.
+    enqueue(
+        store.connection(),
+        NewJob {
+            postpone_until: Some(now_millis() + 3_600_000),
+            ..job("later")
+        },
+    )
+    .await
+    .unwrap();
+    let claimed = store.claim("h", HOUR).await.unwrap().unwrap();
+    assert_eq!(claimed.id, id);
+    assert_eq!(claimed.owning_extension_id, Some(step));
+    assert!(store.claim("h", HOUR).await.unwrap().is_none());
+
+    // Web API rows: Dataverse's names, lookups as _x_value, times as ISO 8601.
+    let rows = store.job_rows().await.unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r["asyncoperationid"] == id.to_string())
+        .unwrap();
+    assert_eq!(row["_owningextensionid_value"], step.to_string());
+    assert_eq!(row["statecode"], 2);
+    assert_eq!(row["statuscode"], 20);
+    assert_eq!(row["hostid"], "h");
+    let created = row["createdon"].as_str().unwrap();
+    assert!(
+        created.len() == 20 && created.ends_with('Z') && created.as_bytes()[10] == b'T',
+        "{created}"
+    );
+    assert_eq!(row["completedon"], serde_json::Value::Null);
+}
+
+async fn claims_are_exclusive(store: Store) {
+    let ids: HashSet<Uuid> = enqueue_many(&store, 500).await.into_iter().collect();
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                while let Some(job) = store.claim(&format!("host {t}"), HOUR).await.unwrap() {
+                    assert_eq!(job.host_id, format!("host {t}"));
+                    mine.push(job.id);
+                }
+                mine
+            })
+        })
+        .collect();
+    let mut claimed = Vec::new();
+    for t in tasks {
+        claimed.extend(t.await.unwrap());
+    }
+    assert_eq!(claimed.len(), 500, "every job claimed once");
+    let unique: HashSet<Uuid> = claimed.into_iter().collect();
+    assert_eq!(unique, ids);
+    let counts = store.job_counts().await.unwrap();
+    assert_eq!((counts.locked, counts.ready), (500, 0));
+}
+
+async fn a_lapsed_claim_is_taken_over(store: Store) {
+    let id = enqueue(store.connection(), job("slow")).await.unwrap();
+    // Host a's lease lapses at once.
+    let a = store.claim("a", Duration::ZERO).await.unwrap().unwrap();
+    assert_eq!((a.id, a.retry_count), (id, 0));
+    tokio::time::sleep(Duration::from_millis(2)).await;
+    let b = store.claim("b", HOUR).await.unwrap().unwrap();
+    assert_eq!(b.id, id);
+    assert_eq!(b.retry_count, 1, "a lapsed claim counts as an attempt");
+
+    // a finishes late: its completion must not count.
+    let txn = store.connection().begin().await.unwrap();
+    assert!(!complete_in(&txn, &a).await.unwrap());
+    txn.rollback().await.unwrap();
+    assert_eq!(
+        store
+            .fail(&a, &JobError::new("late"), &RetryPolicy::default())
+            .await
+            .unwrap(),
+        FailOutcome::NotHeld
+    );
+    assert!(!store.extend_lease(&a, HOUR).await.unwrap());
+    assert!(store.extend_lease(&b, HOUR).await.unwrap());
+    assert!(
+        store.claim("c", HOUR).await.unwrap().is_none(),
+        "b's lease holds"
+    );
+
+    let txn = store.connection().begin().await.unwrap();
+    assert!(complete_in(&txn, &b).await.unwrap());
+    txn.commit().await.unwrap();
+    let row = store.job(id).await.unwrap().unwrap();
+    assert_eq!((row.statecode, row.statuscode), (3, 30));
+    assert_eq!(row.hostid.as_deref(), Some("b"));
+    assert!(row.completedon.is_some() && row.executiontimespan.is_some());
+    assert!(row.leaseexpireson.is_none());
+    // Completed jobs are never claimed again, even by their host.
+    assert!(!complete_in(store.connection(), &b).await.unwrap());
+    assert!(store.claim("c", HOUR).await.unwrap().is_none());
+}
+
+async fn failures_back_off_then_fail(store: Store) {
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(150),
+        max_delay: Duration::from_millis(200),
+    };
+    let id = enqueue(store.connection(), job("flaky")).await.unwrap();
+    let error = JobError::new("boom: the service answered 503")
+        .with_code(-2_147_220_970)
+        .with_friendly_message("The service is unavailable.");
+    for attempt in 1..=3u32 {
+        let claimed = loop {
+            if let Some(j) = store.claim("h", HOUR).await.unwrap() {
+                break j;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        };
+        assert_eq!((claimed.id, claimed.retry_count), (id, attempt - 1));
+        let before = now_millis();
+        let outcome = store.fail(&claimed, &error, &policy).await.unwrap();
+        let row = store.job(id).await.unwrap().unwrap();
+        assert_eq!(row.retrycount, attempt as i32);
+        assert_eq!(row.message.as_deref(), Some(error.message.as_str()));
+        if attempt < 3 {
+            let FailOutcome::Retry { at } = outcome else {
+                panic!("attempt {attempt}: {outcome:?}");
+            };
+            let delay = if attempt == 1 { 150 } else { 200 };
+            assert!(at >= before + delay && at <= now_millis() + delay, "{at}");
+            assert_eq!((row.statecode, row.statuscode), (0, 10));
+            assert_eq!(row.postponeuntil, at);
+            assert!(row.hostid.is_none());
+            assert!(
+                store.claim("h", HOUR).await.unwrap().is_none(),
+                "postponed until {at}"
+            );
+        } else {
+            assert_eq!(outcome, FailOutcome::Failed);
+            assert_eq!((row.statecode, row.statuscode), (3, 31));
+            assert_eq!(row.errorcode, Some(-2_147_220_970));
+            assert_eq!(
+                row.friendlymessage.as_deref(),
+                Some("The service is unavailable.")
+            );
+            assert!(row.completedon.is_some());
+        }
+    }
+    assert!(store.claim("h", HOUR).await.unwrap().is_none());
+    assert_eq!(store.job_counts().await.unwrap().failed, 1);
+
+    // A permanent error fails at once.
+    let id = enqueue(store.connection(), job("doomed")).await.unwrap();
+    let claimed = store.claim("h", HOUR).await.unwrap().unwrap();
+    let outcome = store
+        .fail(&claimed, &JobError::permanent("bad input"), &policy)
+        .await
+        .unwrap();
+    assert_eq!(outcome, FailOutcome::Failed);
+    let row = store.job(id).await.unwrap().unwrap();
+    assert_eq!((row.statuscode, row.retrycount), (31, 1));
+}
+
+#[test]
+fn backoff_doubles_up_to_the_cap() {
+    let p = RetryPolicy::default();
+    let secs = |n| p.backoff(n).as_secs();
+    assert_eq!(
+        [0, 1, 2, 3, 4, 9, 10, 40, u32::MAX].map(secs),
+        [1, 1, 2, 4, 8, 256, 300, 300, 300]
+    );
+}
+
+async fn auto_delete_removes_succeeded_jobs(store: Store) {
+    let gone = enqueue(
+        store.connection(),
+        NewJob {
+            auto_delete: true,
+            ..job("auto")
+        },
+    )
+    .await
+    .unwrap();
+    let kept = enqueue(store.connection(), job("kept")).await.unwrap();
+    for _ in 0..2 {
+        let claimed = store.claim("h", HOUR).await.unwrap().unwrap();
+        let txn = store.connection().begin().await.unwrap();
+        assert!(complete_in(&txn, &claimed).await.unwrap());
+        txn.commit().await.unwrap();
+    }
+    assert!(store.job(gone).await.unwrap().is_none());
+    assert_eq!(store.job(kept).await.unwrap().unwrap().statuscode, 30);
+    let counts = store.job_counts().await.unwrap();
+    assert_eq!((counts.succeeded, counts.total()), (1, 1));
+}
+
+/// The side effects jobs write in their transaction: one row per attempt that committed.
+async fn create_effects(store: &Store) {
+    store
+        .connection()
+        .execute_unprepared("CREATE TABLE jobeffect (jobid TEXT NOT NULL)")
+        .await
+        .unwrap();
+}
+
+async fn write_effect(txn: &DatabaseTransaction, job: &ClaimedJob) -> Result<(), JobError> {
+    let insert = Query::insert()
+        .into_table(Alias::new("jobeffect"))
+        .columns([Alias::new("jobid")])
+        .values_panic([job.id.to_string().into()])
+        .to_owned();
+    txn.execute(&insert)
+        .await
+        .map(drop)
+        .map_err(|e| JobError::new(e.to_string()))
+}
+
+/// (effects, distinct jobs with an effect).
+async fn effects(store: &Store) -> (i64, i64) {
+    let backend = store.connection().get_database_backend();
+    let row = store
+        .connection()
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS n, COUNT(DISTINCT jobid) AS d FROM jobeffect",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    (row.try_get("", "n").unwrap(), row.try_get("", "d").unwrap())
+}
+
+async fn wait_until(store: &Store, what: &str, done: impl Fn(&JobCounts) -> bool) -> JobCounts {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let counts = store.job_counts().await.unwrap();
+        if done(&counts) {
+            return counts;
+        }
+        assert!(Instant::now() < deadline, "{what}: {counts:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn backend_name(store: &Store) -> &'static str {
+    match store.connection().get_database_backend() {
+        DbBackend::Postgres => "PostgreSQL",
+        _ => "SQLite",
+    }
+}
+
+struct Effects;
+
+impl JobRunner for Effects {
+    fn run<'a>(
+        &'a self,
+        job: &'a ClaimedJob,
+        txn: &'a DatabaseTransaction,
+    ) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(write_effect(txn, job))
+    }
+}
+
+fn fast(workers: usize) -> WorkerConfig {
+    WorkerConfig {
+        workers,
+        poll: Duration::from_millis(20),
+        retry: RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+        },
+        ..WorkerConfig::default()
+    }
+}
+
+async fn workers_run_every_job_exactly_once(store: Store) {
+    const N: usize = 1000;
+    create_effects(&store).await;
+    enqueue_many(&store, N).await;
+    let started = Instant::now();
+    let workers = start_workers(store.clone(), Arc::new(Effects), JobQueue::new(), fast(4));
+    let counts = wait_until(&store, "draining", |c| c.succeeded == N as u64).await;
+    let elapsed = started.elapsed();
+    workers.shutdown().await;
+    eprintln!(
+        "{}: {N} jobs drained by 4 workers in {:.2} s ({:.0} jobs/s)",
+        backend_name(&store),
+        elapsed.as_secs_f64(),
+        N as f64 / elapsed.as_secs_f64()
+    );
+    assert_eq!(counts.total(), N as u64);
+    assert_eq!(effects(&store).await, (N as i64, N as i64));
+}
+
+/// Fails, panics or (on PostgreSQL) outlives its lease, pseudo-randomly by job and attempt,
+/// always after writing its side effect.
+struct Chaos {
+    lease_overrun: Option<Duration>,
+    faults: AtomicUsize,
+    overruns: AtomicUsize,
+}
+
+impl JobRunner for Chaos {
+    fn run<'a>(
+        &'a self,
+        job: &'a ClaimedJob,
+        txn: &'a DatabaseTransaction,
+    ) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            write_effect(txn, job).await?;
+            let dice = (job.id.as_u128() >> (4 * (job.retry_count % 30))) & 0xf;
+            match dice {
+                0..=3 => {
+                    self.faults.fetch_add(1, Ordering::Relaxed);
+                    Err(JobError::new("chaos: failed"))
+                }
+                4 | 5 => {
+                    self.faults.fetch_add(1, Ordering::Relaxed);
+                    panic!("chaos: panicked")
+                }
+                6 => {
+                    if let Some(overrun) = self.lease_overrun {
+                        self.overruns.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(overrun).await;
+                    }
+                    Ok(())
+                }
+                _ => Ok(()),
+            }
+        })
+    }
+}
+
+/// Keeps the chaos runner's panics out of the test output.
+fn quiet_chaos_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let chaos = info
+                .payload()
+                .downcast_ref::<&str>()
+                .is_some_and(|s| s.starts_with("chaos:"));
+            if !chaos {
+                default(info);
+            }
+        }));
+    });
+}
+
+async fn failing_and_panicking_jobs_never_repeat_their_writes(store: Store) {
+    const N: usize = 300;
+    quiet_chaos_panics();
+    create_effects(&store).await;
+    enqueue_many(&store, N).await;
+    let postgres = store.connection().get_database_backend() == DbBackend::Postgres;
+    let mut config = fast(4);
+    config.retry.max_attempts = 60;
+    if postgres {
+        // Claims lapse while some jobs still run: other workers take them over.
+        config.lease = Duration::from_millis(300);
+        config.renew_leases = false;
+    }
+    let runner = Arc::new(Chaos {
+        lease_overrun: postgres.then_some(Duration::from_millis(600)),
+        faults: AtomicUsize::new(0),
+        overruns: AtomicUsize::new(0),
+    });
+    let workers = start_workers(store.clone(), runner.clone(), JobQueue::new(), config);
+    let counts = wait_until(&store, "chaos", |c| c.succeeded == N as u64).await;
+    workers.shutdown().await;
+    assert_eq!(counts.failed, 0);
+    assert!(
+        runner.faults.load(Ordering::Relaxed) > N / 4,
+        "chaos happened"
+    );
+    if postgres {
+        assert!(
+            runner.overruns.load(Ordering::Relaxed) > 0,
+            "some claims lapsed while their jobs ran"
+        );
+    }
+    assert_eq!(
+        effects(&store).await,
+        (N as i64, N as i64),
+        "one committed side effect per job"
+    );
+}
+
+async fn jobs_whose_claims_keep_lapsing_fail(store: Store) {
+    create_effects(&store).await;
+    let id = enqueue(store.connection(), job("crashes its node"))
+        .await
+        .unwrap();
+    let config = fast(1);
+    // A node claims it and dies, max_attempts times.
+    for _ in 0..config.retry.max_attempts {
+        store.claim("ghost", Duration::ZERO).await.unwrap().unwrap();
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let workers = start_workers(store.clone(), Arc::new(Effects), JobQueue::new(), config);
+    wait_until(&store, "giving up", |c| c.failed == 1).await;
+    workers.shutdown().await;
+    let row = store.job(id).await.unwrap().unwrap();
+    assert_eq!((row.statecode, row.statuscode, row.retrycount), (3, 31, 4));
+    assert!(row.message.unwrap().contains("claimed 4 times"));
+    assert_eq!(effects(&store).await, (0, 0), "never ran again");
+}
+
+async fn notify_wakes_workers_and_shutdown_stops_them(store: Store) {
+    create_effects(&store).await;
+    let queue = JobQueue::new();
+    let config = WorkerConfig {
+        poll: Duration::from_secs(30),
+        ..fast(2)
+    };
+    let workers = start_workers(store.clone(), Arc::new(Effects), queue.clone(), config);
+    // Let both workers go idle on their long poll.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    enqueue_many(&store, 3).await;
+    queue.notify();
+    wait_until(&store, "woken", |c| c.succeeded == 3).await;
+    assert!(started.elapsed() < Duration::from_secs(5));
+    workers.shutdown().await;
+
+    enqueue_many(&store, 1).await;
+    queue.notify();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        store.job_counts().await.unwrap().ready,
+        1,
+        "stopped workers claim nothing"
+    );
+}
+
+/// Writes through a nested transaction (a savepoint in the worker's), as a unit of work
+/// that wants to own its transaction does, then fails the first attempt after committing
+/// the savepoint: the worker's rollback still discards the write.
+struct Nested;
+
+impl JobRunner for Nested {
+    fn run<'a>(
+        &'a self,
+        job: &'a ClaimedJob,
+        txn: &'a DatabaseTransaction,
+    ) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            let inner = txn
+                .begin()
+                .await
+                .map_err(|e| JobError::new(e.to_string()))?;
+            write_effect(&inner, job).await?;
+            inner
+                .commit()
+                .await
+                .map_err(|e| JobError::new(e.to_string()))?;
+            if job.retry_count == 0 {
+                return Err(JobError::new("first attempts fail"));
+            }
+            Ok(())
+        })
+    }
+}
+
+async fn a_runner_may_write_through_a_savepoint(store: Store) {
+    create_effects(&store).await;
+    enqueue_many(&store, 20).await;
+    let workers = start_workers(store.clone(), Arc::new(Nested), JobQueue::new(), fast(2));
+    wait_until(&store, "nested", |c| c.succeeded == 20).await;
+    workers.shutdown().await;
+    assert_eq!(effects(&store).await, (20, 20));
+}

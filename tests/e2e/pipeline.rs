@@ -1,0 +1,297 @@
+//! The message pipeline over HTTP with real plug-ins: steps at 10/20/40 sync and 40 async
+//! around the main operation, rollback on a failing step, nested messages and the depth
+//! limit, and durable asynchronous jobs that survive SIGKILL, on SQLite and PostgreSQL.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use switchboard_store::Store;
+
+use crate::support::*;
+
+/// `sb_name` of every `sb_project` row, through the store.
+async fn project_names(store: &Store) -> Vec<String> {
+    let table = store
+        .tables()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.logical_name == "sb_project")
+        .unwrap();
+    let page = switchboard_store::records::retrieve_multiple(
+        store.connection(),
+        &table,
+        &switchboard_model::query::RecordQuery::default(),
+    )
+    .await
+    .unwrap();
+    page.records
+        .iter()
+        .filter_map(|r| match r.get("sb_name") {
+            Some(switchboard_model::Value::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn wait_for_jobs(store: &Store, succeeded: u64, within: Duration) {
+    let start = Instant::now();
+    loop {
+        let counts = store.job_counts().await.unwrap();
+        if counts.succeeded >= succeeded {
+            assert_eq!(counts.failed, 0, "{counts:?}");
+            return;
+        }
+        assert!(
+            start.elapsed() < within,
+            "jobs did not finish in {within:?}: {counts:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn steps_run_in_order_around_the_main_operation() {
+    let s = serve(&[&sample(), &plugin_solution()]);
+    let r = post(&s.url("sb_Pipeline"), json!({"Text": "hello"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // Stage 20 upper-cased the input the main operation saw.
+    assert_eq!(r.json["Result"], "HELLO seen by main (main-config)");
+    // Stage 40 set an output the caller sees; it read what stage 10 shared.
+    assert_eq!(r.json["Trail"], "10;20;40;from10=yes");
+    let store = store(&s.db.url).await;
+    // The asynchronous step ran after the commit, from its queued context.
+    wait_for_jobs(&store, 1, Duration::from_secs(30)).await;
+    let mut names = project_names(&store).await;
+    names.sort();
+    assert_eq!(names, ["async:HELLO", "main:HELLO"]);
+    let jobs = get(&s.url("asyncoperations?$select=name,statecode,statuscode,messagename")).await;
+    assert_eq!(jobs.status, 200, "{}", jobs.text);
+    assert_eq!(jobs.json["value"][0]["statuscode"], 30, "{}", jobs.text);
+    assert_eq!(jobs.json["value"][0]["messagename"], "sb_Pipeline");
+    // Every plug-in call left a trace row; the steps' own trace lines are in it.
+    let traces = get(&s.url(
+        "plugintracelogs?$select=typename,messageblock,depth&$filter=messagename eq 'sb_Pipeline'",
+    ))
+    .await;
+    assert_eq!(traces.status, 200, "{}", traces.text);
+    let rows = traces.json["value"].as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        6,
+        "10, 20, 30, 40, 40 and the async step: {}",
+        traces.text
+    );
+    let blocks: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r["messageblock"].as_str())
+        .collect();
+    for stage in [10, 20, 40] {
+        assert!(
+            blocks.contains(&format!("Trail step at stage {stage}").as_str()),
+            "{blocks:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failing_post_operation_step_rolls_back_the_main_operation() {
+    let s = serve(&[&sample(), &plugin_solution()]);
+    let store = store(&s.db.url).await;
+    let before = project_names(&store).await.len();
+    let message = post(&s.url("sb_Pipeline"), json!({"Text": "refuse me"}))
+        .await
+        .error(400, "0x80040265");
+    assert!(
+        message.contains("post-operation refused REFUSE ME"),
+        "{message}"
+    );
+    // The record the main operation created is gone, and no async step was queued.
+    assert_eq!(project_names(&store).await.len(), before);
+    assert_eq!(store.job_counts().await.unwrap().total(), 0);
+    // The trace log survives the rollback and names the failure.
+    let traces = get(&s.url(
+        "plugintracelogs?$select=typename,exceptiondetails&$filter=typename eq 'Switchboard.Samples.Steps.Refuse'",
+    ))
+    .await;
+    assert_eq!(traces.status, 200, "{}", traces.text);
+    assert!(
+        traces.json["value"][0]["exceptiondetails"]
+            .as_str()
+            .is_some_and(|e| e.contains("post-operation refused")),
+        "{}",
+        traces.text
+    );
+}
+
+#[tokio::test]
+async fn nested_messages_run_to_depth_eight_and_stop_at_nine() {
+    let s = serve(&[&sample(), &plugin_solution()]);
+    let store = store(&s.db.url).await;
+    let r = post(&s.url("sb_Recurse"), json!({"Levels": 8})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["Depth"], 8);
+    let mut names = project_names(&store).await;
+    names.sort();
+    let expected: Vec<String> = (1..=8).map(|d| format!("depth {d}")).collect();
+    assert_eq!(
+        names, expected,
+        "one record per level, all committed together"
+    );
+    let message = post(&s.url("sb_Recurse"), json!({"Levels": 9}))
+        .await
+        .error(400, "0x80044182");
+    assert!(message.contains("sb_Recurse"), "{message}");
+    // Nothing the nine-level call wrote survived (eight levels had written a record each).
+    assert_eq!(project_names(&store).await.len(), 8);
+}
+
+/// Starts `serve` on `db` with `workers` job workers; returns the running server and base URL.
+fn start_server(db: &str, data_dir: &Path, workers: u32) -> (crate::server::Running, String) {
+    let mut cmd = Command::new(bin());
+    cmd.args(["--database", db])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args([
+            "--job-workers",
+            &workers.to_string(),
+            "--job-lease-secs",
+            "2",
+        ])
+        .args(["--rate-limit", "100000"])
+        .args(["serve", "--listen", "127.0.0.1:0"]);
+    let (server, base, _) = crate::server::start(cmd);
+    (server, base)
+}
+
+/// 1,000 asynchronous steps queued, the server killed with SIGKILL while it drains them and
+/// started again: every job ends Succeeded and ran exactly once (one record each).
+async fn jobs_survive_sigkill(db: &str, data_dir: &Path) {
+    import_ok(db, &[&sample(), &plugin_solution()]);
+    let token = create_token(db, "admin", &[]);
+    const JOBS: usize = 1000;
+    {
+        // Queue them with no worker running.
+        let (_server, base) = start_server(db, data_dir, 0);
+        let client = reqwest::Client::new();
+        let url = format!("{base}/api/data/v9.2/sb_Pipeline");
+        for i in 0..JOBS {
+            let r = client
+                .post(&url)
+                .bearer_auth(&token)
+                .json(&json!({"Text": format!("job {i:04}")}))
+                .send()
+                .await
+                .expect("request sent");
+            assert_eq!(r.status().as_u16(), 200);
+        }
+    }
+    let store = Store::connect(db).await.unwrap();
+    assert_eq!(store.job_counts().await.unwrap().ready, JOBS as u64);
+    // Drain, and kill the node mid-way.
+    let (server, _) = start_server(db, data_dir, 2);
+    let start = Instant::now();
+    loop {
+        let done = store.job_counts().await.unwrap().succeeded;
+        if done >= 100 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "no progress");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill_hard();
+    let after_kill = store.job_counts().await.unwrap();
+    assert!(
+        after_kill.succeeded < JOBS as u64,
+        "killed too late: {after_kill:?}"
+    );
+    // A new node picks up the rest, including the jobs the dead node had claimed.
+    let (_server, _) = start_server(db, data_dir, 2);
+    wait_for_jobs(&store, JOBS as u64, Duration::from_secs(600)).await;
+    let mut runs: BTreeMap<String, usize> = BTreeMap::new();
+    for name in project_names(&store).await {
+        if let Some(text) = name.strip_prefix("async:") {
+            *runs.entry(text.to_owned()).or_default() += 1;
+        }
+    }
+    assert_eq!(runs.len(), JOBS, "every job ran");
+    assert!(
+        runs.values().all(|n| *n == 1),
+        "a job ran twice: {:?}",
+        runs.iter()
+            .filter(|(_, n)| **n > 1)
+            .take(5)
+            .collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn async_jobs_run_exactly_once_across_sigkill_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = switchboard_store::sqlite_url(&dir.path().join("jobs.db"));
+    jobs_survive_sigkill(&db, &dir.path().join("data")).await;
+}
+
+#[tokio::test]
+async fn async_jobs_run_exactly_once_across_sigkill_on_postgres() {
+    let Some(pg) = postgres("async_jobs_run_exactly_once_across_sigkill_on_postgres").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    jobs_survive_sigkill(&pg.url, &dir.path().join("data")).await;
+    pg.drop_database().await;
+}
+
+#[tokio::test]
+async fn two_servers_on_one_postgres_share_the_queue_without_running_a_job_twice() {
+    let Some(pg) = postgres("two_servers_on_one_postgres_share_the_queue").await else {
+        return;
+    };
+    let db = pg.url.clone();
+    import_ok(&db, &[&sample(), &plugin_solution()]);
+    let token = create_token(&db, "admin", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    const JOBS: usize = 300;
+    {
+        let (_a, base_a) = start_server(&db, &dir.path().join("a"), 2);
+        let (_b, base_b) = start_server(&db, &dir.path().join("b"), 2);
+        let client = reqwest::Client::new();
+        // Requests alternate between the nodes; both nodes' workers drain one queue.
+        for i in 0..JOBS {
+            let base = if i % 2 == 0 { &base_a } else { &base_b };
+            let r = client
+                .post(format!("{base}/api/data/v9.2/sb_Pipeline"))
+                .bearer_auth(&token)
+                .json(&json!({"Text": format!("shared {i:03}")}))
+                .send()
+                .await
+                .expect("request sent");
+            assert_eq!(r.status().as_u16(), 200);
+        }
+        let store = Store::connect(&db).await.unwrap();
+        wait_for_jobs(&store, JOBS as u64, Duration::from_secs(300)).await;
+        let mut runs: BTreeMap<String, usize> = BTreeMap::new();
+        for name in project_names(&store).await {
+            if let Some(text) = name.strip_prefix("async:") {
+                *runs.entry(text.to_owned()).or_default() += 1;
+            }
+        }
+        assert_eq!(runs.len(), JOBS);
+        assert!(runs.values().all(|n| *n == 1), "a job ran twice");
+        // Both nodes took part.
+        use sea_orm::ConnectionTrait;
+        let hosts = store
+            .connection()
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT DISTINCT hostid FROM asyncoperation",
+            ))
+            .await
+            .unwrap();
+        assert!(hosts.len() >= 2, "only {} node(s) ran jobs", hosts.len());
+    }
+    pg.drop_database().await;
+}
