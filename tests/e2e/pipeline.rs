@@ -295,3 +295,71 @@ async fn two_servers_on_one_postgres_share_the_queue_without_running_a_job_twice
     }
     pg.drop_database().await;
 }
+
+#[tokio::test]
+async fn steps_on_table_messages_change_the_record_and_honour_filtering_attributes() {
+    let s = serve(&[&sample(), &plugin_solution()]);
+    let db = &s.db.url;
+    for args in [
+        vec![
+            "step",
+            "add",
+            "--name",
+            "Stamp projects on create",
+            "--message",
+            "Create",
+            "--entity",
+            "sb_project",
+            "--stage",
+            "20",
+            "--plugin-type",
+            "Switchboard.Samples.Steps.Stamp",
+        ],
+        vec![
+            "step",
+            "add",
+            "--name",
+            "Stamp projects when the priority changes",
+            "--message",
+            "Update",
+            "--entity",
+            "sb_project",
+            "--stage",
+            "10",
+            "--plugin-type",
+            "Switchboard.Samples.Steps.Stamp",
+            "--filtering-attributes",
+            "sb_priority",
+        ],
+    ] {
+        let out = run(db, &args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    // The server picks up steps registered by another process within two seconds.
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+    let created = post(&s.url("sb_projects"), json!({"sb_name": "stamped"})).await;
+    assert_eq!(created.status, 204, "{}", created.text);
+    let location = created.headers["odata-entityid"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let id = &location[location.rfind('(').unwrap() + 1..location.len() - 1];
+    let read = |id: String| {
+        let url = s.url(&format!("sb_projects({id})?$select=sb_code,sb_name"));
+        async move { get(&url).await.json }
+    };
+    // The pre-operation step changed the Target the main operation wrote.
+    assert_eq!(read(id.to_owned()).await["sb_code"], "STAMP-20");
+    let patch = |body: serde_json::Value| {
+        let url = s.url(&format!("sb_projects({id})"));
+        async move { send(reqwest::Client::new().patch(url).json(&body)).await }
+    };
+    // An update that does not touch the filtering attribute leaves the step out.
+    assert_eq!(patch(json!({"sb_name": "renamed"})).await.status, 204);
+    assert_eq!(read(id.to_owned()).await["sb_code"], "STAMP-20");
+    // One that does runs it.
+    assert_eq!(patch(json!({"sb_priority": 3})).await.status, 204);
+    let record = read(id.to_owned()).await;
+    assert_eq!(record["sb_code"], "STAMP-10");
+    assert_eq!(record["sb_name"], "renamed");
+}

@@ -9,6 +9,9 @@ use switchboard_model::{Message, MessageId, StepMode, StepStage, Value};
 use uuid::Uuid;
 
 use crate::context::{ExecutionContext, MAX_DEPTH};
+
+/// The input that carries the record of record messages (and record-bound APIs).
+const TARGET: &str = "Target";
 use crate::seams::{
     AsyncStep, PipelineError, PipelineErrorKind, PluginInvoker, Step, StepSource, Target,
     UnitOfWork,
@@ -88,9 +91,25 @@ impl Pipeline {
                     .arg("depth", MAX_DEPTH),
             ));
         }
-        let steps = self
+        // An Update step with filtering attributes fires only when the update touches one.
+        let touched: Option<Vec<String>> = match request.inputs.get(TARGET) {
+            Some(Value::Entity(e)) if request.message == "Update" => {
+                Some(e.attributes.keys().cloned().collect())
+            }
+            _ => None,
+        };
+        let steps: Vec<Arc<Step>> = self
             .steps
-            .steps(&request.message, request.primary_entity_name.as_deref());
+            .steps(&request.message, request.primary_entity_name.as_deref())
+            .into_iter()
+            .filter(|s| match &touched {
+                Some(columns) if !s.filtering_attributes.is_empty() => s
+                    .filtering_attributes
+                    .iter()
+                    .any(|f| columns.iter().any(|c| c.eq_ignore_ascii_case(f))),
+                _ => true,
+            })
+            .collect();
         let mut context = ExecutionContext {
             message_name: request.message.clone(),
             stage: StepStage::PreValidation,
@@ -232,6 +251,7 @@ mod tests {
             unsecure_configuration: Some(format!("config {id}")),
             secure_configuration: None,
             async_auto_delete: false,
+            filtering_attributes: Vec::new(),
         })
     }
 

@@ -35,6 +35,9 @@ pub struct Step {
     pub secure_configuration: Option<String>,
     /// Delete the job when it succeeds.
     pub async_auto_delete: bool,
+    /// For Update: the step fires only when one of these columns is in the Target (empty:
+    /// always).
+    pub filtering_attributes: Vec<String>,
 }
 
 /// What a plug-in call runs: a step, or the message's main operation.

@@ -19,6 +19,7 @@ use switchboard_store::{RecordError, RecordErrorKind};
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::execute::{RecordMessageError, RecordOp, record_message};
 use crate::registry::Registry;
 use crate::webapi::{Incoming, json_response, no_http_resource, parse_key, read_body, require};
 
@@ -165,13 +166,16 @@ pub(crate) async fn handle(
             ))
         }
         (Method::POST, None) => {
-            require(caller, &privilege("Create"), &table.logical_name)?;
             let (root, headers) = (incoming.root.clone(), incoming.headers.clone());
             let body = body_object(&read_body(incoming).await?)?;
-            let fields = decode_record(&table, &body, &registry.tables)?;
-            let id = records::create(db, &table, fields, Some(caller.user_id))
-                .await
-                .map_err(record_error)?;
+            let mut fields = decode_record(&table, &body, &registry.tables)?;
+            // The id is the caller's (a key in the body) or a new one.
+            let id = match fields.remove(&table.primary_id) {
+                Some(switchboard_model::Value::Guid(id)) => id,
+                Some(switchboard_model::Value::Null) | None => Uuid::new_v4(),
+                Some(_) => return Err(not_found(&table, Uuid::nil())),
+            };
+            run(state, caller, &table, RecordOp::Create, id, fields).await?;
             written(registry, state, &table, &root, &headers, parsed, id, true).await
         }
         (Method::PATCH, Some(id)) => {
@@ -193,38 +197,51 @@ pub(crate) async fn handle(
             if !exists && update_only {
                 return Err(not_found(&table, id));
             }
-            let created = if exists {
-                records::update(db, &table, id, fields, Some(caller.user_id))
-                    .await
-                    .map_err(record_error)?;
-                false
+            // Upsert: a PATCH to an absent id creates the record with that id.
+            let op = if exists {
+                RecordOp::Update
             } else {
-                // Upsert: a PATCH to an absent id creates the record with that id.
-                require(caller, &privilege("Create"), &table.logical_name)?;
-                let mut fields = fields;
-                fields.insert(table.primary_id.clone(), switchboard_model::Value::Guid(id));
-                records::create(db, &table, fields, Some(caller.user_id))
-                    .await
-                    .map_err(record_error)?;
-                true
+                RecordOp::Create
             };
+            run(state, caller, &table, op, id, fields).await?;
+            let created = !exists;
             written(
                 registry, state, &table, &root, &headers, parsed, id, created,
             )
             .await
         }
         (Method::DELETE, Some(id)) => {
-            require(caller, &privilege("Delete"), &table.logical_name)?;
-            if !records::delete(db, &table, id)
-                .await
-                .map_err(record_error)?
-            {
-                return Err(not_found(&table, id));
-            }
+            run(
+                state,
+                caller,
+                &table,
+                RecordOp::Delete,
+                id,
+                Default::default(),
+            )
+            .await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         _ => Err(no_http_resource(&incoming)),
     }
+}
+
+/// Runs a record message through the pipeline (steps registered on it fire; the table's
+/// privilege is checked after pre-validation, as for every message).
+async fn run(
+    state: &AppState,
+    caller: &Caller,
+    table: &Table,
+    op: RecordOp,
+    id: Uuid,
+    fields: Record,
+) -> Result<()> {
+    record_message(state, caller, table, op, id, fields)
+        .await
+        .map_err(|e| match e {
+            RecordMessageError::Record(r) => record_error(r),
+            RecordMessageError::Execute(e) => crate::webapi::execute_failure(e),
+        })
 }
 
 /// The answer to a create or update: 204 with `OData-EntityId`, or the record itself when

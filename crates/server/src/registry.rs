@@ -128,6 +128,7 @@ impl Registry {
                     unsecure_configuration: s.configuration,
                     secure_configuration: store.step_secure_configuration(s.id).await?,
                     async_auto_delete: s.async_auto_delete,
+                    filtering_attributes: s.filtering_attributes,
                 }),
             ));
         }

@@ -362,6 +362,24 @@ pub(crate) fn require(
     ))
 }
 
+/// The Web API error for a failed execution.
+pub(crate) fn execute_failure(e: ExecuteError) -> ODataError {
+    match e {
+        ExecuteError::Business(m) => err(ErrorKind::Business, m),
+        ExecuteError::PluginFailed(m) => err(ErrorKind::PluginFailed, m),
+        ExecuteError::Forbidden(m) => err(ErrorKind::Forbidden, m),
+        ExecuteError::InfiniteLoop(m) => err(ErrorKind::InfiniteLoop, m),
+        ExecuteError::Internal(m) => {
+            let id = Uuid::new_v4();
+            tracing::error!(message = ?m, correlation = %id, "execution failed");
+            err(
+                ErrorKind::Internal,
+                Message::new(MessageId::ODataInternal).arg("id", id),
+            )
+        }
+    }
+}
+
 /// The API a segment names, if it is callable (exposable; private ones are callable too).
 fn callable<'a>(registry: &'a Registry, name: &str) -> Option<&'a Arc<CustomApi>> {
     registry.apis.get(name).filter(|a| a.is_exposable())
@@ -579,16 +597,9 @@ async fn invoke(
     };
     // The execute privilege is checked by the pipeline, after pre-validation steps, as in
     // Dataverse.
-    let response = execute(state, registry, caller, &request).await.map_err(|e| match e {
-        ExecuteError::Business(m) => err(ErrorKind::Business, m),
-        ExecuteError::PluginFailed(m) => err(ErrorKind::PluginFailed, m),
-        ExecuteError::Forbidden(m) => err(ErrorKind::Forbidden, m),
-        ExecuteError::InfiniteLoop(m) => err(ErrorKind::InfiniteLoop, m),
-        ExecuteError::Internal(m) => {
-            tracing::error!(message = %m, correlation = %request.correlation_id, "execution failed");
-            err(ErrorKind::Internal, Message::new(MessageId::ODataInternal).arg("id", request.correlation_id))
-        }
-    })?;
+    let response = execute(state, registry, caller, &request)
+        .await
+        .map_err(execute_failure)?;
     serialize(registry, &api, response.outputs, &root)
 }
 

@@ -32,6 +32,8 @@ pub struct PipelineStep {
     pub configuration: Option<String>,
     /// Delete the job when it succeeds.
     pub async_auto_delete: bool,
+    /// `filteringattributes`, split on commas.
+    pub filtering_attributes: Vec<String>,
 }
 
 impl Store {
@@ -72,6 +74,15 @@ impl Store {
                     plugin_type_name: r.plugintypename,
                     configuration: r.configuration,
                     async_auto_delete: r.asyncautodelete,
+                    filtering_attributes: r
+                        .filteringattributes
+                        .as_deref()
+                        .unwrap_or_default()
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|a| !a.is_empty())
+                        .map(str::to_ascii_lowercase)
+                        .collect(),
                 })
             })
             .collect())

@@ -114,10 +114,31 @@ impl Plugin for Recurse {
     }
 }
 
+/// On a table's Create or Update (stage 10 or 20): stamps the record being written with
+/// `sb_code = STAMP-<stage>` by changing the `Target` input.
+struct Stamp;
+
+impl Plugin for Stamp {
+    fn execute(ctx: &mut Context) -> Result<(), PluginError> {
+        let mut target: Entity = ctx
+            .input("Target")?
+            .ok_or_else(|| PluginError::business("Stamp needs the Target record"))?;
+        let code = match ctx.stage() {
+            Stage::PreValidation => 10,
+            Stage::PreOperation => 20,
+            Stage::MainOperation => 30,
+            Stage::PostOperation => 40,
+        };
+        target.set("sb_code", format!("STAMP-{code}"));
+        ctx.set_input("Target", target)
+    }
+}
+
 export_plugins!(
     "Switchboard.Samples.Steps.Trail" => Trail,
     "Switchboard.Samples.Steps.Main" => Main,
     "Switchboard.Samples.Steps.Refuse" => Refuse,
     "Switchboard.Samples.Steps.AsyncRecord" => AsyncRecord,
     "Switchboard.Samples.Steps.Recurse" => Recurse,
+    "Switchboard.Samples.Steps.Stamp" => Stamp,
 );
