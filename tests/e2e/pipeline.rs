@@ -362,4 +362,15 @@ async fn steps_on_table_messages_change_the_record_and_honour_filtering_attribut
     let record = read(id.to_owned()).await;
     assert_eq!(record["sb_code"], "STAMP-10");
     assert_eq!(record["sb_name"], "renamed");
+    // A plug-in's own write is a Create message too: the table's step fires for it.
+    let r = post(&s.url("sb_Pipeline"), json!({"Text": "from a plug-in"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let written =
+        get(&s.url("sb_projects?$select=sb_code&$filter=sb_name%20eq%20'main:FROM%20A%20PLUG-IN'"))
+            .await;
+    assert_eq!(
+        written.json["value"][0]["sb_code"], "STAMP-20",
+        "{}",
+        written.text
+    );
 }

@@ -38,6 +38,9 @@ pub struct MessageRequest {
     pub correlation_id: Uuid,
     /// The message and stage of the plug-in that executed this one.
     pub parent: Option<(String, StepStage)>,
+    /// The main operation is a plug-in (custom APIs), not a built-in write (record
+    /// messages): only running plug-ins counts toward the depth limit, as in Dataverse.
+    pub main_operation_is_plugin: bool,
 }
 
 /// The pipeline: where steps come from and how plug-ins run.
@@ -83,7 +86,8 @@ impl Pipeline {
         request: MessageRequest,
         unit: &Arc<dyn UnitOfWork>,
     ) -> Result<BTreeMap<String, Value>, PipelineError> {
-        if request.depth > MAX_DEPTH {
+        let steps = self.steps_for(&request);
+        if request.depth > MAX_DEPTH && (request.main_operation_is_plugin || !steps.is_empty()) {
             return Err(PipelineError::new(
                 PipelineErrorKind::InfiniteLoop,
                 Message::new(MessageId::PipelineInfiniteLoop)
@@ -91,25 +95,7 @@ impl Pipeline {
                     .arg("depth", MAX_DEPTH),
             ));
         }
-        // An Update step with filtering attributes fires only when the update touches one.
-        let touched: Option<Vec<String>> = match request.inputs.get(TARGET) {
-            Some(Value::Entity(e)) if request.message == "Update" => {
-                Some(e.attributes.keys().cloned().collect())
-            }
-            _ => None,
-        };
-        let steps: Vec<Arc<Step>> = self
-            .steps
-            .steps(&request.message, request.primary_entity_name.as_deref())
-            .into_iter()
-            .filter(|s| match &touched {
-                Some(columns) if !s.filtering_attributes.is_empty() => s
-                    .filtering_attributes
-                    .iter()
-                    .any(|f| columns.iter().any(|c| c.eq_ignore_ascii_case(f))),
-                _ => true,
-            })
-            .collect();
+
         let mut context = ExecutionContext {
             message_name: request.message.clone(),
             stage: StepStage::PreValidation,
@@ -196,6 +182,28 @@ impl Pipeline {
             .await?;
         }
         Ok(context.outputs)
+    }
+
+    /// The steps that fire for `request`: an Update step with filtering attributes only when
+    /// the update touches one of them.
+    fn steps_for(&self, request: &MessageRequest) -> Vec<Arc<Step>> {
+        let touched: Option<Vec<String>> = match request.inputs.get(TARGET) {
+            Some(Value::Entity(e)) if request.message == "Update" => {
+                Some(e.attributes.keys().cloned().collect())
+            }
+            _ => None,
+        };
+        self.steps
+            .steps(&request.message, request.primary_entity_name.as_deref())
+            .into_iter()
+            .filter(|s| match &touched {
+                Some(columns) if !s.filtering_attributes.is_empty() => s
+                    .filtering_attributes
+                    .iter()
+                    .any(|f| columns.iter().any(|c| c.eq_ignore_ascii_case(f))),
+                _ => true,
+            })
+            .collect()
     }
 
     async fn run_step(
@@ -379,6 +387,7 @@ mod tests {
             depth,
             correlation_id: Uuid::nil(),
             parent: None,
+            main_operation_is_plugin: true,
         }
     }
 

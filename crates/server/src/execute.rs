@@ -49,6 +49,7 @@ pub async fn execute(
         depth: 1,
         correlation_id: request.correlation_id,
         parent: None,
+        main_operation_is_plugin: true,
     };
     let _ = registry;
     let server_unit = Arc::new(ServerUnit::over(
@@ -312,6 +313,26 @@ pub(crate) async fn record_message(
     id: Uuid,
     fields: switchboard_store::Record,
 ) -> Result<(), RecordMessageError> {
+    let server_unit = Arc::new(ServerUnit::over(
+        Unit::new(state.store.clone()),
+        Some(state.jobs.clone()),
+    ));
+    let request = record_request(table, op, id, fields, 1, Uuid::new_v4(), None);
+    let result = run_record_message(state, caller, request, &server_unit).await;
+    server_unit.write_traces(&state.store).await;
+    result
+}
+
+/// The request of a record message.
+pub(crate) fn record_request(
+    table: &switchboard_model::Table,
+    op: RecordOp,
+    id: Uuid,
+    fields: switchboard_store::Record,
+    depth: u32,
+    correlation_id: Uuid,
+    parent: Option<(String, switchboard_model::StepStage)>,
+) -> MessageRequest {
     let target = match op {
         RecordOp::Delete => Value::EntityReference(switchboard_model::EntityReference {
             logical_name: table.logical_name.clone(),
@@ -327,7 +348,7 @@ pub(crate) async fn record_message(
     if op == RecordOp::Create {
         outputs.insert("id".to_owned(), Value::Guid(id));
     }
-    let message = MessageRequest {
+    MessageRequest {
         message: op.message().to_owned(),
         primary_entity_name: Some(table.logical_name.clone()),
         primary_entity_id: Some(id),
@@ -337,19 +358,25 @@ pub(crate) async fn record_message(
             op.privilege_verb(),
             &table.logical_name,
         )),
-        depth: 1,
-        correlation_id: Uuid::new_v4(),
-        parent: None,
-    };
-    let server_unit = Arc::new(ServerUnit::over(
-        Unit::new(state.store.clone()),
-        Some(state.jobs.clone()),
-    ));
+        depth,
+        correlation_id,
+        parent,
+        main_operation_is_plugin: false,
+    }
+}
+
+/// Runs a record message in `server_unit` (its own at depth 1, the caller's when a plug-in
+/// writes).
+pub(crate) async fn run_record_message(
+    state: &AppState,
+    caller: &Caller,
+    request: MessageRequest,
+    server_unit: &Arc<ServerUnit>,
+) -> Result<(), RecordMessageError> {
     let unit: Arc<dyn UnitOfWork> = server_unit.clone();
     let result = pipeline(state, server_unit.clone())
-        .execute(caller, message, &unit)
+        .execute(caller, request, &unit)
         .await;
-    server_unit.write_traces(&state.store).await;
     match result {
         Ok(_) => Ok(()),
         Err(e) => {

@@ -13,14 +13,16 @@ use switchboard_model::{Message, MessageId, Table};
 use switchboard_odata::query::record_query;
 use switchboard_store::RecordError;
 
+use switchboard_model::execution::ExecuteError;
 use switchboard_pipeline::{ExecutionContext, MessageRequest, UnitOfWork};
-use switchboard_store::DatabaseTransaction;
 use switchboard_store::records::{self, Record};
 use switchboard_wasm::{RecordFailure, RecordFuture, RecordPage, RecordService};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::execute::ServerUnit;
+use crate::execute::{
+    RecordMessageError, RecordOp, ServerUnit, record_request, run_record_message,
+};
 use crate::records_api::MAX_PAGE_SIZE;
 use crate::registry::Registry;
 
@@ -66,15 +68,49 @@ impl CallerRecords {
         }
     }
 
-    /// The transaction, opened by this first write if needed.
-    async fn write(
+    /// A plug-in's write as a record message one level deeper, in the same unit of work:
+    /// steps registered on the table fire for it, as in Dataverse.
+    async fn write_message(
         &self,
-    ) -> Result<tokio::sync::MutexGuard<'_, Option<DatabaseTransaction>>, RecordFailure> {
-        self.unit
-            .unit
-            .write()
+        op: RecordOp,
+        table: &Table,
+        id: Uuid,
+        fields: Record,
+    ) -> Result<(), RecordFailure> {
+        let request = record_request(
+            table,
+            op,
+            id,
+            fields,
+            self.context.depth + 1,
+            self.context.correlation_id,
+            Some((self.context.message_name.clone(), self.context.stage)),
+        );
+        run_record_message(&self.state, &self.caller, request, &self.unit)
             .await
-            .map_err(|e| self.store_error(RecordError::Database(e)))
+            .map_err(|e| match e {
+                RecordMessageError::Record(r) => self.store_error(r),
+                RecordMessageError::Execute(e) => {
+                    let message = match &e {
+                        ExecuteError::Business(m)
+                        | ExecuteError::PluginFailed(m)
+                        | ExecuteError::Forbidden(m)
+                        | ExecuteError::InfiniteLoop(m)
+                        | ExecuteError::Internal(m) => m.clone(),
+                    };
+                    if let ExecuteError::InfiniteLoop(m) = &e {
+                        self.unit
+                            .nested_failure
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(switchboard_pipeline::PipelineError::new(
+                                switchboard_pipeline::PipelineErrorKind::InfiniteLoop,
+                                m.clone(),
+                            ));
+                    }
+                    self.fail(message)
+                }
+            })
     }
 
     fn fail(&self, message: Message) -> RecordFailure {
@@ -148,11 +184,13 @@ impl RecordService for CallerRecords {
             if let Some(id) = entity.id {
                 values.insert(table.primary_id.clone(), Value::Guid(id));
             }
-            let guard = self.write().await?;
-            let txn = guard.as_ref().expect("write() opened the transaction");
-            records::create(txn, &table, values, Some(self.caller.user_id))
-                .await
-                .map_err(|e| self.store_error(e))
+            let id = match values.remove(&table.primary_id) {
+                Some(Value::Guid(id)) => id,
+                _ => Uuid::new_v4(),
+            };
+            self.write_message(RecordOp::Create, &table, id, values)
+                .await?;
+            Ok(id)
         })
     }
 
@@ -182,38 +220,16 @@ impl RecordService for CallerRecords {
                         .arg("api", "Update"),
                 )
             })?;
-            let guard = self.write().await?;
-            let txn = guard.as_ref().expect("write() opened the transaction");
-            let found = records::update(
-                txn,
-                &table,
-                id,
-                entity.attributes,
-                Some(self.caller.user_id),
-            )
-            .await
-            .map_err(|e| self.store_error(e))?;
-            if found {
-                Ok(())
-            } else {
-                Err(self.store_error(records::not_found(&table.logical_name, id)))
-            }
+            self.write_message(RecordOp::Update, &table, id, entity.attributes)
+                .await
         })
     }
 
     fn delete(&self, table: String, id: Uuid) -> RecordFuture<'_, ()> {
         Box::pin(async move {
             let table = self.table(&table, "Delete")?;
-            let guard = self.write().await?;
-            let txn = guard.as_ref().expect("write() opened the transaction");
-            if records::delete(txn, &table, id)
+            self.write_message(RecordOp::Delete, &table, id, Record::new())
                 .await
-                .map_err(|e| self.store_error(e))?
-            {
-                Ok(())
-            } else {
-                Err(self.store_error(records::not_found(&table.logical_name, id)))
-            }
         })
     }
 
@@ -275,6 +291,7 @@ impl RecordService for CallerRecords {
                 depth: self.context.depth + 1,
                 correlation_id: self.context.correlation_id,
                 parent: Some((self.context.message_name.clone(), self.context.stage)),
+                main_operation_is_plugin: true,
             };
             let unit: Arc<dyn UnitOfWork> = self.unit.clone();
             crate::execute::pipeline(&self.state, self.unit.clone())
