@@ -32,6 +32,18 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Dataverse's "Principal user … is missing … privilege" message for `privilege`, which
+    /// guards `subject` (an API, a message or a table).
+    pub fn missing_privilege(&self, privilege: &str, subject: &str) -> crate::Message {
+        crate::Message::new(crate::MessageId::AuthMissingPrivilege)
+            .arg("user", self.user_id)
+            .arg("roles", self.role_count)
+            .arg("privileges", self.privileges.len())
+            .arg("privilege", privilege)
+            .arg("privilegeid", crate::privileges::privilege_id(privilege))
+            .arg("api", subject)
+    }
+
     /// Whether the caller holds a privilege (administrators hold all).
     pub fn holds(&self, privilege: &str) -> bool {
         self.is_admin
@@ -86,4 +98,17 @@ pub enum ExecuteError {
     InfiniteLoop(Message),
     /// The platform failed.
     Internal(Message),
+}
+
+impl ExecuteError {
+    /// The message, whatever the kind.
+    pub fn message(&self) -> &Message {
+        match self {
+            ExecuteError::Business(m)
+            | ExecuteError::PluginFailed(m)
+            | ExecuteError::Forbidden(m)
+            | ExecuteError::InfiniteLoop(m)
+            | ExecuteError::Internal(m) => m,
+        }
+    }
 }

@@ -63,6 +63,21 @@ pub enum Value {
     EntityCollection(Vec<Entity>),
 }
 
+/// A date-time as record columns store and the Web API writes it: UTC, whole seconds, fixed
+/// width (`2024-01-31T09:30:00Z`), so text order is time order.
+pub fn utc_seconds(value: OffsetDateTime) -> String {
+    let utc = value.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second()
+    )
+}
+
 /// `0001-01-01T00:00:00Z`, Dataverse's default DateTime.
 pub fn min_date_time() -> OffsetDateTime {
     time::macros::datetime!(0001-01-01 00:00:00 UTC)

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json};
-use switchboard_model::value::{EntityReference, Value};
+use switchboard_model::value::{EntityReference, Value, utc_seconds};
 use switchboard_model::{Column, ColumnType, FieldType, Message, MessageId, Table};
 
 use crate::csdl::{EntityTypeDef, NavigationDef, PropertyDef};
@@ -213,19 +213,7 @@ pub fn encode_record(table: &Table, fields: &Fields, tables: &Tables) -> Map<Str
                 );
             }
             (Value::DateTime(dt), _) => {
-                let utc = dt.to_offset(time::UtcOffset::UTC);
-                object.insert(
-                    property,
-                    Json::String(format!(
-                        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-                        utc.year(),
-                        u8::from(utc.month()),
-                        utc.day(),
-                        utc.hour(),
-                        utc.minute(),
-                        utc.second()
-                    )),
-                );
+                object.insert(property, Json::String(utc_seconds(*dt)));
             }
             _ => {
                 object.insert(property, encode(value, tables));

@@ -133,16 +133,7 @@ impl Pipeline {
         {
             return Err(PipelineError::new(
                 PipelineErrorKind::Forbidden,
-                Message::new(MessageId::AuthMissingPrivilege)
-                    .arg("user", caller.user_id)
-                    .arg("roles", caller.role_count)
-                    .arg("privileges", caller.privileges.len())
-                    .arg("privilege", privilege)
-                    .arg(
-                        "privilegeid",
-                        switchboard_model::privileges::privilege_id(privilege),
-                    )
-                    .arg("api", &request.message),
+                caller.missing_privilege(privilege, &request.message),
             ));
         }
         context.is_in_transaction = true;

@@ -29,7 +29,6 @@ use crate::registry::Registry;
 /// Runs one call of a custom API through the pipeline.
 pub async fn execute(
     state: &AppState,
-    registry: &Registry,
     caller: &Caller,
     request: &ExecuteRequest,
 ) -> Result<ExecuteResponse, ExecuteError> {
@@ -51,11 +50,7 @@ pub async fn execute(
         parent: None,
         main_operation_is_plugin: true,
     };
-    let _ = registry;
-    let server_unit = Arc::new(ServerUnit::over(
-        Unit::new(state.store.clone()),
-        Some(state.jobs.clone()),
-    ));
+    let server_unit = ServerUnit::for_request(state);
     let unit: Arc<dyn UnitOfWork> = server_unit.clone();
     let result = pipeline(state, server_unit.clone())
         .execute(caller, message, &unit)
@@ -67,7 +62,7 @@ pub async fn execute(
 
 /// Every response property at its default value (what the caller gets for outputs no
 /// plug-in set).
-fn default_outputs(api: &CustomApi) -> BTreeMap<String, Value> {
+pub(crate) fn default_outputs(api: &CustomApi) -> BTreeMap<String, Value> {
     api.response_properties
         .iter()
         .map(|p| (p.unique_name.to_string(), Value::default_for(p.field_type)))
@@ -153,7 +148,16 @@ pub(crate) struct ServerUnit {
 }
 
 impl ServerUnit {
-    /// A unit for a request; `jobs` wakes the workers when it queued steps.
+    /// The unit of a request from outside: its own transaction, waking the job workers when
+    /// it queued steps.
+    pub(crate) fn for_request(state: &AppState) -> Arc<Self> {
+        Arc::new(Self::over(
+            Unit::new(state.store.clone()),
+            Some(state.jobs.clone()),
+        ))
+    }
+
+    /// A unit over `unit`; `jobs` wakes the workers when it queued steps.
     pub(crate) fn over(unit: Unit, jobs: Option<switchboard_store::jobs::JobQueue>) -> Self {
         Self {
             unit,
@@ -313,10 +317,7 @@ pub(crate) async fn record_message(
     id: Uuid,
     fields: switchboard_store::Record,
 ) -> Result<(), RecordMessageError> {
-    let server_unit = Arc::new(ServerUnit::over(
-        Unit::new(state.store.clone()),
-        Some(state.jobs.clone()),
-    ));
+    let server_unit = ServerUnit::for_request(state);
     let request = record_request(table, op, id, fields, 1, Uuid::new_v4(), None);
     let result = run_record_message(state, caller, request, &server_unit).await;
     server_unit.write_traces(&state.store).await;
@@ -450,14 +451,7 @@ impl ServerInvoker {
 
     /// A failure's text for the trace log (in the base language, as an operator reads it).
     fn render(&self, e: &ExecuteError) -> String {
-        let message = match e {
-            ExecuteError::Business(m)
-            | ExecuteError::PluginFailed(m)
-            | ExecuteError::Forbidden(m)
-            | ExecuteError::InfiniteLoop(m)
-            | ExecuteError::Internal(m) => m,
-        };
-        self.state.locales.pick(None, None).render(message)
+        self.state.locales.pick(None, None).render(e.message())
     }
 }
 

@@ -91,13 +91,7 @@ impl CallerRecords {
             .map_err(|e| match e {
                 RecordMessageError::Record(r) => self.store_error(r),
                 RecordMessageError::Execute(e) => {
-                    let message = match &e {
-                        ExecuteError::Business(m)
-                        | ExecuteError::PluginFailed(m)
-                        | ExecuteError::Forbidden(m)
-                        | ExecuteError::InfiniteLoop(m)
-                        | ExecuteError::Internal(m) => m.clone(),
-                    };
+                    let message = e.message().clone();
                     if let ExecuteError::InfiniteLoop(m) = &e {
                         self.unit
                             .nested_failure
@@ -144,15 +138,7 @@ impl CallerRecords {
             })?;
         let privilege = table_privilege(verb, logical_name);
         if !self.caller.holds(&privilege) {
-            return Err(self.fail(
-                Message::new(MessageId::AuthMissingPrivilege)
-                    .arg("user", self.caller.user_id)
-                    .arg("roles", self.caller.role_count)
-                    .arg("privileges", self.caller.privileges.len())
-                    .arg("privilege", &privilege)
-                    .arg("privilegeid", crate::definitions::privilege_id(&privilege))
-                    .arg("api", logical_name),
-            ));
+            return Err(self.fail(self.caller.missing_privilege(&privilege, logical_name)));
         }
         Ok(table)
     }
@@ -282,11 +268,7 @@ impl RecordService for CallerRecords {
                 primary_entity_name: None,
                 primary_entity_id: None,
                 inputs,
-                outputs: api
-                    .response_properties
-                    .iter()
-                    .map(|p| (p.unique_name.to_string(), Value::default_for(p.field_type)))
-                    .collect(),
+                outputs: crate::execute::default_outputs(&api),
                 privilege: api.execute_privilege.clone(),
                 depth: self.context.depth + 1,
                 correlation_id: self.context.correlation_id,

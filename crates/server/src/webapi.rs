@@ -352,13 +352,7 @@ pub(crate) fn require(
     }
     Err(err(
         ErrorKind::Forbidden,
-        Message::new(MessageId::AuthMissingPrivilege)
-            .arg("user", caller.user_id)
-            .arg("roles", caller.role_count)
-            .arg("privileges", caller.privileges.len())
-            .arg("privilege", privilege)
-            .arg("privilegeid", crate::definitions::privilege_id(privilege))
-            .arg("api", subject),
+        caller.missing_privilege(privilege, subject),
     ))
 }
 
@@ -597,7 +591,7 @@ async fn invoke(
     };
     // The execute privilege is checked by the pipeline, after pre-validation steps, as in
     // Dataverse.
-    let response = execute(state, registry, caller, &request)
+    let response = execute(state, caller, &request)
         .await
         .map_err(execute_failure)?;
     serialize(registry, &api, response.outputs, &root)

@@ -12,6 +12,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, QueryResult};
 use switchboard_model::query::{Comparison, Filter, Literal, RecordQuery, TextMatch};
+use switchboard_model::value::utc_seconds;
 use switchboard_model::{Column, ColumnType, EntityReference, Message, MessageId, Table, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -113,20 +114,6 @@ pub(crate) fn lookup_type_column(column: &str) -> String {
 
 fn is_polymorphic(column: &Column) -> bool {
     column.lookup_targets().is_some_and(|t| t.len() > 1)
-}
-
-/// Date-times are stored as fixed-width UTC text so text order is time order.
-fn format_datetime(value: OffsetDateTime) -> String {
-    let utc = value.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        utc.year(),
-        u8::from(utc.month()),
-        utc.day(),
-        utc.hour(),
-        utc.minute(),
-        utc.second()
-    )
 }
 
 fn null_of(kind: &ColumnType) -> SqlValue {
@@ -233,7 +220,7 @@ fn to_sql(column: &Column, value: &Value) -> Result<(SqlValue, Option<String>)> 
             _ => return Err(mismatch()),
         },
         ColumnType::DateTime => match value {
-            Value::DateTime(dt) => SqlValue::from(format_datetime(*dt)),
+            Value::DateTime(dt) => SqlValue::from(utc_seconds(*dt)),
             _ => return Err(mismatch()),
         },
         ColumnType::PrimaryKey | ColumnType::UniqueIdentifier => match value {
@@ -566,13 +553,7 @@ async fn check_lookups<C: ConnectionTrait>(db: &C, table: &Table, values: &Recor
         {
             continue;
         }
-        let (storage, key) = storage_of(&r.logical_name);
-        let stmt = Query::select()
-            .expr(Expr::val(1))
-            .from(Alias::new(storage))
-            .and_where(col(&key).eq(r.id))
-            .to_owned();
-        if db.query_one(&stmt).await?.is_none() {
+        if !exists(db, &r.logical_name, r.id).await? {
             return Err(not_found(&r.logical_name, r.id));
         }
     }
@@ -639,7 +620,7 @@ pub async fn create<C: ConnectionTrait>(
     let mut columns = writable_values(table, &values, true)?;
     check_lookups(db, table, &values).await?;
     columns.push((table.primary_id.clone(), SqlValue::from(id)));
-    let stamp = SqlValue::from(format_datetime(now()));
+    let stamp = SqlValue::from(utc_seconds(now()));
     columns.push(("createdon".into(), stamp.clone()));
     columns.push(("modifiedon".into(), stamp));
     columns.push(("createdby".into(), SqlValue::Uuid(caller)));
@@ -779,7 +760,7 @@ pub async fn update<C: ConnectionTrait>(
     }
     let mut columns = writable_values(table, &values, false)?;
     check_lookups(db, table, &values).await?;
-    columns.push(("modifiedon".into(), SqlValue::from(format_datetime(now()))));
+    columns.push(("modifiedon".into(), SqlValue::from(utc_seconds(now()))));
     columns.push(("modifiedby".into(), SqlValue::Uuid(caller)));
     let stmt = Query::update()
         .table(Alias::new(table.storage_name()))
