@@ -261,4 +261,23 @@ async fn juergenbeck_values_read_back() {
         create.plugintypeexportkey.as_deref(),
         Some("2CB787D23396CEB8B99A2F36327D8A5DDDC86288F4DDA8598B2FC1B02E327E3F")
     );
+    // The Update step's pre-image, as the export registers it.
+    let images = switchboard_store::entity::sdkmessageprocessingstepimage::Entity::find()
+        .all(store.connection())
+        .await
+        .unwrap();
+    assert_eq!(images.len(), 1);
+    let image = &images[0];
+    assert_eq!(
+        image.sdkmessageprocessingstepimageid.to_string(),
+        "711bebe9-3d38-f111-88b4-7c1e5272e12a"
+    );
+    assert_eq!(
+        image.sdkmessageprocessingstepid,
+        steps[1].sdkmessageprocessingstepid
+    );
+    assert_eq!(image.entityalias, "PreImage");
+    assert_eq!(image.imagetype, 0);
+    assert_eq!(image.attributes.as_deref(), Some("jbe_teststatus"));
+    assert_eq!(image.messagepropertyname, "Target");
 }

@@ -374,3 +374,219 @@ async fn steps_on_table_messages_change_the_record_and_honour_filtering_attribut
         written.text
     );
 }
+
+const AUDIT_TYPE: &str = "0b6f7e5c-5a1d-4c3e-9f00-000000000507";
+
+/// Registers an `Audit` step on `sb_project` over the Web API; returns its id.
+async fn audit_step(s: &Served, message: &str, stage: u8, mode: u8) -> String {
+    let message_id = switchboard_model::ids::built_in_by_name(message)
+        .unwrap()
+        .id;
+    let r = post(
+        &s.url("sdkmessageprocessingsteps"),
+        json!({
+            "name": format!("Audit {message} {stage} {mode}"),
+            "stage": stage,
+            "mode": mode,
+            "primaryobjecttypecode": "sb_project",
+            "sdkmessageid@odata.bind": format!("/sdkmessages({message_id})"),
+            "plugintypeid@odata.bind": format!("/plugintypes({AUDIT_TYPE})"),
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let location = r.headers["odata-entityid"].to_str().unwrap();
+    location[location.rfind('(').unwrap() + 1..location.len() - 1].to_owned()
+}
+
+/// Registers the image `Image` with the columns sb_name and sb_priority on a step.
+async fn add_image(s: &Served, step: &str, image_type: u8) -> Reply {
+    post(
+        &s.url("sdkmessageprocessingstepimages"),
+        json!({
+            "name": "Image",
+            "entityalias": "Image",
+            "imagetype": image_type,
+            "attributes": "sb_name,sb_priority",
+            "messagepropertyname": "Target",
+            "sdkmessageprocessingstepid@odata.bind": format!("/sdkmessageprocessingsteps({step})"),
+        }),
+    )
+    .await
+}
+
+/// The `audit:` accounts the Audit step wrote, sorted.
+async fn audits(s: &Served) -> Vec<String> {
+    let r = get(&s.url("accounts?$select=name")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut names: Vec<String> = r.json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .filter(|n| n.starts_with("audit:"))
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn steps_receive_the_pre_and_post_images_registered_on_them() {
+    let s = serve(&[&sample(), &plugin_solution()]);
+    let on_create = audit_step(&s, "Create", 40, 0).await;
+    let on_update = audit_step(&s, "Update", 40, 0).await;
+    let on_update_async = audit_step(&s, "Update", 40, 1).await;
+    let pre_operation = audit_step(&s, "Update", 20, 0).await;
+    // Create has no pre-image, and a post-image exists only from post-operation on: both
+    // refused with a message that says why, and nothing stored.
+    let refused = add_image(&s, &on_create, 0).await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(
+        refused.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Create"),
+        "{}",
+        refused.text
+    );
+    let refused = add_image(&s, &pre_operation, 1).await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(
+        refused.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("stage 20"),
+        "{}",
+        refused.text
+    );
+    for (step, image_type) in [(&on_create, 1), (&on_update, 2), (&on_update_async, 1)] {
+        let r = add_image(&s, step, image_type).await;
+        assert_eq!(r.status, 204, "{}", r.text);
+    }
+    // The CLI registers images too: a pre-image for a Delete step.
+    let out = run(
+        &s.db.url,
+        &[
+            "step",
+            "add",
+            "--name",
+            "Audit deletes",
+            "--message",
+            "Delete",
+            "--entity",
+            "sb_project",
+            "--stage",
+            "20",
+            "--plugin-type",
+            "Switchboard.Samples.Steps.Audit",
+            "--id",
+            "7a0e0d3c-0000-4000-8000-0000000000d1",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(
+        &s.db.url,
+        &[
+            "step",
+            "image-add",
+            "--step",
+            "7a0e0d3c-0000-4000-8000-0000000000d1",
+            "--alias",
+            "Image",
+            "--type",
+            "pre",
+            "--attributes",
+            "sb_name,sb_priority",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(
+        &s.db.url,
+        &[
+            "step",
+            "image-add",
+            "--step",
+            "7a0e0d3c-0000-4000-8000-0000000000d1",
+            "--alias",
+            "After",
+            "--type",
+            "post",
+        ],
+    );
+    assert!(!out.status.success(), "Delete has no post-image");
+    assert!(stderr(&out).contains("Delete"), "{}", stderr(&out));
+    let images = get(&s.url(
+        "sdkmessageprocessingstepimages?$select=entityalias,imagetype,attributes,messagepropertyname",
+    ))
+    .await;
+    assert_eq!(images.status, 200, "{}", images.text);
+    assert_eq!(
+        images.json["value"].as_array().unwrap().len(),
+        4,
+        "{}",
+        images.text
+    );
+    // The server picks up what another process registered within two seconds.
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+
+    let created = post(
+        &s.url("sb_projects"),
+        json!({"sb_name": "imaged", "sb_priority": 1, "sb_notes": "not in the image"}),
+    )
+    .await;
+    assert_eq!(created.status, 204, "{}", created.text);
+    let location = created.headers["odata-entityid"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let record = location[location.rfind('/').unwrap()..].to_owned();
+    let patched = send(
+        reqwest::Client::new()
+            .patch(s.url(&record[1..]))
+            .json(&json!({"sb_priority": 2})),
+    )
+    .await;
+    assert_eq!(patched.status, 204, "{}", patched.text);
+    let store = store(&s.db.url).await;
+    wait_for_jobs(&store, 1, Duration::from_secs(30)).await;
+    let deleted = send(reqwest::Client::new().delete(s.url(&record[1..]))).await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    assert_eq!(
+        audits(&s).await,
+        [
+            // Create: the record after the write, with the image's columns only.
+            "audit:Create:sync:-->sb_name=imaged,sb_priority=1",
+            // Delete: the record before it went (pre-operation, inside the transaction).
+            "audit:Delete:sync:sb_name=imaged,sb_priority=2->-",
+            // The asynchronous step ran from its queued context, image included.
+            "audit:Update:async:-->sb_name=imaged,sb_priority=2",
+            // The pre-operation step has no image; the post-operation one both.
+            "audit:Update:sync:-->-",
+            "audit:Update:sync:sb_name=imaged,sb_priority=1->sb_name=imaged,sb_priority=2",
+        ]
+    );
+
+    // Deleting an image over the Web API: the step runs on without it.
+    let image_id = images.json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["imagetype"] == 2)
+        .unwrap()["sdkmessageprocessingstepimageid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = send(
+        reqwest::Client::new()
+            .delete(s.url(&format!("sdkmessageprocessingstepimages({image_id})"))),
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = send(
+        reqwest::Client::new()
+            .delete(s.url(&format!("sdkmessageprocessingstepimages({image_id})"))),
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+}

@@ -499,3 +499,68 @@ async fn an_import_with_a_refused_step_names_the_step_file_and_writes_nothing() 
     );
     assert_eq!(list(&db.url)[0]["sdkmessageprocessingstepid"], good_id);
 }
+
+/// Gives a step file one entity image of `image_type` under the alias `Image`.
+fn with_image(path: &Path, image_type: u8) {
+    edit(
+        path,
+        "  <SdkMessageProcessingStepImages />",
+        &format!(
+            r#"  <SdkMessageProcessingStepImages>
+    <SdkMessageProcessingStepImage Name="Image">
+      <SdkMessageProcessingStepImageId>{{5e1f0c2a-0000-4000-8000-0000000000f{image_type}}}</SdkMessageProcessingStepImageId>
+      <Attributes>Name,telephone1</Attributes>
+      <EntityAlias>Image</EntityAlias>
+      <ImageType>{image_type}</ImageType>
+      <MessagePropertyName>Target</MessagePropertyName>
+    </SdkMessageProcessingStepImage>
+  </SdkMessageProcessingStepImages>"#
+        ),
+    );
+}
+
+#[tokio::test]
+async fn solution_step_images_are_checked_against_the_message() {
+    let (_dir, root) = fixture();
+    let create_id = "5e1f0c2a-0000-4000-8000-0000000000c1";
+    let update_id = "5e1f0c2a-0000-4000-8000-0000000000c2";
+    // A pre-image of a Create: nothing exists before it.
+    with_image(&step_file(&root, create_id, "Create", 40, 0), 0);
+    with_image(&step_file(&root, update_id, "Update", 40, 0), 2);
+    let db = sqlite();
+    let out = run(&db.url, &["import", &root.display().to_string()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    // Reported at the step's <SdkMessageProcessingStepImages> element (line 11).
+    let line = err
+        .lines()
+        .find(|l| l.contains(&format!("{{{create_id}}}.xml:11:")))
+        .unwrap_or_else(|| panic!("no line for the Create step: {err}"));
+    assert!(
+        line.contains("\"Image\"") && line.contains("PreImage") && line.contains("Create"),
+        "{line}"
+    );
+    assert_eq!(counts(&db.url).await["sdkmessageprocessingstep"], 0);
+
+    // A post-image of the Create is fine; both steps are stored with their images.
+    std::fs::remove_file(
+        root.join("SdkMessageProcessingSteps")
+            .join(format!("{{{create_id}}}.xml")),
+    )
+    .unwrap();
+    with_image(&step_file(&root, create_id, "Create", 40, 0), 1);
+    import_ok(&db.url, &[&root]);
+    let steps = list(&db.url);
+    let images = |id: &str| {
+        steps
+            .iter()
+            .find(|s| s["sdkmessageprocessingstepid"] == id)
+            .unwrap()["images"]
+            .clone()
+    };
+    assert_eq!(images(create_id)[0]["imagetype"], 1);
+    let update = images(update_id);
+    assert_eq!(update[0]["imagetype"], 2);
+    assert_eq!(update[0]["entityalias"], "Image");
+    assert_eq!(update[0]["attributes"], json!(["name", "telephone1"]));
+}

@@ -232,8 +232,13 @@ fn step_location(packages: &[SolutionPackage], f: &StepFailure) -> Option<Locati
         StepRule::UnknownPluginType => &["PluginTypeId", "PluginTypeExportKey", "PluginTypeName"],
         StepRule::StageAndMode => &["Stage"],
         StepRule::NotAllowedOnMessage => &["Mode", "Stage"],
+        StepRule::Image => &["SdkMessageProcessingStepImages"],
         // The name is an attribute of the step element.
-        StepRule::Name | StepRule::UnknownStep | StepRule::Duplicate | StepRule::Managed => &[],
+        StepRule::Name
+        | StepRule::UnknownStep
+        | StepRule::UnknownImage
+        | StepRule::Duplicate
+        | StepRule::Managed => &[],
     };
     Some(step.location_of(elements).clone())
 }

@@ -365,6 +365,45 @@ pub enum StepCommand {
         /// The step's id.
         id: uuid::Uuid,
     },
+    /// Register an entity image on a step: a snapshot of the record before (pre) or after
+    /// (post) the operation, which the step's plug-in reads by its alias.
+    ImageAdd {
+        /// The step's id.
+        #[arg(long)]
+        step: uuid::Uuid,
+        /// The alias the plug-in reads the image by.
+        #[arg(long)]
+        alias: String,
+        /// Which snapshot: pre (Update, Delete), post (Create, Update; post-operation
+        /// steps), or both.
+        #[arg(long = "type", value_enum)]
+        image_type: ImageTypeArg,
+        /// The columns the image holds, comma-separated [default: every column].
+        #[arg(long, value_delimiter = ',')]
+        attributes: Vec<String>,
+        /// The image's name [default: the alias].
+        #[arg(long)]
+        name: Option<String>,
+        /// The image's id [default: a new one].
+        #[arg(long)]
+        id: Option<uuid::Uuid>,
+    },
+    /// Delete a step image.
+    ImageDelete {
+        /// The image's id.
+        id: uuid::Uuid,
+    },
+}
+
+/// `--type` of `step image-add`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImageTypeArg {
+    /// The record before the operation.
+    Pre,
+    /// The record after the operation.
+    Post,
+    /// Both, under one alias.
+    Both,
 }
 
 /// `--mode` of `step add`.

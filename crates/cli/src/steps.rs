@@ -1,18 +1,19 @@
-//! `switchboard step add|list|enable|disable|delete`: processing steps registered through
-//! the store's one registration function (the same rules as an import), without a server.
+//! `switchboard step add|list|enable|disable|delete|image-add|image-delete`: processing
+//! steps and their entity images registered through the store's registration functions
+//! (the same rules as an import), without a server.
 
 use std::process::ExitCode;
 
 use switchboard_locale::Localizer;
 use switchboard_model::{
-    ExportKey, Message, MessageId, MessageRef, ProcessingStep, StepMode, StepPluginRef, StepStage,
-    plugin::parse_guid,
+    ExportKey, ImageType, Message, MessageId, MessageRef, ProcessingStep, StepImage, StepMode,
+    StepPluginRef, StepStage, plugin::parse_guid,
 };
 use switchboard_solution::Diagnostic;
 use switchboard_store::{StepError, Store, StoredStep};
 
 use crate::output::{diagnostic, out};
-use crate::{StepCommand, StepModeArg};
+use crate::{ImageTypeArg, StepCommand, StepModeArg};
 
 /// Runs one `step` subcommand.
 pub(crate) async fn run(l: &Localizer, store: &Store, command: &StepCommand) -> ExitCode {
@@ -34,7 +35,62 @@ pub(crate) async fn run(l: &Localizer, store: &Store, command: &StepCommand) -> 
             store.delete_step(*id).await,
             Message::new(MessageId::CliStepDeleted).arg("id", id),
         ),
+        StepCommand::ImageAdd {
+            step,
+            alias,
+            image_type,
+            attributes,
+            name,
+            id,
+        } => {
+            let image = StepImage {
+                id: id.unwrap_or_else(uuid::Uuid::new_v4),
+                name: name.clone().unwrap_or_else(|| alias.clone()),
+                alias: alias.clone(),
+                image_type: match image_type {
+                    ImageTypeArg::Pre => ImageType::PreImage,
+                    ImageTypeArg::Post => ImageType::PostImage,
+                    ImageTypeArg::Both => ImageType::Both,
+                },
+                attributes: attributes
+                    .iter()
+                    .map(|a| a.trim().to_ascii_lowercase())
+                    .filter(|a| !a.is_empty())
+                    .collect(),
+                // Create's record is its returned id; Update's and Delete's the Target.
+                message_property_name: message_of(store, *step)
+                    .await
+                    .map_or("Target", |m| StepImage::default_property(&m))
+                    .to_owned(),
+                description: None,
+            };
+            report(
+                l,
+                store.register_step_image(*step, &image).await.map(|_| ()),
+                Message::new(MessageId::CliStepImageAdded)
+                    .arg("alias", alias)
+                    .arg("step", step)
+                    .arg("id", image.id),
+            )
+        }
+        StepCommand::ImageDelete { id } => report(
+            l,
+            store.delete_step_image(*id).await,
+            Message::new(MessageId::CliStepImageDeleted).arg("id", id),
+        ),
     }
+}
+
+/// The message name of a stored step (`None` when the step is unknown: registering the
+/// image then reports that).
+async fn message_of(store: &Store, step: uuid::Uuid) -> Option<String> {
+    store
+        .list_steps()
+        .await
+        .ok()?
+        .into_iter()
+        .find(|s| s.step.id == step)?
+        .message_name
 }
 
 /// Prints `done` on success, else the refusal, and gives the exit code.
@@ -137,6 +193,7 @@ async fn add(l: &Localizer, store: &Store, command: &StepCommand) -> ExitCode {
         async_auto_delete: *async_auto_delete,
         invocation_source: None,
         enabled: true,
+        images: Vec::new(),
     };
     match store
         .register_step(&step, secure_configuration.as_deref(), None)
@@ -189,6 +246,19 @@ async fn list(l: &Localizer, store: &Store, as_json: bool) -> ExitCode {
             step.name,
             s.solution,
         ));
+        for i in &step.images {
+            out(&format!(
+                "    image {}  \"{}\" {}  columns {}",
+                i.id,
+                i.alias,
+                i.image_type.label(),
+                if i.attributes.is_empty() {
+                    "all".to_owned()
+                } else {
+                    i.attributes.join(",")
+                }
+            ));
+        }
     }
     ExitCode::SUCCESS
 }
@@ -217,5 +287,13 @@ fn json(s: &StoredStep) -> serde_json::Value {
         "plugintypeid": s.plugin_type_id,
         "statecode": if step.enabled { 0 } else { 1 },
         "solution": s.solution,
+        "images": step.images.iter().map(|i| serde_json::json!({
+            "sdkmessageprocessingstepimageid": i.id,
+            "name": i.name,
+            "entityalias": i.alias,
+            "imagetype": i.image_type.code(),
+            "attributes": i.attributes,
+            "messagepropertyname": i.message_property_name,
+        })).collect::<Vec<_>>(),
     })
 }

@@ -26,11 +26,11 @@ pub use api::{
 pub use label::{BASE_LANGUAGE, Lcid, LocalizedLabel};
 pub use message::{Message, MessageId};
 pub use names::{LogicalName, UniqueName};
-pub use options::{AllowedStepType, BindingType, FieldType, StepMode, StepStage};
+pub use options::{AllowedStepType, BindingType, FieldType, ImageType, StepMode, StepStage};
 pub use plugin::{
     ExportKey, PluginAssembly, PluginAssemblyKind, PluginPackage, PluginType, PluginTypeRef,
 };
 pub use solution::{Publisher, Solution, SolutionVersion};
-pub use step::{MessageRef, ProcessingStep, StepPluginRef};
+pub use step::{MessageRef, ProcessingStep, StepImage, StepPluginRef};
 pub use table::{ChoiceOption, Column, ColumnType, Ownership, Table};
 pub use value::{Entity, EntityReference, Value};

@@ -126,6 +126,30 @@ option_set! {
     }
 }
 
+option_set! {
+    /// `sdkmessageprocessingstepimage.imagetype`: which snapshot of the record a step receives.
+    ImageType {
+        /// The record before the main operation.
+        PreImage = 0 => "PreImage",
+        /// The record after the main operation.
+        PostImage = 1 => "PostImage",
+        /// Both snapshots, under the same alias.
+        Both = 2 => "Both",
+    }
+}
+
+impl ImageType {
+    /// Whether the step receives the pre-image.
+    pub fn has_pre(self) -> bool {
+        matches!(self, ImageType::PreImage | ImageType::Both)
+    }
+
+    /// Whether the step receives the post-image.
+    pub fn has_post(self) -> bool {
+        matches!(self, ImageType::PostImage | ImageType::Both)
+    }
+}
+
 impl FieldType {
     /// Whether `logicalentityname` may be set on a request parameter of this type.
     pub fn allows_entity_name_on_parameter(self) -> bool {
@@ -195,5 +219,8 @@ mod tests {
         assert_eq!(StepStage::from_code(40), Some(StepStage::PostOperation));
         assert_eq!(StepStage::from_code(30), Some(StepStage::MainOperation));
         assert_eq!(StepMode::from_code(1), Some(StepMode::Asynchronous));
+        assert_eq!(ImageType::from_code(2), Some(ImageType::Both));
+        assert!(ImageType::Both.has_pre() && ImageType::Both.has_post());
+        assert!(!ImageType::PreImage.has_post() && !ImageType::PostImage.has_pre());
     }
 }

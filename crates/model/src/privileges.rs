@@ -21,6 +21,7 @@ pub fn schema_name(logical_name: &str) -> String {
         "plugintype" => "PluginType".into(),
         "sdkmessage" => "SdkMessage".into(),
         "sdkmessageprocessingstep" => "SdkMessageProcessingStep".into(),
+        "sdkmessageprocessingstepimage" => "SdkMessageProcessingStepImage".into(),
         "systemuser" => "User".into(),
         "plugintracelog" => "PluginTraceLog".into(),
         "businessunit" => "BusinessUnit".into(),

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::message::{Message, MessageId};
-use crate::options::{StepMode, StepStage};
+use crate::options::{ImageType, StepMode, StepStage};
 use crate::plugin::ExportKey;
 
 /// How a step names its message.
@@ -63,6 +63,75 @@ pub struct ProcessingStep {
     pub invocation_source: Option<i32>,
     /// Whether the step is enabled (`StateCode` 0).
     pub enabled: bool,
+    /// `SdkMessageProcessingStepImages`: the record snapshots the step receives.
+    #[serde(default)]
+    pub images: Vec<StepImage>,
+}
+
+/// `sdkmessageprocessingstepimage`: a snapshot of the message's record (before or after the
+/// main operation) that a step receives under an alias.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepImage {
+    /// `SdkMessageProcessingStepImageId`.
+    pub id: Uuid,
+    /// `Name`.
+    pub name: String,
+    /// `EntityAlias`: the key the plug-in reads the image by.
+    pub alias: String,
+    /// `ImageType`.
+    pub image_type: ImageType,
+    /// `Attributes`, split on commas (empty: every column).
+    pub attributes: Vec<String>,
+    /// `MessagePropertyName`: `Target` (Update, Delete) or `Id` (Create).
+    pub message_property_name: String,
+    /// `Description`.
+    pub description: Option<String>,
+}
+
+/// The images a message can give, as in Dataverse: `(pre, post)`. Create has only a
+/// post-image (nothing exists before), Delete only a pre-image (nothing is left after),
+/// Update both; other messages have no record to take one of.
+pub fn images_available(message: &str) -> (bool, bool) {
+    match message {
+        "Create" => (false, true),
+        "Update" => (true, true),
+        "Delete" => (true, false),
+        _ => (false, false),
+    }
+}
+
+impl StepImage {
+    /// The message property an image reads its record from, for `message`.
+    pub fn default_property(message: &str) -> &'static str {
+        if message == "Create" { "Id" } else { "Target" }
+    }
+
+    /// Whether a step on `message` at `stage` can receive this image: the message must
+    /// give the snapshot, and a post-image exists only from post-operation on.
+    pub fn check(&self, message: &str, stage: StepStage) -> Result<(), Message> {
+        if self.alias.trim().is_empty() {
+            return Err(Message::new(MessageId::StepImageAlias).arg("name", &self.name));
+        }
+        let (pre, post) = images_available(message);
+        let wrong_kind = |kind: &str| {
+            Err(Message::new(MessageId::StepImageMessage)
+                .arg("alias", &self.alias)
+                .arg("kind", kind.to_owned())
+                .arg("message", message))
+        };
+        if self.image_type.has_pre() && !pre {
+            return wrong_kind("PreImage");
+        }
+        if self.image_type.has_post() && !post {
+            return wrong_kind("PostImage");
+        }
+        if self.image_type.has_post() && stage != StepStage::PostOperation {
+            return Err(Message::new(MessageId::StepImageStage)
+                .arg("alias", &self.alias)
+                .arg("stage", stage.code()));
+        }
+        Ok(())
+    }
 }
 
 impl ProcessingStep {
@@ -93,5 +162,50 @@ mod tests {
         assert!(ProcessingStep::check_stage_and_mode(PreValidation, Synchronous).is_ok());
         assert!(ProcessingStep::check_stage_and_mode(PreOperation, Asynchronous).is_err());
         assert!(ProcessingStep::check_stage_and_mode(MainOperation, Synchronous).is_err());
+    }
+
+    fn image(image_type: ImageType) -> StepImage {
+        StepImage {
+            id: Uuid::nil(),
+            name: "image".into(),
+            alias: "image".into(),
+            image_type,
+            attributes: Vec::new(),
+            message_property_name: "Target".into(),
+            description: None,
+        }
+    }
+
+    #[test]
+    fn images_follow_what_each_message_gives() {
+        use ImageType::*;
+        use StepStage::*;
+        assert!(image(PreImage).check("Update", PreValidation).is_ok());
+        assert!(image(Both).check("Update", PostOperation).is_ok());
+        assert!(image(PostImage).check("Create", PostOperation).is_ok());
+        assert!(image(PreImage).check("Delete", PreOperation).is_ok());
+        let id = |r: Result<(), Message>| r.unwrap_err().id;
+        assert_eq!(
+            id(image(PreImage).check("Create", PostOperation)),
+            MessageId::StepImageMessage
+        );
+        assert_eq!(
+            id(image(PostImage).check("Delete", PostOperation)),
+            MessageId::StepImageMessage
+        );
+        assert_eq!(
+            id(image(PreImage).check("sb_Api", PostOperation)),
+            MessageId::StepImageMessage
+        );
+        assert_eq!(
+            id(image(PostImage).check("Update", PreOperation)),
+            MessageId::StepImageStage
+        );
+        let mut unnamed = image(PreImage);
+        unnamed.alias = " ".into();
+        assert_eq!(
+            id(unnamed.check("Update", PreOperation)),
+            MessageId::StepImageAlias
+        );
     }
 }

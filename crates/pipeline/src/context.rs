@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use switchboard_model::{StepMode, StepStage, Value};
+use switchboard_model::{Entity, StepMode, StepStage, Value};
 use uuid::Uuid;
 
 /// The deepest nesting Dataverse allows: a call that would run at depth 9 is an infinite loop.
@@ -52,6 +52,12 @@ pub struct ExecutionContext {
     pub secure_configuration: Option<String>,
     /// The running step's id (`None` for the main operation).
     pub step_id: Option<Uuid>,
+    /// The running step's pre-images by alias: the record before the main operation.
+    #[serde(default)]
+    pub pre_images: BTreeMap<String, Entity>,
+    /// The running step's post-images by alias: the record after the main operation.
+    #[serde(default)]
+    pub post_images: BTreeMap<String, Entity>,
 }
 
 /// What a plug-in changed; the pipeline applies only what the stage allows.
@@ -110,6 +116,8 @@ mod tests {
             unsecure_configuration: None,
             secure_configuration: None,
             step_id: None,
+            pre_images: BTreeMap::new(),
+            post_images: BTreeMap::new(),
         }
     }
 

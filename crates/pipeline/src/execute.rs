@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use switchboard_model::execution::Caller;
-use switchboard_model::{Message, MessageId, StepMode, StepStage, Value};
+use switchboard_model::step::images_available;
+use switchboard_model::{Entity, Message, MessageId, StepMode, StepStage, Value};
 use uuid::Uuid;
 
 use crate::context::{ExecutionContext, MAX_DEPTH};
@@ -117,15 +118,23 @@ impl Pipeline {
             unsecure_configuration: None,
             secure_configuration: None,
             step_id: None,
+            pre_images: BTreeMap::new(),
+            post_images: BTreeMap::new(),
         };
+        let mut images = Snapshots::default();
         let sync = |stage: StepStage| {
             steps
                 .iter()
                 .filter(move |s| s.stage == stage && s.mode == StepMode::Synchronous)
         };
 
+        // Pre-validation runs outside the transaction: its pre-image is read where reads go.
+        if images.wanted(&context, &steps, &[StepStage::PreValidation], Snap::Pre) {
+            images.pre = images.read(&context, unit, false).await?;
+        }
         for step in sync(StepStage::PreValidation) {
-            self.run_step(step, caller, &mut context, unit).await?;
+            self.run_step(step, caller, &mut context, &images, unit)
+                .await?;
         }
         // The platform's security check comes after pre-validation, as in Dataverse.
         if let Some(privilege) = &request.privilege
@@ -137,22 +146,34 @@ impl Pipeline {
             ));
         }
         context.is_in_transaction = true;
+        // The pre-image later stages see is read inside the transaction of the write.
+        let later = [StepStage::PreOperation, StepStage::PostOperation];
+        if images.wanted(&context, &steps, &later, Snap::Pre) {
+            images.pre = images.read(&context, unit, true).await?;
+        }
         context.stage = StepStage::PreOperation;
         for step in sync(StepStage::PreOperation) {
-            self.run_step(step, caller, &mut context, unit).await?;
+            self.run_step(step, caller, &mut context, &images, unit)
+                .await?;
         }
         context.stage = StepStage::MainOperation;
         context.unsecure_configuration = None;
         context.secure_configuration = None;
         context.step_id = None;
+        context.pre_images.clear();
+        context.post_images.clear();
         let changes = self
             .invoker
             .invoke(Target::MainOperation, caller, &context, unit)
             .await?;
         context.apply(changes);
+        if images.wanted(&context, &steps, &[StepStage::PostOperation], Snap::Post) {
+            images.post = images.read(&context, unit, true).await?;
+        }
         context.stage = StepStage::PostOperation;
         for step in sync(StepStage::PostOperation) {
-            self.run_step(step, caller, &mut context, unit).await?;
+            self.run_step(step, caller, &mut context, &images, unit)
+                .await?;
         }
         // Asynchronous steps are queued in the same transaction: they exist exactly when the
         // message's writes do.
@@ -166,6 +187,7 @@ impl Pipeline {
             queued.step_id = Some(step.id);
             queued.unsecure_configuration = step.unsecure_configuration.clone();
             queued.secure_configuration = step.secure_configuration.clone();
+            (queued.pre_images, queued.post_images) = images.for_step(step);
             unit.enqueue(AsyncStep {
                 step: (**step).clone(),
                 context: queued,
@@ -202,9 +224,11 @@ impl Pipeline {
         step: &Step,
         caller: &Caller,
         context: &mut ExecutionContext,
+        images: &Snapshots,
         unit: &Arc<dyn UnitOfWork>,
     ) -> Result<(), PipelineError> {
         context.step_id = Some(step.id);
+        (context.pre_images, context.post_images) = images.for_step(step);
         context.unsecure_configuration = step.unsecure_configuration.clone();
         context.secure_configuration = step.secure_configuration.clone();
         let changes = self
@@ -231,6 +255,97 @@ impl Pipeline {
     }
 }
 
+/// Which snapshot of the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Snap {
+    Pre,
+    Post,
+}
+
+/// The record before and after the main operation, read once per execution when a step
+/// that fires has an image of it; each step receives the columns its images name.
+#[derive(Debug, Default)]
+struct Snapshots {
+    pre: Option<Entity>,
+    post: Option<Entity>,
+}
+
+impl Snapshots {
+    /// Whether a step at one of `stages` has an image of kind `snap` the message gives.
+    fn wanted(
+        &self,
+        context: &ExecutionContext,
+        steps: &[Arc<Step>],
+        stages: &[StepStage],
+        snap: Snap,
+    ) -> bool {
+        let (pre, post) = images_available(&context.message_name);
+        let given = match snap {
+            Snap::Pre => pre,
+            Snap::Post => post,
+        };
+        given
+            && steps.iter().any(|s| {
+                stages.contains(&s.stage)
+                    && s.images.iter().any(|i| match snap {
+                        Snap::Pre => i.image_type.has_pre(),
+                        Snap::Post => i.image_type.has_post(),
+                    })
+            })
+    }
+
+    /// Reads the message's record (`None` when the request names none, or it is gone).
+    async fn read(
+        &self,
+        context: &ExecutionContext,
+        unit: &Arc<dyn UnitOfWork>,
+        in_transaction: bool,
+    ) -> Result<Option<Entity>, PipelineError> {
+        match (&context.primary_entity_name, context.primary_entity_id) {
+            (Some(table), Some(id)) => unit.read_record(table, id, in_transaction).await,
+            _ => Ok(None),
+        }
+    }
+
+    /// The pre- and post-images `step` receives, by alias.
+    fn for_step(&self, step: &Step) -> (BTreeMap<String, Entity>, BTreeMap<String, Entity>) {
+        let mut pre = BTreeMap::new();
+        let mut post = BTreeMap::new();
+        for image in &step.images {
+            if image.image_type.has_pre()
+                && let Some(record) = &self.pre
+            {
+                pre.insert(image.alias.clone(), project(record, &image.attributes));
+            }
+            if image.image_type.has_post()
+                && step.stage == StepStage::PostOperation
+                && let Some(record) = &self.post
+            {
+                post.insert(image.alias.clone(), project(record, &image.attributes));
+            }
+        }
+        (pre, post)
+    }
+}
+
+/// The image of `record` with only `columns` (every column when empty). Like a retrieved
+/// entity in Dataverse, it leaves out columns that hold no value.
+fn project(record: &Entity, columns: &[String]) -> Entity {
+    Entity {
+        logical_name: record.logical_name.clone(),
+        id: record.id,
+        attributes: record
+            .attributes
+            .iter()
+            .filter(|(name, value)| {
+                !matches!(value, Value::Null)
+                    && (columns.is_empty() || columns.iter().any(|c| c.eq_ignore_ascii_case(name)))
+            })
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
@@ -251,6 +366,7 @@ mod tests {
             secure_configuration: None,
             async_auto_delete: false,
             filtering_attributes: Vec::new(),
+            images: Vec::new(),
         })
     }
 
@@ -331,6 +447,8 @@ mod tests {
     #[derive(Default)]
     struct Unit {
         log: Mutex<Vec<String>>,
+        /// The stored record entity images are read from.
+        record: Arc<Mutex<Option<Entity>>>,
     }
 
     impl UnitOfWork for Unit {
@@ -351,6 +469,19 @@ mod tests {
         fn rollback(&self) -> BoxFuture<'_, Result<(), PipelineError>> {
             self.log.lock().unwrap().push("rollback".into());
             Box::pin(async { Ok(()) })
+        }
+        fn read_record<'a>(
+            &'a self,
+            table: &'a str,
+            _id: Uuid,
+            in_transaction: bool,
+        ) -> BoxFuture<'a, Result<Option<Entity>, PipelineError>> {
+            self.log
+                .lock()
+                .unwrap()
+                .push(format!("read {table} in_txn={in_transaction}"));
+            let record = self.record.lock().unwrap().clone();
+            Box::pin(async move { Ok(record) })
         }
     }
 
@@ -492,5 +623,194 @@ mod tests {
         let calls = recorder.calls.lock().unwrap();
         assert_eq!(calls[0], "20 step 5 in_txn=true");
         assert_eq!(calls[1], "20 step 6 in_txn=true");
+    }
+
+    /// The main operation writes `status` = "after"; steps record the images they receive.
+    struct ImageRecorder {
+        record: Arc<Mutex<Option<Entity>>>,
+        seen: Mutex<Vec<String>>,
+    }
+
+    fn describe(images: &BTreeMap<String, Entity>) -> String {
+        images
+            .iter()
+            .map(|(alias, e)| {
+                let columns: Vec<String> = e
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", text(Some(v))))
+                    .collect();
+                format!("{alias}[{}]", columns.join(","))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    impl PluginInvoker for ImageRecorder {
+        fn invoke<'a>(
+            &'a self,
+            target: Target<'a>,
+            _caller: &'a Caller,
+            context: &'a ExecutionContext,
+            _unit: &'a Arc<dyn UnitOfWork>,
+        ) -> BoxFuture<'a, Result<StepChanges, PipelineError>> {
+            Box::pin(async move {
+                match target {
+                    Target::MainOperation => {
+                        assert!(context.pre_images.is_empty() && context.post_images.is_empty());
+                        let mut record = self.record.lock().unwrap();
+                        let e = record.as_mut().unwrap();
+                        e.attributes
+                            .insert("status".into(), Value::String("after".into()));
+                    }
+                    Target::Step(s) => self.seen.lock().unwrap().push(format!(
+                        "{} {}: pre {} post {}",
+                        context.stage.code(),
+                        s.name,
+                        describe(&context.pre_images),
+                        describe(&context.post_images)
+                    )),
+                }
+                Ok(StepChanges::default())
+            })
+        }
+    }
+
+    fn with_image(
+        id: u128,
+        stage: StepStage,
+        mode: StepMode,
+        image_type: switchboard_model::ImageType,
+        columns: &[&str],
+    ) -> Arc<Step> {
+        let mut s = (*step(id, stage, mode, 1)).clone();
+        s.images.push(switchboard_model::StepImage {
+            id: Uuid::from_u128(id + 100),
+            name: "image".into(),
+            alias: "img".into(),
+            image_type,
+            attributes: columns.iter().map(|c| (*c).to_owned()).collect(),
+            message_property_name: "Target".into(),
+            description: None,
+        });
+        Arc::new(s)
+    }
+
+    fn record_request(message: &str) -> MessageRequest {
+        MessageRequest {
+            message: message.into(),
+            primary_entity_name: Some("sb_project".into()),
+            primary_entity_id: Some(Uuid::from_u128(1)),
+            inputs: BTreeMap::new(),
+            privilege: None,
+            main_operation_is_plugin: false,
+            ..request(1)
+        }
+    }
+
+    #[tokio::test]
+    async fn steps_receive_the_images_registered_on_them() {
+        use switchboard_model::ImageType::*;
+        let stored = Entity {
+            logical_name: Some("sb_project".into()),
+            id: Some(Uuid::from_u128(1)),
+            attributes: BTreeMap::from([
+                ("status".into(), Value::String("before".into())),
+                ("name".into(), Value::String("n".into())),
+                ("empty".into(), Value::Null),
+            ]),
+        };
+        let steps = vec![
+            with_image(
+                1,
+                StepStage::PreValidation,
+                StepMode::Synchronous,
+                PreImage,
+                &[],
+            ),
+            with_image(
+                2,
+                StepStage::PreOperation,
+                StepMode::Synchronous,
+                PreImage,
+                &["Status"],
+            ),
+            with_image(
+                3,
+                StepStage::PostOperation,
+                StepMode::Synchronous,
+                Both,
+                &["status"],
+            ),
+            with_image(
+                4,
+                StepStage::PostOperation,
+                StepMode::Asynchronous,
+                PostImage,
+                &["name"],
+            ),
+            step(5, StepStage::PostOperation, StepMode::Synchronous, 2),
+        ];
+        let unit_impl = Arc::new(Unit::default());
+        *unit_impl.record.lock().unwrap() = Some(stored.clone());
+        let recorder = Arc::new(ImageRecorder {
+            record: unit_impl.record.clone(),
+            seen: Mutex::new(Vec::new()),
+        });
+        let pipeline = Pipeline::new(Arc::new(Steps(steps.clone())), recorder.clone());
+        let unit: Arc<dyn UnitOfWork> = unit_impl.clone();
+        pipeline
+            .execute(&caller(&[]), record_request("Update"), &unit)
+            .await
+            .unwrap();
+        assert_eq!(
+            *recorder.seen.lock().unwrap(),
+            [
+                // Every column that holds a value, or only those the image names.
+                "10 step 1: pre img[name=n,status=before] post ",
+                "20 step 2: pre img[status=before] post ",
+                "40 step 3: pre img[status=before] post img[status=after]",
+                "40 step 5: pre  post ",
+            ]
+        );
+        let log = unit_impl.log.lock().unwrap().clone();
+        assert_eq!(
+            log[..3],
+            [
+                "read sb_project in_txn=false",
+                "read sb_project in_txn=true",
+                "read sb_project in_txn=true"
+            ]
+        );
+        assert!(log[3].starts_with("enqueue step 4"), "{log:?}");
+
+        // Create gives no pre-image (nothing exists yet) and Delete no post-image; a
+        // custom API gives none, so nothing is read for it.
+        for (message, expected) in [
+            ("Create", "40 step 3: pre  post img[status=after]"),
+            ("Delete", "40 step 3: pre img[status=before] post "),
+        ] {
+            *unit_impl.record.lock().unwrap() = Some(stored.clone());
+            recorder.seen.lock().unwrap().clear();
+            pipeline
+                .execute(&caller(&[]), record_request(message), &unit)
+                .await
+                .unwrap();
+            assert_eq!(recorder.seen.lock().unwrap()[2], expected, "{message}");
+        }
+        unit_impl.log.lock().unwrap().clear();
+        pipeline
+            .execute(&caller(&[]), record_request("sb_Api"), &unit)
+            .await
+            .unwrap();
+        assert!(
+            !unit_impl
+                .log
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|l| l.starts_with("read")),
+            "no image is read for a message that gives none"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use switchboard_model::execution::Caller;
-use switchboard_model::{Message, StepMode, StepStage};
+use switchboard_model::{Entity, Message, StepImage, StepMode, StepStage};
 use uuid::Uuid;
 
 use crate::context::{ExecutionContext, StepChanges};
@@ -38,6 +38,8 @@ pub struct Step {
     /// For Update: the step fires only when one of these columns is in the Target (empty:
     /// always).
     pub filtering_attributes: Vec<String>,
+    /// The entity images the step receives (record messages only).
+    pub images: Vec<StepImage>,
 }
 
 /// What a plug-in call runs: a step, or the message's main operation.
@@ -119,4 +121,14 @@ pub trait UnitOfWork: Send + Sync {
     fn commit(&self) -> BoxFuture<'_, Result<(), PipelineError>>;
     /// Discards every write (no-op when nothing was written).
     fn rollback(&self) -> BoxFuture<'_, Result<(), PipelineError>>;
+    /// The record `id` of `table` as this execution sees it, for an entity image: with
+    /// `in_transaction`, read inside the transaction (opened if needed, so the snapshot and
+    /// the write it brackets are one unit); otherwise wherever a read goes now. `None` when
+    /// the record does not exist.
+    fn read_record<'a>(
+        &'a self,
+        table: &'a str,
+        id: Uuid,
+        in_transaction: bool,
+    ) -> BoxFuture<'a, Result<Option<Entity>, PipelineError>>;
 }

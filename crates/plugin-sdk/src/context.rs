@@ -2,7 +2,8 @@
 
 use crate::PluginError;
 use crate::bindings::switchboard::plugin::{parameters, tracing, types as wit};
-use crate::value::{FromValue, Guid, Reader, Value, to_wit};
+use crate::organization::from_entity_data;
+use crate::value::{Entity, FromValue, Guid, Reader, Value, to_wit};
 
 /// Pipeline stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,15 @@ pub struct Context {
     raw: wit::Context,
     inputs: Vec<(String, Value)>,
     shared: Vec<(String, Value)>,
+    pre_images: Vec<(String, Entity)>,
+    post_images: Vec<(String, Entity)>,
+}
+
+fn images(images: &[wit::EntityImage]) -> Result<Vec<(String, Entity)>, PluginError> {
+    images
+        .iter()
+        .map(|i| Ok((i.name.clone(), from_entity_data(&i.data)?)))
+        .collect()
 }
 
 fn bag(bag: &wit::ParameterBag) -> Result<Vec<(String, Value)>, PluginError> {
@@ -60,10 +70,14 @@ impl Context {
     pub(crate) fn from_raw(raw: wit::Context) -> Result<Self, PluginError> {
         let inputs = bag(&raw.input_parameters)?;
         let shared = bag(&raw.shared_variables)?;
+        let pre_images = images(&raw.pre_entity_images)?;
+        let post_images = images(&raw.post_entity_images)?;
         Ok(Self {
             raw,
             inputs,
             shared,
+            pre_images,
+            post_images,
         })
     }
 
@@ -163,6 +177,25 @@ impl Context {
                 PluginError::Internal(format!("input {name:?} is not a {}", T::NAME))
             }),
         }
+    }
+
+    /// The pre-image registered on the step under `alias`: the record before the main
+    /// operation, with the image's columns that hold a value (`None` when the step has no
+    /// such image, or the message gives none — Create has no pre-image).
+    pub fn pre_image(&self, alias: &str) -> Option<&Entity> {
+        self.pre_images
+            .iter()
+            .find(|(a, _)| a == alias)
+            .map(|(_, e)| e)
+    }
+
+    /// The post-image registered on the step under `alias`: the record after the main
+    /// operation (post-operation steps only; Delete has none).
+    pub fn post_image(&self, alias: &str) -> Option<&Entity> {
+        self.post_images
+            .iter()
+            .find(|(a, _)| a == alias)
+            .map(|(_, e)| e)
     }
 
     /// A shared variable set by an earlier step.

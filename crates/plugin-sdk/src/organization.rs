@@ -45,7 +45,7 @@ fn entity_data(e: &Entity) -> wit::EntityData {
 }
 
 /// Reads a record the host sent.
-fn from_entity_data(data: &wit::EntityData) -> Result<Entity, PluginError> {
+pub(crate) fn from_entity_data(data: &wit::EntityData) -> Result<Entity, PluginError> {
     let mut reader = Reader::new(&data.arena);
     let mut attributes = Vec::with_capacity(data.entity.attributes.len());
     for a in &data.entity.attributes {

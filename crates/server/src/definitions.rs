@@ -128,6 +128,19 @@ pub const TABLES: &[DefinitionTable] = &[
             ("_sdkmessageprocessingstepsecureconfigid_value", "Edm.Guid"),
         ],
     },
+    // The entity images registered on steps.
+    DefinitionTable {
+        logical_name: "sdkmessageprocessingstepimage",
+        columns: &[
+            ("name", "Edm.String"),
+            ("_sdkmessageprocessingstepid_value", "Edm.Guid"),
+            ("entityalias", "Edm.String"),
+            ("imagetype", "Edm.Int32"),
+            ("attributes", "Edm.String"),
+            ("messagepropertyname", "Edm.String"),
+            ("description", "Edm.String"),
+        ],
+    },
     // System jobs (the queue of asynchronous steps), read-only.
     DefinitionTable {
         logical_name: "asyncoperation",

@@ -145,6 +145,8 @@ pub(crate) struct ServerUnit {
     /// What the plug-ins of this execution traced, written once the transaction is over
     /// (traces outlive a rollback, as Dataverse's trace log does).
     traces: std::sync::Mutex<Vec<switchboard_store::tracelog::NewTrace>>,
+    /// The record tables entity images are read from (the request's registry snapshot).
+    tables: Arc<Registry>,
 }
 
 impl ServerUnit {
@@ -154,12 +156,19 @@ impl ServerUnit {
         Arc::new(Self::over(
             Unit::new(state.store.clone()),
             Some(state.jobs.clone()),
+            state.registry.current(),
         ))
     }
 
-    /// A unit over `unit`; `jobs` wakes the workers when it queued steps.
-    pub(crate) fn over(unit: Unit, jobs: Option<switchboard_store::jobs::JobQueue>) -> Self {
+    /// A unit over `unit`; `jobs` wakes the workers when it queued steps; `tables` is the
+    /// registry snapshot whose record tables images are read from.
+    pub(crate) fn over(
+        unit: Unit,
+        jobs: Option<switchboard_store::jobs::JobQueue>,
+        tables: Arc<Registry>,
+    ) -> Self {
         Self {
+            tables,
             unit,
             nested_failure: std::sync::Mutex::new(None),
             queued: std::sync::atomic::AtomicBool::new(false),
@@ -258,6 +267,43 @@ impl UnitOfWork for ServerUnit {
 
     fn rollback(&self) -> BoxFuture<'_, Result<(), PipelineError>> {
         Box::pin(async move { self.unit.rollback().await.map_err(database) })
+    }
+
+    fn read_record<'a>(
+        &'a self,
+        table: &'a str,
+        id: Uuid,
+        in_transaction: bool,
+    ) -> BoxFuture<'a, Result<Option<switchboard_model::Entity>, PipelineError>> {
+        Box::pin(async move {
+            use switchboard_store::records;
+            let Some(table) = self.tables.records.get(table) else {
+                return Ok(None);
+            };
+            let record = if in_transaction {
+                let guard = self.unit.write().await.map_err(database)?;
+                let txn = guard.as_ref().expect("write() opened the transaction");
+                records::retrieve(txn, table, id, None).await
+            } else {
+                let conn = self.unit.read().await;
+                match (conn.transaction(), conn.pool()) {
+                    (Some(txn), _) => records::retrieve(txn, table, id, None).await,
+                    (None, Some(pool)) => records::retrieve(pool, table, id, None).await,
+                    (None, None) => Ok(None),
+                }
+            };
+            let record = record.map_err(|e| match e {
+                switchboard_store::RecordError::Database(e) => database(e),
+                switchboard_store::RecordError::Rejected(_, m) => {
+                    PipelineError::new(PipelineErrorKind::Internal, m)
+                }
+            })?;
+            Ok(record.map(|attributes| switchboard_model::Entity {
+                logical_name: Some(table.logical_name.clone()),
+                id: Some(id),
+                attributes,
+            }))
+        })
     }
 }
 
@@ -619,6 +665,14 @@ async fn run_plugin(
     call.parent = context.parent.clone();
     call.unsecure_configuration = context.unsecure_configuration.clone();
     call.secure_configuration = context.secure_configuration.clone();
+    let images = |images: &BTreeMap<String, switchboard_model::Entity>| {
+        images
+            .iter()
+            .map(|(alias, e)| (alias.clone(), e.clone()))
+            .collect()
+    };
+    call.pre_images = images(&context.pre_images);
+    call.post_images = images(&context.post_images);
     call.records = Some(records);
     match state
         .plugins

@@ -129,6 +129,7 @@ impl Registry {
                     secure_configuration: store.step_secure_configuration(s.id).await?,
                     async_auto_delete: s.async_auto_delete,
                     filtering_attributes: s.filtering_attributes,
+                    images: s.images,
                 }),
             ));
         }

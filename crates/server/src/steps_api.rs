@@ -1,13 +1,15 @@
-//! `POST /sdkmessageprocessingsteps`, `PATCH` and `DELETE /sdkmessageprocessingsteps(id)`:
-//! administrators register, change and delete processing steps over the Web API, through
-//! the store's one registration function (the rules an import applies).
+//! `POST /sdkmessageprocessingsteps`, `PATCH` and `DELETE /sdkmessageprocessingsteps(id)`,
+//! and the same for `sdkmessageprocessingstepimages`: administrators register, change and
+//! delete processing steps and their entity images over the Web API, through the store's
+//! registration functions (the rules an import applies).
 
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json};
 use switchboard_model::execution::Caller;
 use switchboard_model::{
-    Message, MessageId, MessageRef, ProcessingStep, StepMode, StepPluginRef, StepStage,
+    ImageType, Message, MessageId, MessageRef, ProcessingStep, StepImage, StepMode, StepPluginRef,
+    StepStage,
 };
 use switchboard_odata::names::qualified;
 use switchboard_odata::{ErrorKind, ODataError};
@@ -81,22 +83,65 @@ fn invalid(name: &str, expected: &str, value: &Json) -> ODataError {
     )
 }
 
+/// A write request on the step tables.
+pub(crate) struct StepRequest<'a> {
+    /// The service root (for `OData-EntityId`).
+    pub(crate) root: &'a str,
+    /// POST, PATCH or DELETE.
+    pub(crate) method: &'a Method,
+    /// The key in parentheses, when the URL names a row.
+    pub(crate) key: Option<&'a str>,
+    /// The JSON body.
+    pub(crate) body: &'a [u8],
+}
+
+/// Registering steps is for administrators only.
+fn require_admin(caller: &Caller) -> Result<()> {
+    if caller.is_admin {
+        Ok(())
+    } else {
+        Err(err(
+            ErrorKind::Forbidden,
+            Message::new(MessageId::StepAdminRequired).arg("user", caller.user_id),
+        ))
+    }
+}
+
+fn no_resource(request: &StepRequest<'_>, set: &str) -> ODataError {
+    let uri = match request.key {
+        Some(k) => format!("{}{set}({k})", request.root),
+        None => format!("{}{set}", request.root),
+    };
+    err(
+        ErrorKind::NoHttpResource,
+        Message::new(MessageId::ODataNoHttpResource).arg("uri", uri),
+    )
+}
+
+fn created(root: &str, set: &str, id: Uuid) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("{root}{set}({id})")) {
+        response.headers_mut().insert("OData-EntityId", v);
+    }
+    response
+}
+
+/// The pipeline reads steps from the registry snapshot: make a change visible now.
+async fn refresh(state: &AppState) {
+    if let Err(e) = state.registry.refresh(&state.store).await {
+        tracing::warn!(error = %e, "registry refresh after a step change");
+    }
+}
+
 /// Handles `POST /sdkmessageprocessingsteps`, `PATCH` and `DELETE
 /// /sdkmessageprocessingsteps(id)` (administrators only).
 pub(crate) async fn handle(
     state: &AppState,
     caller: &Caller,
-    root: &str,
-    method: &Method,
-    key: Option<&str>,
-    body: &[u8],
+    request: StepRequest<'_>,
 ) -> Result<Response> {
-    if !caller.is_admin {
-        return Err(err(
-            ErrorKind::Forbidden,
-            Message::new(MessageId::StepAdminRequired).arg("user", caller.user_id),
-        ));
-    }
+    require_admin(caller)?;
+    let (root, method, key, body) = (request.root, request.method, request.key, request.body);
     let store = &state.store;
     let response = match (method, key) {
         (&Method::POST, None) => {
@@ -109,11 +154,7 @@ pub(crate) async fn handle(
             for w in &change.warnings {
                 tracing::warn!(step = %change.id, warning = %w, "step registered with a warning");
             }
-            let mut response = StatusCode::NO_CONTENT.into_response();
-            if let Ok(v) = HeaderValue::from_str(&format!("{root}{SET}({})", change.id)) {
-                response.headers_mut().insert("OData-EntityId", v);
-            }
-            response
+            created(root, SET, change.id)
         }
         (&Method::PATCH, Some(key)) => {
             let id = parse_key(key)?;
@@ -135,22 +176,153 @@ pub(crate) async fn handle(
                 .map_err(|e| step_error(e, &stored))?;
             StatusCode::NO_CONTENT.into_response()
         }
-        _ => {
-            let uri = match key {
-                Some(k) => format!("{root}{SET}({k})"),
-                None => format!("{root}{SET}"),
+        _ => return Err(no_resource(&request, SET)),
+    };
+    refresh(state).await;
+    Ok(response)
+}
+
+const IMAGE: &str = "sdkmessageprocessingstepimage";
+const IMAGE_SET: &str = "sdkmessageprocessingstepimages";
+const IMAGE_COLUMNS: &[&str] = &[
+    "sdkmessageprocessingstepimageid",
+    "name",
+    "entityalias",
+    "imagetype",
+    "attributes",
+    "messagepropertyname",
+    "description",
+    "sdkmessageprocessingstepid@odata.bind",
+];
+
+/// Handles `POST /sdkmessageprocessingstepimages`, `PATCH` and `DELETE
+/// /sdkmessageprocessingstepimages(id)` (administrators only).
+pub(crate) async fn handle_image(
+    state: &AppState,
+    caller: &Caller,
+    request: StepRequest<'_>,
+) -> Result<Response> {
+    require_admin(caller)?;
+    let store = &state.store;
+    let response = match (request.method, request.key) {
+        (&Method::POST, None) => {
+            let members = object(request.body)?;
+            check_columns(&members, IMAGE_COLUMNS, IMAGE)?;
+            let step = bind(&members, "sdkmessageprocessingstepid@odata.bind", SET)?
+                .ok_or_else(|| missing("sdkmessageprocessingstepid@odata.bind", IMAGE))?;
+            let image = decode_image(&members, None)?;
+            store
+                .register_step_image(step, &image)
+                .await
+                .map_err(|e| image_error(e, step, image.id))?;
+            created(request.root, IMAGE_SET, image.id)
+        }
+        (&Method::PATCH, Some(key)) => {
+            let id = parse_key(key)?;
+            let members = object(request.body)?;
+            check_columns(&members, &IMAGE_COLUMNS[1..7], IMAGE)?;
+            let (step, stored) = store
+                .list_step_images()
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .find(|(_, i)| i.id == id)
+                .ok_or_else(|| not_found(IMAGE, id))?;
+            let image = decode_image(&members, Some(stored))?;
+            store
+                .update_step_image(&image)
+                .await
+                .map_err(|e| image_error(e, step, id))?;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        (&Method::DELETE, Some(key)) => {
+            let id = parse_key(key)?;
+            store
+                .delete_step_image(id)
+                .await
+                .map_err(|e| image_error(e, Uuid::nil(), id))?;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => return Err(no_resource(&request, IMAGE_SET)),
+    };
+    refresh(state).await;
+    Ok(response)
+}
+
+/// An image from a create body, or `stored` with a change body's columns applied.
+fn decode_image(members: &Map<String, Json>, stored: Option<StepImage>) -> Result<StepImage> {
+    let image_type = int(members, "imagetype")?
+        .map(|code| {
+            ImageType::from_code(code).ok_or_else(|| {
+                invalid(
+                    "imagetype",
+                    &format!("imagetype ({})", ImageType::code_range()),
+                    &Json::from(code),
+                )
+            })
+        })
+        .transpose()?;
+    let attributes = text(members, "attributes")?.map(|a| split_columns(&a));
+    let mut image = match stored {
+        Some(image) => image,
+        None => {
+            let id = match present(members, "sdkmessageprocessingstepimageid") {
+                None => Uuid::new_v4(),
+                Some(v) => v
+                    .as_str()
+                    .and_then(|s| Uuid::parse_str(s).ok())
+                    .ok_or_else(|| invalid("sdkmessageprocessingstepimageid", "Edm.Guid", v))?,
             };
-            return Err(err(
-                ErrorKind::NoHttpResource,
-                Message::new(MessageId::ODataNoHttpResource).arg("uri", uri),
-            ));
+            let alias =
+                text(members, "entityalias")?.ok_or_else(|| missing("entityalias", IMAGE))?;
+            StepImage {
+                id,
+                name: text(members, "name")?.unwrap_or_else(|| alias.clone()),
+                alias,
+                image_type: image_type.ok_or_else(|| missing("imagetype", IMAGE))?,
+                attributes: Vec::new(),
+                message_property_name: "Target".into(),
+                description: None,
+            }
         }
     };
-    // The pipeline reads steps from the registry snapshot: make the change visible now.
-    if let Err(e) = state.registry.refresh(store).await {
-        tracing::warn!(error = %e, "registry refresh after a step change");
+    if let Some(name) = text(members, "name")? {
+        image.name = name;
     }
-    Ok(response)
+    if let Some(alias) = text(members, "entityalias")? {
+        image.alias = alias;
+    }
+    if let Some(t) = image_type {
+        image.image_type = t;
+    }
+    if let Some(a) = attributes {
+        image.attributes = a;
+    } else if members.get("attributes").is_some_and(Json::is_null) {
+        image.attributes.clear();
+    }
+    if let Some(p) = text(members, "messagepropertyname")? {
+        image.message_property_name = p;
+    }
+    if members.contains_key("description") {
+        image.description = text(members, "description")?;
+    }
+    Ok(image)
+}
+
+/// A refused image change as the Web API reports it.
+fn image_error(e: StepError, step: Uuid, image: Uuid) -> ODataError {
+    match e {
+        StepError::Rejected { rule, message } => match rule {
+            StepRule::UnknownStep => not_found(LOGICAL, step),
+            StepRule::UnknownImage => not_found(IMAGE, image),
+            StepRule::Duplicate => err(
+                ErrorKind::Duplicate,
+                Message::new(MessageId::ODataDuplicateRecord).arg("name", image),
+            ),
+            _ => err(ErrorKind::InvalidArgument, message),
+        },
+        StepError::Database(e) => internal(e),
+    }
 }
 
 /// The stored step (for messages about it), or 404.
@@ -197,9 +369,11 @@ fn step_error(e: StepError, step: &ProcessingStep) -> ODataError {
             Message::new(MessageId::ODataDuplicateRecord).arg("name", step.id),
         ),
         StepRule::NotAllowedOnMessage => err(ErrorKind::CustomStepNotAllowed, message),
-        StepRule::Name | StepRule::StageAndMode | StepRule::Managed => {
-            err(ErrorKind::InvalidArgument, message)
-        }
+        StepRule::Name
+        | StepRule::StageAndMode
+        | StepRule::Managed
+        | StepRule::Image
+        | StepRule::UnknownImage => err(ErrorKind::InvalidArgument, message),
     }
 }
 
@@ -220,7 +394,7 @@ fn object(body: &[u8]) -> Result<Map<String, Json>> {
 }
 
 /// Refuses members the request may not set (annotations such as `@odata.type` pass).
-fn check_columns(members: &Map<String, Json>, allowed: &[&str]) -> Result<()> {
+fn check_columns(members: &Map<String, Json>, allowed: &[&str], table: &str) -> Result<()> {
     match members
         .keys()
         .find(|k| !k.starts_with('@') && !allowed.contains(&k.as_str()))
@@ -229,7 +403,7 @@ fn check_columns(members: &Map<String, Json>, allowed: &[&str]) -> Result<()> {
             ErrorKind::BadQueryOption,
             Message::new(MessageId::ODataUnknownProperty)
                 .arg("name", other)
-                .arg("type", qualified(LOGICAL)),
+                .arg("type", qualified(table)),
         )),
         None => Ok(()),
     }
@@ -308,12 +482,15 @@ fn enabled(members: &Map<String, Json>) -> Result<Option<bool>> {
 }
 
 fn filtering_attributes(members: &Map<String, Json>) -> Result<Option<Vec<String>>> {
-    Ok(text(members, "filteringattributes")?.map(|f| {
-        f.split(',')
-            .map(|a| a.trim().to_ascii_lowercase())
-            .filter(|a| !a.is_empty())
-            .collect()
-    }))
+    Ok(text(members, "filteringattributes")?.map(|f| split_columns(&f)))
+}
+
+/// A comma-separated column list, in lower case.
+fn split_columns(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|a| a.trim().to_ascii_lowercase())
+        .filter(|a| !a.is_empty())
+        .collect()
 }
 
 /// The secure configuration as Dataverse's deep insert of the related row:
@@ -354,17 +531,17 @@ fn bind(members: &Map<String, Json>, name: &str, set: &str) -> Result<Option<Uui
     parse_key(key).map(Some)
 }
 
-fn missing(name: &str) -> ODataError {
+fn missing(name: &str, table: &str) -> ODataError {
     err(
         ErrorKind::MissingParameter,
         Message::new(MessageId::ODataMissingParameter)
             .arg("name", name)
-            .arg("api", LOGICAL),
+            .arg("api", table),
     )
 }
 
 fn decode_create(members: &Map<String, Json>) -> Result<(ProcessingStep, Option<String>)> {
-    check_columns(members, CREATE_COLUMNS)?;
+    check_columns(members, CREATE_COLUMNS, LOGICAL)?;
     let id = match present(members, "sdkmessageprocessingstepid") {
         None => Uuid::new_v4(),
         Some(v) => v
@@ -373,14 +550,14 @@ fn decode_create(members: &Map<String, Json>) -> Result<(ProcessingStep, Option<
             .ok_or_else(|| invalid("sdkmessageprocessingstepid", "Edm.Guid", v))?,
     };
     let message = bind(members, "sdkmessageid@odata.bind", "sdkmessages")?
-        .ok_or_else(|| missing("sdkmessageid@odata.bind"))?;
+        .ok_or_else(|| missing("sdkmessageid@odata.bind", LOGICAL))?;
     let plugin_type = match bind(members, "plugintypeid@odata.bind", "plugintypes")? {
         Some(id) => id,
         None => bind(members, "eventhandler_plugintype@odata.bind", "plugintypes")?
-            .ok_or_else(|| missing("plugintypeid@odata.bind"))?,
+            .ok_or_else(|| missing("plugintypeid@odata.bind", LOGICAL))?,
     };
-    let name = text(members, "name")?.ok_or_else(|| missing("name"))?;
-    let stage = stage(members)?.ok_or_else(|| missing("stage"))?;
+    let name = text(members, "name")?.ok_or_else(|| missing("name", LOGICAL))?;
+    let stage = stage(members)?.ok_or_else(|| missing("stage", LOGICAL))?;
     let secure = secure_configuration(members)?.flatten();
     let step = ProcessingStep {
         id,
@@ -403,12 +580,13 @@ fn decode_create(members: &Map<String, Json>) -> Result<(ProcessingStep, Option<
         async_auto_delete: boolean(members, "asyncautodelete")?.unwrap_or(false),
         invocation_source: int(members, "invocationsource")?.map(|i| i as i32),
         enabled: enabled(members)?.unwrap_or(true),
+        images: Vec::new(),
     };
     Ok((step, secure))
 }
 
 fn decode_update(members: &Map<String, Json>) -> Result<StepUpdate> {
-    check_columns(members, UPDATE_COLUMNS)?;
+    check_columns(members, UPDATE_COLUMNS, LOGICAL)?;
     // Present-but-null clears the optional text columns.
     let clearable = |name: &str| -> Result<Option<Option<String>>> {
         match members.get(name) {

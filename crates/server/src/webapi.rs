@@ -259,24 +259,28 @@ async fn route(
                 .await;
             }
             if let Some(table) = registry.tables.by_set(&first.name) {
-                if table.logical_name == "sdkmessageprocessingstep"
-                    && matches!(
-                        incoming.method,
-                        Method::POST | Method::PATCH | Method::DELETE
-                    )
-                {
+                if matches!(
+                    table.logical_name.as_str(),
+                    "sdkmessageprocessingstep" | "sdkmessageprocessingstepimage"
+                ) && matches!(
+                    incoming.method,
+                    Method::POST | Method::PATCH | Method::DELETE
+                ) {
                     let (root, method) = (incoming.root.clone(), incoming.method.clone());
                     let key = first.parens.clone();
+                    let images = table.logical_name == "sdkmessageprocessingstepimage";
                     let body = read_body(incoming).await?;
-                    return crate::steps_api::handle(
-                        state,
-                        caller,
-                        &root,
-                        &method,
-                        key.as_deref(),
-                        &body,
-                    )
-                    .await;
+                    let request = crate::steps_api::StepRequest {
+                        root: &root,
+                        method: &method,
+                        key: key.as_deref(),
+                        body: &body,
+                    };
+                    return if images {
+                        crate::steps_api::handle_image(state, caller, request).await
+                    } else {
+                        crate::steps_api::handle(state, caller, request).await
+                    };
                 }
                 if incoming.method == Method::PATCH
                     && table.logical_name == "systemuser"

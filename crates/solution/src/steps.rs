@@ -1,7 +1,8 @@
 //! `SdkMessageProcessingSteps/{id}.xml` (or inline in `customizations.xml`).
 
 use switchboard_model::{
-    ExportKey, Message, MessageId, MessageRef, ProcessingStep, StepMode, StepPluginRef, StepStage,
+    ExportKey, ImageType, Message, MessageId, MessageRef, ProcessingStep, StepImage, StepMode,
+    StepPluginRef, StepStage,
 };
 
 use crate::diagnostic::Location;
@@ -45,6 +46,7 @@ const LOCATED_FIELDS: &[&str] = &[
     "PluginTypeExportKey",
     "Stage",
     "Mode",
+    "SdkMessageProcessingStepImages",
 ];
 
 /// Reads one `<SdkMessageProcessingStep>` element, with where it was read.
@@ -137,15 +139,16 @@ fn read_step(ctx: &mut Ctx<'_>, doc: &Doc, el: &Element) -> Option<ProcessingSte
             .filter(|t| !t.eq_ignore_ascii_case("none"))
             .map(str::to_ascii_lowercase)
     };
-    let filtering_attributes = text_child(el, "FilteringAttributes")
-        .map(|f| {
-            f.split(',')
-                .map(|a| a.trim().to_ascii_lowercase())
-                .filter(|a| !a.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let filtering_attributes = split_columns(text_child(el, "FilteringAttributes"));
     let state = ctx.int_child(doc, el, "StateCode").unwrap_or(0);
+    let mut images = Vec::new();
+    for image in el
+        .child("SdkMessageProcessingStepImages")
+        .into_iter()
+        .flat_map(|list| list.children_named("SdkMessageProcessingStepImage"))
+    {
+        images.push(read_image(ctx, doc, image)?);
+    }
     Some(ProcessingStep {
         id,
         name,
@@ -166,5 +169,61 @@ fn read_step(ctx: &mut Ctx<'_>, doc: &Doc, el: &Element) -> Option<ProcessingSte
         async_auto_delete: ctx.bool_child(doc, el, "AsyncAutoDelete").unwrap_or(false),
         invocation_source: ctx.int_child(doc, el, "InvocationSource").map(|n| n as i32),
         enabled: state == 0,
+        images,
     })
+}
+
+/// Reads one `<SdkMessageProcessingStepImage>` (whether the step's message gives that image
+/// is checked when the step is registered, where the message is resolved).
+fn read_image(ctx: &mut Ctx<'_>, doc: &Doc, el: &Element) -> Option<StepImage> {
+    let here = ctx.at(&doc.rel, el.pos);
+    let id = match el
+        .child("SdkMessageProcessingStepImageId")
+        .and_then(|c| c.value().map(|v| (c, v)))
+    {
+        Some((c, text)) => guid(ctx, doc, c, text)?,
+        None => {
+            ctx.error(
+                here,
+                Message::new(MessageId::XmlMissingElement)
+                    .arg("element", "SdkMessageProcessingStepImageId"),
+            );
+            return None;
+        }
+    };
+    let image_type = ctx
+        .option_child(
+            doc,
+            el,
+            "ImageType",
+            ImageType::from_code,
+            ImageType::code_range(),
+        )
+        .ok()?
+        .unwrap_or(ImageType::PreImage);
+    let name = el.attr_value("Name").unwrap_or_default().to_owned();
+    let alias = text_child(el, "EntityAlias").map_or_else(|| name.clone(), str::to_owned);
+    Some(StepImage {
+        id,
+        name,
+        alias,
+        image_type,
+        attributes: split_columns(text_child(el, "Attributes")),
+        message_property_name: text_child(el, "MessagePropertyName")
+            .unwrap_or("Target")
+            .to_owned(),
+        description: text_child(el, "Description").map(str::to_owned),
+    })
+}
+
+/// A comma-separated column list (`FilteringAttributes`, an image's `Attributes`), in
+/// lower case.
+fn split_columns(text: Option<&str>) -> Vec<String> {
+    text.map(|f| {
+        f.split(',')
+            .map(|a| a.trim().to_ascii_lowercase())
+            .filter(|a| !a.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
 }

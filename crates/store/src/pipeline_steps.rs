@@ -34,6 +34,8 @@ pub struct PipelineStep {
     pub async_auto_delete: bool,
     /// `filteringattributes`, split on commas.
     pub filtering_attributes: Vec<String>,
+    /// The entity images registered on the step.
+    pub images: Vec<switchboard_model::StepImage>,
 }
 
 impl Store {
@@ -41,6 +43,7 @@ impl Store {
     pub async fn pipeline_steps(&self) -> Result<Vec<PipelineStep>, sea_orm::DbErr> {
         let db = self.connection();
         let messages: Vec<sdkmessage::Model> = sdkmessage::Entity::find().all(db).await?;
+        let mut images = crate::steps::images_by_step(db, None).await?;
         let rows = step::Entity::find()
             .order_by_asc(step::Column::Stage)
             .order_by_asc(step::Column::Rank)
@@ -63,6 +66,9 @@ impl Store {
                     .clone()
                     .filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("none"));
                 Some(PipelineStep {
+                    images: images
+                        .remove(&r.sdkmessageprocessingstepid)
+                        .unwrap_or_default(),
                     id: r.sdkmessageprocessingstepid,
                     name: r.name,
                     message,

@@ -306,6 +306,11 @@ impl Store {
             "sdkmessageprocessingstep" => {
                 to_rows(sdkmessageprocessingstep::Entity::find().all(db).await?)
             }
+            "sdkmessageprocessingstepimage" => to_rows(
+                crate::entity::sdkmessageprocessingstepimage::Entity::find()
+                    .all(db)
+                    .await?,
+            ),
             "systemuser" => to_rows(crate::entity::systemuser::Entity::find().all(db).await?),
             "role" => to_rows(crate::entity::role::Entity::find().all(db).await?),
             "asyncoperation" => self.job_rows().await?,

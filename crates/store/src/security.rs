@@ -186,6 +186,7 @@ impl Store {
                 "plugintype",
                 "sdkmessage",
                 "sdkmessageprocessingstep",
+                "sdkmessageprocessingstepimage",
                 "role",
                 "asyncoperation",
                 "plugintracelog",

@@ -6,7 +6,8 @@
 //! ([`ProcessingStep::check_stage_and_mode`]); the message exists (a built-in message or a
 //! custom API, by id or name); the custom API's `allowedcustomprocessingsteptype` allows the
 //! step (0 None: no step; 1 Async Only: asynchronous post-operation steps only); the plug-in
-//! type exists (by id, by name or assembly-qualified name, or by export key).
+//! type exists (by id, by name or assembly-qualified name, or by export key); every entity
+//! image is one the message gives at the step's stage ([`StepImage::check`]).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,15 +18,16 @@ use sea_orm::{
 };
 use serde::Serialize;
 use switchboard_model::{
-    AllowedStepType, ExportKey, Message, MessageId, MessageRef, ProcessingStep, StepMode,
-    StepPluginRef, StepStage, ids,
+    AllowedStepType, ExportKey, ImageType, Message, MessageId, MessageRef, ProcessingStep,
+    StepImage, StepMode, StepPluginRef, StepStage, ids,
 };
 use uuid::Uuid;
 
 use crate::Store;
 use crate::entity::{
     customapi, pluginpackage, plugintype, publisher, sdkmessage, sdkmessageprocessingstep as step,
-    sdkmessageprocessingstepsecureconfig as secure, solution,
+    sdkmessageprocessingstepimage as image, sdkmessageprocessingstepsecureconfig as secure,
+    solution,
 };
 
 /// The longest step name (`sdkmessageprocessingstep.name` is a String(256)).
@@ -51,6 +53,10 @@ pub enum StepRule {
     Duplicate,
     /// The step belongs to a managed solution (delete).
     Managed,
+    /// An entity image the message does not give at the step's stage, or without an alias.
+    Image,
+    /// No step image has that id.
+    UnknownImage,
 }
 
 /// Why a step was not registered, changed or deleted.
@@ -211,6 +217,10 @@ async fn check(db: &impl ConnectionTrait, s: &ProcessingStep) -> Result<Resolved
             .await?
             .ok_or_else(unknown_message)?;
         check_allowed(&api, s)?;
+    }
+    for i in &s.images {
+        i.check(&message.name, s.stage)
+            .map_err(|m| StepError::rejected(StepRule::Image, m))?;
     }
 
     let mut warnings = Vec::new();
@@ -390,7 +400,73 @@ async fn write(
     } else {
         step::Entity::insert(row).exec_without_returning(db).await?;
     }
+    image::Entity::delete_many()
+        .filter(image::Column::Sdkmessageprocessingstepid.eq(s.id))
+        .exec(db)
+        .await?;
+    for i in &s.images {
+        image::Entity::insert(image_row(s.id, i))
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
+}
+
+fn image_row(step_id: Uuid, i: &StepImage) -> image::ActiveModel {
+    image::ActiveModel {
+        sdkmessageprocessingstepimageid: Set(i.id),
+        sdkmessageprocessingstepid: Set(step_id),
+        name: Set(i.name.clone()),
+        entityalias: Set(i.alias.clone()),
+        imagetype: Set(i.image_type.code()),
+        attributes: Set((!i.attributes.is_empty()).then(|| i.attributes.join(","))),
+        messagepropertyname: Set(i.message_property_name.clone()),
+        description: Set(i.description.clone()),
+    }
+}
+
+/// A stored image row back as the model's image.
+fn image_model(row: image::Model) -> Result<StepImage, DbErr> {
+    Ok(StepImage {
+        id: row.sdkmessageprocessingstepimageid,
+        image_type: ImageType::from_code(row.imagetype.into())
+            .ok_or_else(|| corrupt(format!("image type {}", row.imagetype)))?,
+        name: row.name,
+        alias: row.entityalias,
+        attributes: split_columns(row.attributes.as_deref()),
+        message_property_name: row.messagepropertyname,
+        description: row.description,
+    })
+}
+
+/// A stored comma-separated column list.
+fn split_columns(text: Option<&str>) -> Vec<String> {
+    text.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// The images of every step (`None`) or of one, by step id, in alias order.
+pub(crate) async fn images_by_step(
+    db: &impl ConnectionTrait,
+    step_id: Option<Uuid>,
+) -> Result<std::collections::HashMap<Uuid, Vec<StepImage>>, DbErr> {
+    let mut query = image::Entity::find();
+    if let Some(id) = step_id {
+        query = query.filter(image::Column::Sdkmessageprocessingstepid.eq(id));
+    }
+    let mut out: std::collections::HashMap<Uuid, Vec<StepImage>> = Default::default();
+    for row in query.all(db).await? {
+        let step_id = row.sdkmessageprocessingstepid;
+        out.entry(step_id).or_default().push(image_model(row)?);
+    }
+    for images in out.values_mut() {
+        images.sort_by(|a, b| a.alias.cmp(&b.alias).then(a.id.cmp(&b.id)));
+    }
+    Ok(out)
 }
 
 /// Checks and writes one step of an import (created, or updated in place when its id is
@@ -475,6 +551,10 @@ fn not_found(id: Uuid) -> StepError {
     )
 }
 
+fn step_stage(row: &step::Model) -> Result<StepStage, DbErr> {
+    StepStage::from_code(row.stage.into()).ok_or_else(|| corrupt(format!("stage {}", row.stage)))
+}
+
 fn corrupt(what: impl std::fmt::Display) -> DbErr {
     DbErr::Custom(format!("stored step is not valid: {what}"))
 }
@@ -510,21 +590,12 @@ fn to_model(row: &step::Model) -> Result<ProcessingStep, DbErr> {
         mode: StepMode::from_code(row.mode.into())
             .ok_or_else(|| corrupt(format!("mode {}", row.mode)))?,
         rank: row.rank,
-        filtering_attributes: row
-            .filteringattributes
-            .as_deref()
-            .map(|f| {
-                f.split(',')
-                    .map(str::trim)
-                    .filter(|a| !a.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        filtering_attributes: split_columns(row.filteringattributes.as_deref()),
         configuration: row.configuration.clone(),
         async_auto_delete: row.asyncautodelete,
         invocation_source: row.invocationsource,
         enabled: row.statecode == 0,
+        images: Vec::new(),
     })
 }
 
@@ -583,6 +654,10 @@ impl Store {
             .await?
             .ok_or_else(|| not_found(id))?;
         let mut s = to_model(&row)?;
+        s.images = images_by_step(&txn, Some(id))
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
         if let Some(name) = &update.name {
             s.name = name.clone();
         }
@@ -663,6 +738,10 @@ impl Store {
                     .arg("solution", &owner.uniquename),
             ));
         }
+        image::Entity::delete_many()
+            .filter(image::Column::Sdkmessageprocessingstepid.eq(id))
+            .exec(&txn)
+            .await?;
         step::Entity::delete_by_id(id).exec(&txn).await?;
         if let Some(secure_id) = row.sdkmessageprocessingstepsecureconfigid {
             secure::Entity::delete_by_id(secure_id).exec(&txn).await?;
@@ -681,9 +760,11 @@ impl Store {
             .into_iter()
             .map(|s| (s.solutionid, s.uniquename))
             .collect();
+        let mut images = images_by_step(db, None).await?;
         let mut out = Vec::new();
         for row in step::Entity::find().all(db).await? {
-            let step = to_model(&row)?;
+            let mut step = to_model(&row)?;
+            step.images = images.remove(&step.id).unwrap_or_default();
             let plugin_type = row
                 .plugintypename
                 .clone()
@@ -728,6 +809,117 @@ impl Store {
             .one(db)
             .await?
             .map(|r| r.secureconfig))
+    }
+
+    /// Registers an entity image on a stored step (CLI, Web API): checked against the
+    /// step's message and stage like the step's own images.
+    pub async fn register_step_image(
+        &self,
+        step_id: Uuid,
+        new: &StepImage,
+    ) -> Result<StepChange, StepError> {
+        let txn = self.connection().begin().await?;
+        if image::Entity::find_by_id(new.id).one(&txn).await?.is_some() {
+            return Err(StepError::rejected(
+                StepRule::Duplicate,
+                Message::new(MessageId::StepExists).arg("id", new.id),
+            ));
+        }
+        let row = step::Entity::find_by_id(step_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| not_found(step_id))?;
+        let message = row.sdkmessagename.clone().unwrap_or_default();
+        new.check(&message, step_stage(&row)?)
+            .map_err(|m| StepError::rejected(StepRule::Image, m))?;
+        image::Entity::insert(image_row(step_id, new))
+            .exec_without_returning(&txn)
+            .await?;
+        touch(&txn, row.solutionid, now_millis()).await?;
+        txn.commit().await?;
+        Ok(StepChange {
+            id: new.id,
+            created: true,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Changes a stored step image (its step stays), checked like a new one.
+    pub async fn update_step_image(&self, changed: &StepImage) -> Result<StepChange, StepError> {
+        let txn = self.connection().begin().await?;
+        let found = image::Entity::find_by_id(changed.id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| {
+                StepError::rejected(
+                    StepRule::UnknownImage,
+                    Message::new(MessageId::StepImageNotFound).arg("id", changed.id),
+                )
+            })?;
+        let step_id = found.sdkmessageprocessingstepid;
+        let row = step::Entity::find_by_id(step_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| not_found(step_id))?;
+        let message = row.sdkmessagename.clone().unwrap_or_default();
+        changed
+            .check(&message, step_stage(&row)?)
+            .map_err(|m| StepError::rejected(StepRule::Image, m))?;
+        image::Entity::update(image_row(step_id, changed))
+            .exec(&txn)
+            .await?;
+        touch(&txn, row.solutionid, now_millis()).await?;
+        txn.commit().await?;
+        Ok(StepChange {
+            id: changed.id,
+            created: false,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Deletes a step image (refused, like the step, when a managed solution owns it).
+    pub async fn delete_step_image(&self, id: Uuid) -> Result<(), StepError> {
+        let txn = self.connection().begin().await?;
+        let unknown = || {
+            StepError::rejected(
+                StepRule::UnknownImage,
+                Message::new(MessageId::StepImageNotFound).arg("id", id),
+            )
+        };
+        let found = image::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(unknown)?;
+        let row = step::Entity::find_by_id(found.sdkmessageprocessingstepid)
+            .one(&txn)
+            .await?
+            .ok_or_else(unknown)?;
+        let owner = solution::Entity::find_by_id(row.solutionid)
+            .one(&txn)
+            .await?;
+        if let Some(owner) = owner.filter(|o| o.ismanaged) {
+            return Err(StepError::rejected(
+                StepRule::Managed,
+                Message::new(MessageId::StepManaged)
+                    .arg("name", &row.name)
+                    .arg("solution", &owner.uniquename),
+            ));
+        }
+        image::Entity::delete_by_id(id).exec(&txn).await?;
+        touch(&txn, row.solutionid, now_millis()).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Every stored step image with the id of its step.
+    pub async fn list_step_images(&self) -> Result<Vec<(Uuid, StepImage)>, DbErr> {
+        let mut out: Vec<(Uuid, StepImage)> = images_by_step(self.connection(), None)
+            .await?
+            .into_iter()
+            .flat_map(|(step, images)| images.into_iter().map(move |i| (step, i)))
+            .collect();
+        out.sort_by(|a, b| (a.0, &a.1.alias).cmp(&(b.0, &b.1.alias)));
+        Ok(out)
     }
 }
 
@@ -841,6 +1033,7 @@ mod tests {
             async_auto_delete: false,
             invocation_source: None,
             enabled: true,
+            images: Vec::new(),
         }
     }
 

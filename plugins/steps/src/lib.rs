@@ -1,7 +1,10 @@
 //! Plug-ins for the message pipeline sample `sb_Pipeline` (steps at 10, 20, 40 sync and 40
-//! async around a main operation) and `sb_Recurse` (a message that executes itself).
+//! async around a main operation), `sb_Recurse` (a message that executes itself), and
+//! steps on the `sb_project` table's record messages (`Stamp`, `Audit`).
 
-use switchboard_plugin::{Context, Entity, Plugin, PluginError, Stage, Value, export_plugins};
+use switchboard_plugin::{
+    Context, Entity, Mode, Plugin, PluginError, Stage, Value, export_plugins,
+};
 
 /// The sample table the plug-ins write to (defined by the `SwitchboardSamples` solution).
 const PROJECT: &str = "sb_project";
@@ -134,6 +137,46 @@ impl Plugin for Stamp {
     }
 }
 
+/// On a record message: writes an account named after the entity images the step received
+/// under the alias `Image`, so what a step saw can be read back:
+/// `audit:<message>:<mode>:<pre-image>-><post-image>`, each image as its sorted
+/// `column=value` pairs, `-` when the step received none.
+struct Audit;
+
+fn show(image: Option<&Entity>) -> String {
+    let Some(image) = image else {
+        return "-".to_owned();
+    };
+    let mut columns: Vec<String> = image
+        .attributes
+        .iter()
+        .map(|(name, value)| match value {
+            Value::String(s) => format!("{name}={s}"),
+            Value::Integer(n) => format!("{name}={n}"),
+            other => format!("{name}={other:?}"),
+        })
+        .collect();
+    columns.sort();
+    columns.join(",")
+}
+
+impl Plugin for Audit {
+    fn execute(ctx: &mut Context) -> Result<(), PluginError> {
+        let mode = match ctx.mode() {
+            Mode::Synchronous => "sync",
+            Mode::Asynchronous => "async",
+        };
+        let name = format!(
+            "audit:{}:{mode}:{}->{}",
+            ctx.message_name(),
+            show(ctx.pre_image("Image")),
+            show(ctx.post_image("Image"))
+        );
+        ctx.create(&Entity::new("account").with("name", name))?;
+        Ok(())
+    }
+}
+
 export_plugins!(
     "Switchboard.Samples.Steps.Trail" => Trail,
     "Switchboard.Samples.Steps.Main" => Main,
@@ -141,4 +184,5 @@ export_plugins!(
     "Switchboard.Samples.Steps.AsyncRecord" => AsyncRecord,
     "Switchboard.Samples.Steps.Recurse" => Recurse,
     "Switchboard.Samples.Steps.Stamp" => Stamp,
+    "Switchboard.Samples.Steps.Audit" => Audit,
 );

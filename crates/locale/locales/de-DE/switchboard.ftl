@@ -81,6 +81,12 @@ cli-step-enabled = Schritt { $id } aktiviert
 cli-step-disabled = Schritt { $id } deaktiviert
 cli-step-deleted = Schritt { $id } gelöscht
 cli-step-list-empty = es sind noch keine Verarbeitungsschritte registriert; einen mit `switchboard step add` hinzufügen
+step-image-message = das Abbild "{ $alias }" verlangt ein { $kind } der Nachricht { $message }, die keines liefert: Create liefert nur ein Post-Abbild, Update ein Pre- und ein Post-Abbild, Delete nur ein Pre-Abbild, andere Nachrichten keines
+step-image-stage = das Abbild "{ $alias }" ist ein Post-Abbild, das es nur für Schritte nach der Operation (Stufe 40) gibt; dieser Schritt läuft in Stufe { $stage }
+step-image-alias = das Schrittabbild "{ $name }" hat keinen Entitätsalias; Plug-ins lesen ein Abbild über seinen Alias
+step-image-not-found = kein Schrittabbild hat die ID { $id }
+cli-step-image-added = Abbild "{ $alias }" für Schritt { $step } registriert ({ $id })
+cli-step-image-deleted = Schrittabbild { $id } gelöscht
 
 ## Import
 import-immutable-changed = { $component } "{ $name }": { $column } kann nach dem Erstellen nicht mehr geändert werden (gespeichert: { $stored }, im Paket: { $incoming }); stattdessen löschen und neu erstellen

@@ -81,6 +81,12 @@ cli-step-enabled = step { $id } enabled
 cli-step-disabled = step { $id } disabled
 cli-step-deleted = step { $id } deleted
 cli-step-list-empty = no processing steps are registered yet; add one with `switchboard step add`
+step-image-message = the image "{ $alias }" asks for a { $kind } of the { $message } message, which has none: Create gives only a post-image, Update a pre- and a post-image, Delete only a pre-image, and other messages no image
+step-image-stage = the image "{ $alias }" is a post-image, which exists only for post-operation (stage 40) steps; this step runs at stage { $stage }
+step-image-alias = the step image "{ $name }" has no entity alias; plug-ins read an image by its alias
+step-image-not-found = no step image has the id { $id }
+cli-step-image-added = registered image "{ $alias }" on step { $step } ({ $id })
+cli-step-image-deleted = step image { $id } deleted
 
 ## Import
 import-immutable-changed = { $component } "{ $name }": { $column } cannot be changed after it is created (stored { $stored }, package has { $incoming }); delete and recreate it instead

@@ -81,6 +81,12 @@ cli-step-enabled = ステップ { $id } を有効にしました
 cli-step-disabled = ステップ { $id } を無効にしました
 cli-step-deleted = ステップ { $id } を削除しました
 cli-step-list-empty = 処理ステップはまだ登録されていません。`switchboard step add` で追加してください
+step-image-message = イメージ "{ $alias }" は { $message } メッセージの { $kind } を要求していますが、このメッセージにはありません。Create はポスト イメージのみ、Update はプレ イメージとポスト イメージ、Delete はプレ イメージのみを提供し、その他のメッセージはイメージを提供しません
+step-image-stage = イメージ "{ $alias }" はポスト イメージであり、操作後 (ステージ 40) のステップでのみ使用できます。このステップはステージ { $stage } で実行されます
+step-image-alias = ステップ イメージ "{ $name }" にエンティティ エイリアスがありません。プラグインはエイリアスでイメージを読み取ります
+step-image-not-found = ID { $id } のステップ イメージはありません
+cli-step-image-added = イメージ "{ $alias }" をステップ { $step } に登録しました ({ $id })
+cli-step-image-deleted = ステップ イメージ { $id } を削除しました
 
 ## インポート
 import-immutable-changed = { $component } "{ $name }": { $column } は作成後に変更できません (保存済み: { $stored }、パッケージ: { $incoming })。代わりに削除して再作成してください

@@ -16,6 +16,7 @@ pub mod role;
 pub mod roleprivilege;
 pub mod sdkmessage;
 pub mod sdkmessageprocessingstep;
+pub mod sdkmessageprocessingstepimage;
 pub mod sdkmessageprocessingstepsecureconfig;
 pub mod solution;
 pub mod systemuser;

@@ -9,6 +9,7 @@ mod m20261122_000004_jobs;
 mod m20261122_000005_steps;
 mod m20261122_000006_tracelog;
 mod m20261122_000007_api_configuration;
+mod m20261205_000008_step_images;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_steps::Migration),
             Box::new(m20261122_000006_tracelog::Migration),
             Box::new(m20261122_000007_api_configuration::Migration),
+            Box::new(m20261205_000008_step_images::Migration),
         ]
     }
 }
