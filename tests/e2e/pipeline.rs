@@ -376,9 +376,15 @@ async fn steps_on_table_messages_change_the_record_and_honour_filtering_attribut
 }
 
 const AUDIT_TYPE: &str = "0b6f7e5c-5a1d-4c3e-9f00-000000000507";
+const REDACT_TYPE: &str = "0b6f7e5c-5a1d-4c3e-9f00-000000000508";
 
 /// Registers an `Audit` step on `sb_project` over the Web API; returns its id.
 async fn audit_step(s: &Served, message: &str, stage: u8, mode: u8) -> String {
+    project_step(s, AUDIT_TYPE, message, stage, mode).await
+}
+
+/// Registers a step of `plugin_type` on `sb_project` over the Web API; returns its id.
+async fn project_step(s: &Served, plugin_type: &str, message: &str, stage: u8, mode: u8) -> String {
     let message_id = switchboard_model::ids::built_in_by_name(message)
         .unwrap()
         .id;
@@ -390,7 +396,7 @@ async fn audit_step(s: &Served, message: &str, stage: u8, mode: u8) -> String {
             "mode": mode,
             "primaryobjecttypecode": "sb_project",
             "sdkmessageid@odata.bind": format!("/sdkmessages({message_id})"),
-            "plugintypeid@odata.bind": format!("/plugintypes({AUDIT_TYPE})"),
+            "plugintypeid@odata.bind": format!("/plugintypes({plugin_type})"),
         }),
     )
     .await;
@@ -589,4 +595,89 @@ async fn steps_receive_the_pre_and_post_images_registered_on_them() {
     )
     .await;
     assert_eq!(r.status, 404, "{}", r.text);
+}
+
+#[tokio::test]
+async fn retrieve_and_retrieve_multiple_run_through_the_pipeline() {
+    let s = serve(&[&sample(), &plugin_solution()]);
+    for (name, priority) in [("r-a", json!(1)), ("r-b", json!(null))] {
+        let r = post(
+            &s.url("sb_projects"),
+            json!({"sb_name": name, "sb_priority": priority, "sb_notes": "secret"}),
+        )
+        .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+    }
+    let list = |query: &'static str| {
+        let url = s.url(&format!("sb_projects?$select=sb_name,sb_notes&{query}"));
+        async move {
+            let r = get(&url).await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            let mut rows: Vec<(String, String)> = r.json["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p["sb_name"].as_str().unwrap().to_owned(),
+                        p["sb_notes"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect();
+            rows.sort();
+            rows
+        }
+    };
+    let plain = list("$filter=startswith(sb_name,'r-')").await;
+    assert_eq!(plain.len(), 2, "no step yet: {plain:?}");
+    let a = get(&s.url("sb_projects?$select=sb_projectid&$filter=sb_name eq 'r-a'")).await;
+    let id = a.json["value"][0]["sb_projectid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    project_step(&s, REDACT_TYPE, "Retrieve", 40, 0).await;
+    project_step(&s, REDACT_TYPE, "RetrieveMultiple", 40, 0).await;
+    project_step(&s, REDACT_TYPE, "RetrieveMultiple", 20, 0).await;
+
+    // Retrieve: the post-operation step changed the record the caller gets.
+    let one = get(&s.url(&format!("sb_projects({id})?$select=sb_name,sb_notes"))).await;
+    assert_eq!(one.status, 200, "{}", one.text);
+    assert_eq!(one.json["sb_notes"], "[redacted]", "{}", one.text);
+    assert_eq!(one.json["sb_name"], "r-a");
+    // RetrieveMultiple: the pre-operation step narrowed the query (only projects with a
+    // priority), the post-operation step changed every record of the page.
+    assert_eq!(
+        list("$filter=startswith(sb_name,'r-')").await,
+        [("r-a".to_owned(), "[redacted]".to_owned())]
+    );
+    // A missing record is still 404 with the record's code, not a step's error.
+    let missing =
+        get(&s.url("sb_projects(00000000-0000-4000-8000-000000000404)?$select=sb_name")).await;
+    assert_eq!(missing.status, 404, "{}", missing.text);
+    // A plug-in's reads are Retrieve messages one level deeper: the step ran for it too.
+    let summary = post(
+        &s.url(&format!(
+            "sb_projects({id})/Microsoft.Dynamics.CRM.sb_ProjectSummary"
+        )),
+        json!({}),
+    )
+    .await;
+    assert_eq!(summary.status, 200, "{}", summary.text);
+    assert_eq!(summary.json["Name"], "r-a");
+    let traces =
+        get(&s.url("plugintracelogs?$select=typename,depth&$filter=messagename eq 'Retrieve'"))
+            .await;
+    let depths: Vec<i64> = traces.json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["typename"] == "Switchboard.Samples.Steps.Redact")
+        .map(|t| t["depth"].as_i64().unwrap())
+        .collect();
+    assert!(
+        depths.contains(&1) && depths.contains(&2),
+        "{}",
+        traces.text
+    );
 }

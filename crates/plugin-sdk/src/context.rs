@@ -46,6 +46,7 @@ pub enum Level {
 pub struct Context {
     raw: wit::Context,
     inputs: Vec<(String, Value)>,
+    outputs: Vec<(String, Value)>,
     shared: Vec<(String, Value)>,
     pre_images: Vec<(String, Entity)>,
     post_images: Vec<(String, Entity)>,
@@ -69,12 +70,14 @@ fn bag(bag: &wit::ParameterBag) -> Result<Vec<(String, Value)>, PluginError> {
 impl Context {
     pub(crate) fn from_raw(raw: wit::Context) -> Result<Self, PluginError> {
         let inputs = bag(&raw.input_parameters)?;
+        let outputs = bag(&raw.output_parameters)?;
         let shared = bag(&raw.shared_variables)?;
         let pre_images = images(&raw.pre_entity_images)?;
         let post_images = images(&raw.post_entity_images)?;
         Ok(Self {
             raw,
             inputs,
+            outputs,
             shared,
             pre_images,
             post_images,
@@ -203,11 +206,24 @@ impl Context {
         self.shared.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
-    /// Sets an output parameter.
+    /// An output parameter as the main operation (or an earlier post-operation step) left
+    /// it: `BusinessEntity` of a Retrieve, a custom API's response property, … (`None` before
+    /// the main operation has run, or when absent).
+    pub fn output_value(&self, name: &str) -> Option<&Value> {
+        self.outputs.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Sets an output parameter (stages 30 and 40).
     pub fn set_output(&mut self, name: &str, value: impl Into<Value>) -> Result<(), PluginError> {
+        let value = value.into();
         let mut arena = Vec::new();
-        let v = to_wit(&value.into(), &mut arena);
-        parameters::set_output(name, &v, &arena).map_err(Into::into)
+        let v = to_wit(&value, &mut arena);
+        parameters::set_output(name, &v, &arena)?;
+        match self.outputs.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.outputs.push((name.to_owned(), value)),
+        }
+        Ok(())
     }
 
     /// Changes an input parameter (stages 10 and 20 only).

@@ -102,7 +102,7 @@ fn pipeline_error(e: ExecuteError) -> PipelineError {
     }
 }
 
-fn database(e: DbErr) -> PipelineError {
+pub(crate) fn database(e: DbErr) -> PipelineError {
     let id = Uuid::new_v4();
     tracing::error!(error = %e, correlation = %id, "execution's unit of work failed");
     PipelineError::new(
@@ -314,187 +314,7 @@ pub(crate) struct ServerInvoker {
     pub(crate) unit: Arc<ServerUnit>,
 }
 
-/// The built-in record messages the pipeline runs for record tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RecordOp {
-    /// `Create`.
-    Create,
-    /// `Update`.
-    Update,
-    /// `Delete`.
-    Delete,
-}
-
-impl RecordOp {
-    fn of(message: &str) -> Option<Self> {
-        match message {
-            "Create" => Some(RecordOp::Create),
-            "Update" => Some(RecordOp::Update),
-            "Delete" => Some(RecordOp::Delete),
-            _ => None,
-        }
-    }
-
-    fn message(self) -> &'static str {
-        match self {
-            RecordOp::Create => "Create",
-            RecordOp::Update => "Update",
-            RecordOp::Delete => "Delete",
-        }
-    }
-
-    fn privilege_verb(self) -> &'static str {
-        match self {
-            RecordOp::Create => "Create",
-            RecordOp::Update => "Write",
-            RecordOp::Delete => "Delete",
-        }
-    }
-}
-
-/// Runs a record message (Create, Update, Delete) on a record table through the pipeline,
-/// so steps registered on it fire around the write. The record error, if the write was
-/// refused, comes back with its own kind.
-pub(crate) async fn record_message(
-    state: &AppState,
-    caller: &Caller,
-    table: &switchboard_model::Table,
-    op: RecordOp,
-    id: Uuid,
-    fields: switchboard_store::Record,
-) -> Result<(), RecordMessageError> {
-    let server_unit = ServerUnit::for_request(state);
-    let request = record_request(table, op, id, fields, 1, Uuid::new_v4(), None);
-    let result = run_record_message(state, caller, request, &server_unit).await;
-    server_unit.write_traces(&state.store).await;
-    result
-}
-
-/// The request of a record message.
-pub(crate) fn record_request(
-    table: &switchboard_model::Table,
-    op: RecordOp,
-    id: Uuid,
-    fields: switchboard_store::Record,
-    depth: u32,
-    correlation_id: Uuid,
-    parent: Option<(String, switchboard_model::StepStage)>,
-) -> MessageRequest {
-    let target = match op {
-        RecordOp::Delete => Value::EntityReference(switchboard_model::EntityReference {
-            logical_name: table.logical_name.clone(),
-            id,
-        }),
-        _ => Value::Entity(switchboard_model::Entity {
-            logical_name: Some(table.logical_name.clone()),
-            id: Some(id),
-            attributes: fields,
-        }),
-    };
-    let mut outputs = BTreeMap::new();
-    if op == RecordOp::Create {
-        outputs.insert("id".to_owned(), Value::Guid(id));
-    }
-    MessageRequest {
-        message: op.message().to_owned(),
-        primary_entity_name: Some(table.logical_name.clone()),
-        primary_entity_id: Some(id),
-        inputs: BTreeMap::from([("Target".to_owned(), target)]),
-        outputs,
-        privilege: Some(switchboard_model::privileges::table_privilege(
-            op.privilege_verb(),
-            &table.logical_name,
-        )),
-        depth,
-        correlation_id,
-        parent,
-        main_operation_is_plugin: false,
-    }
-}
-
-/// Runs a record message in `server_unit` (its own at depth 1, the caller's when a plug-in
-/// writes).
-pub(crate) async fn run_record_message(
-    state: &AppState,
-    caller: &Caller,
-    request: MessageRequest,
-    server_unit: &Arc<ServerUnit>,
-) -> Result<(), RecordMessageError> {
-    let unit: Arc<dyn UnitOfWork> = server_unit.clone();
-    let result = pipeline(state, server_unit.clone())
-        .execute(caller, request, &unit)
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let refused = server_unit
-                .record_failure
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take();
-            Err(match refused {
-                Some(r) => RecordMessageError::Record(r),
-                None => RecordMessageError::Execute(execute_error(e)),
-            })
-        }
-    }
-}
-
-/// Why a record message failed: the write itself was refused, or the pipeline failed.
-pub(crate) enum RecordMessageError {
-    /// The record operation refused (bad value, missing record, duplicate id, …).
-    Record(switchboard_store::RecordError),
-    /// A step failed, the caller lacks the privilege, or the platform failed.
-    Execute(ExecuteError),
-}
-
 impl ServerInvoker {
-    /// The main operation of a record message: the write itself, in the execution's
-    /// transaction, with the Target as the steps before it left it.
-    async fn record_operation(
-        &self,
-        op: RecordOp,
-        table: &switchboard_model::Table,
-        caller: &Caller,
-        context: &ExecutionContext,
-    ) -> Result<StepChanges, PipelineError> {
-        use switchboard_store::records;
-        let id = context.primary_entity_id.unwrap_or_default();
-        let mut fields = match context.inputs.get("Target") {
-            Some(Value::Entity(e)) => e.attributes.clone(),
-            _ => BTreeMap::new(),
-        };
-        let guard = self.unit.unit.write().await.map_err(database)?;
-        let txn = guard.as_ref().expect("write() opened the transaction");
-        let result = match op {
-            RecordOp::Create => {
-                fields.insert(table.primary_id.clone(), Value::Guid(id));
-                records::create(txn, table, fields, Some(caller.user_id))
-                    .await
-                    .map(|_| true)
-            }
-            RecordOp::Update => records::update(txn, table, id, fields, Some(caller.user_id)).await,
-            RecordOp::Delete => records::delete(txn, table, id).await,
-        };
-        let refused = match result {
-            Ok(true) => return Ok(StepChanges::default()),
-            Ok(false) => records::not_found(&table.logical_name, id),
-            Err(e) => e,
-        };
-        let message = match &refused {
-            switchboard_store::RecordError::Rejected(_, m) => m.clone(),
-            switchboard_store::RecordError::Database(e) => {
-                return Err(database(DbErr::Custom(e.to_string())));
-            }
-        };
-        *self
-            .unit
-            .record_failure
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(refused);
-        Err(PipelineError::new(PipelineErrorKind::Business, message))
-    }
-
     /// A failure's text for the trace log (in the base language, as an operator reads it).
     fn render(&self, e: &ExecuteError) -> String {
         self.state.locales.pick(None, None).render(e.message())
@@ -512,13 +332,16 @@ impl PluginInvoker for ServerInvoker {
         Box::pin(async move {
             let registry = self.state.registry.current();
             if target == Target::MainOperation
-                && let Some(op) = RecordOp::of(&context.message_name)
+                && let Some(op) = crate::record_messages::RecordOp::of(&context.message_name)
                 && let Some(table) = context
                     .primary_entity_name
                     .as_deref()
                     .and_then(|t| registry.records.get(t))
             {
-                return self.record_operation(op, table, caller, context).await;
+                return crate::record_messages::main_operation(
+                    &self.unit, op, table, caller, context,
+                )
+                .await;
             }
             let (plugin, api) = match target {
                 Target::MainOperation => {

@@ -10,6 +10,7 @@ pub mod jwt;
 mod labels;
 mod plugin_records;
 pub mod ratelimit;
+mod record_messages;
 mod records_api;
 pub mod registry;
 mod steps_api;

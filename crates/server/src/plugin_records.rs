@@ -2,9 +2,9 @@
 //! and the messages they execute, run as the calling user with the same table privileges and
 //! checks as the Web API, inside the execution's unit of work (its transaction).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use std::collections::BTreeMap;
 use switchboard_locale::Localizer;
 use switchboard_model::execution::Caller;
 use switchboard_model::privileges::table_privilege;
@@ -20,8 +20,10 @@ use switchboard_wasm::{RecordFailure, RecordFuture, RecordPage, RecordService};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::execute::{
-    RecordMessageError, RecordOp, ServerUnit, record_request, run_record_message,
+use crate::execute::ServerUnit;
+use crate::record_messages::{
+    BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MORE_RECORDS, Nesting, RecordInput,
+    RecordMessageError, RecordOp, record_request, run_record_message,
 };
 use crate::records_api::MAX_PAGE_SIZE;
 use crate::registry::Registry;
@@ -34,19 +36,6 @@ pub(crate) struct CallerRecords {
     localizer: Arc<Localizer>,
     unit: Arc<ServerUnit>,
     context: ExecutionContext,
-}
-
-/// Runs `$op` with the unit's connection for a read: its transaction when one is open,
-/// the pool otherwise.
-macro_rules! reading {
-    ($unit:expr, |$db:ident| $op:expr) => {{
-        let conn = $unit.unit.read().await;
-        match (conn.transaction(), conn.pool()) {
-            (Some($db), _) => $op.await,
-            (None, Some($db)) => $op.await,
-            (None, None) => unreachable!("a unit connection is a transaction or the pool"),
-        }
-    }};
 }
 
 impl CallerRecords {
@@ -68,24 +57,15 @@ impl CallerRecords {
         }
     }
 
-    /// A plug-in's write as a record message one level deeper, in the same unit of work:
-    /// steps registered on the table fire for it, as in Dataverse.
-    async fn write_message(
+    /// A plug-in's record operation as a record message one level deeper, in the same unit
+    /// of work: steps registered on the table fire for it, as in Dataverse.
+    async fn record_message(
         &self,
         op: RecordOp,
         table: &Table,
-        id: Uuid,
-        fields: Record,
-    ) -> Result<(), RecordFailure> {
-        let request = record_request(
-            table,
-            op,
-            id,
-            fields,
-            self.context.depth + 1,
-            self.context.correlation_id,
-            Some((self.context.message_name.clone(), self.context.stage)),
-        );
+        input: RecordInput,
+    ) -> Result<BTreeMap<String, Value>, RecordFailure> {
+        let request = record_request(table, op, input, Nesting::below(&self.context));
         run_record_message(&self.state, &self.caller, request, &self.unit)
             .await
             .map_err(|e| match e {
@@ -143,14 +123,6 @@ impl CallerRecords {
         Ok(table)
     }
 
-    fn entity(table: &Table, id: Uuid, record: Record) -> Entity {
-        Entity {
-            logical_name: Some(table.logical_name.clone()),
-            id: Some(id),
-            attributes: record,
-        }
-    }
-
     fn table_of(&self, entity: &Entity) -> Result<String, RecordFailure> {
         entity.logical_name.clone().ok_or_else(|| {
             self.fail(
@@ -174,7 +146,7 @@ impl RecordService for CallerRecords {
                 Some(Value::Guid(id)) => id,
                 _ => Uuid::new_v4(),
             };
-            self.write_message(RecordOp::Create, &table, id, values)
+            self.record_message(RecordOp::Create, &table, RecordInput::Write(id, values))
                 .await?;
             Ok(id)
         })
@@ -183,16 +155,13 @@ impl RecordService for CallerRecords {
     fn retrieve(&self, table: String, id: Uuid, columns: Vec<String>) -> RecordFuture<'_, Entity> {
         Box::pin(async move {
             let table = self.table(&table, "Read")?;
-            let select = (!columns.is_empty()).then_some(columns);
-            let record = reading!(self.unit, |db| records::retrieve(
-                db,
-                &table,
-                id,
-                select.as_deref()
-            ))
-            .map_err(|e| self.store_error(e))?
-            .ok_or_else(|| self.store_error(records::not_found(&table.logical_name, id)))?;
-            Ok(Self::entity(&table, id, record))
+            let mut outputs = self
+                .record_message(RecordOp::Retrieve, &table, RecordInput::One(id, columns))
+                .await?;
+            match outputs.remove(BUSINESS_ENTITY) {
+                Some(Value::Entity(e)) => Ok(e),
+                _ => Err(self.store_error(records::not_found(&table.logical_name, id))),
+            }
         })
     }
 
@@ -206,49 +175,52 @@ impl RecordService for CallerRecords {
                         .arg("api", "Update"),
                 )
             })?;
-            self.write_message(RecordOp::Update, &table, id, entity.attributes)
-                .await
+            self.record_message(
+                RecordOp::Update,
+                &table,
+                RecordInput::Write(id, entity.attributes),
+            )
+            .await
+            .map(|_| ())
         })
     }
 
     fn delete(&self, table: String, id: Uuid) -> RecordFuture<'_, ()> {
         Box::pin(async move {
             let table = self.table(&table, "Delete")?;
-            self.write_message(RecordOp::Delete, &table, id, Record::new())
-                .await
+            self.record_message(
+                RecordOp::Delete,
+                &table,
+                RecordInput::Write(id, Record::new()),
+            )
+            .await
+            .map(|_| ())
         })
     }
 
     fn retrieve_multiple(&self, table: String, query: String) -> RecordFuture<'_, RecordPage> {
         Box::pin(async move {
             let table = self.table(&table, "Read")?;
+            // Checked here too, so a bad query is the caller's error, not a step's.
             let pairs: Vec<(String, String)> =
                 form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
                     .collect();
-            let mut query = record_query(&pairs).map_err(|e| {
-                let e = e.into_odata_error();
-                self.fail(e.message)
-            })?;
-            query.page_size = Some(MAX_PAGE_SIZE);
-            let page = reading!(self.unit, |db| records::retrieve_multiple(
-                db, &table, &query
-            ))
-            .map_err(|e| self.store_error(e))?;
-            let key = table.primary_id.clone();
+            record_query(&pairs).map_err(|e| self.fail(e.into_odata_error().message))?;
+            let mut outputs = self
+                .record_message(
+                    RecordOp::RetrieveMultiple,
+                    &table,
+                    RecordInput::Many(query, MAX_PAGE_SIZE),
+                )
+                .await?;
+            let records = match outputs.remove(BUSINESS_ENTITY_COLLECTION) {
+                Some(Value::EntityCollection(entities)) => entities,
+                _ => Vec::new(),
+            };
             Ok(RecordPage {
-                records: page
-                    .records
-                    .into_iter()
-                    .map(|r| {
-                        let id = match r.get(&key) {
-                            Some(Value::Guid(id)) => *id,
-                            _ => Uuid::nil(),
-                        };
-                        Self::entity(&table, id, r)
-                    })
-                    .collect(),
-                more: page.more,
+                records,
+                more: matches!(outputs.get(MORE_RECORDS), Some(Value::Boolean(true))),
             })
         })
     }

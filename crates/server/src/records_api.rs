@@ -19,7 +19,10 @@ use switchboard_store::{RecordError, RecordErrorKind};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::execute::{RecordMessageError, RecordOp, record_message};
+use crate::record_messages::{
+    BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MORE_RECORDS, RecordInput, RecordMessageError,
+    RecordOp, record_message,
+};
 use crate::registry::Registry;
 use crate::webapi::{Incoming, json_response, no_http_resource, parse_key, read_body, require};
 
@@ -141,10 +144,10 @@ pub(crate) async fn handle(
     let db = state.store.connection();
     match (incoming.method.clone(), key) {
         (Method::GET, None) => {
-            require(caller, &privilege("Read"), &table.logical_name)?;
             list(
                 state,
                 registry,
+                caller,
                 &table,
                 parsed,
                 &incoming.root,
@@ -153,12 +156,21 @@ pub(crate) async fn handle(
             .await
         }
         (Method::GET, Some(id)) => {
-            require(caller, &privilege("Read"), &table.logical_name)?;
             let query = record_query(&parsed.options).map_err(|e| e.into_odata_error())?;
-            let record = records::retrieve(db, &table, id, query.select.as_deref())
-                .await
-                .map_err(record_error)?
-                .ok_or_else(|| not_found(&table, id))?;
+            let columns = query.select.unwrap_or_default();
+            let mut outputs = run(
+                state,
+                caller,
+                &table,
+                RecordOp::Retrieve,
+                RecordInput::One(id, columns),
+            )
+            .await?;
+            // The record as the main operation read it and post-operation steps left it.
+            let record = match outputs.remove(BUSINESS_ENTITY) {
+                Some(switchboard_model::Value::Entity(e)) => e.attributes,
+                _ => return Err(not_found(&table, id)),
+            };
             let context = format!("{}$metadata#{}/$entity", incoming.root, table.set_name);
             Ok(json_response(
                 StatusCode::OK,
@@ -175,7 +187,14 @@ pub(crate) async fn handle(
                 Some(switchboard_model::Value::Null) | None => Uuid::new_v4(),
                 Some(_) => return Err(not_found(&table, Uuid::nil())),
             };
-            run(state, caller, &table, RecordOp::Create, id, fields).await?;
+            run(
+                state,
+                caller,
+                &table,
+                RecordOp::Create,
+                RecordInput::Write(id, fields),
+            )
+            .await?;
             written(registry, state, &table, &root, &headers, parsed, id, true).await
         }
         (Method::PATCH, Some(id)) => {
@@ -203,7 +222,7 @@ pub(crate) async fn handle(
             } else {
                 RecordOp::Create
             };
-            run(state, caller, &table, op, id, fields).await?;
+            run(state, caller, &table, op, RecordInput::Write(id, fields)).await?;
             let created = !exists;
             written(
                 registry, state, &table, &root, &headers, parsed, id, created,
@@ -216,8 +235,7 @@ pub(crate) async fn handle(
                 caller,
                 &table,
                 RecordOp::Delete,
-                id,
-                Default::default(),
+                RecordInput::Write(id, Record::new()),
             )
             .await?;
             Ok(StatusCode::NO_CONTENT.into_response())
@@ -227,16 +245,15 @@ pub(crate) async fn handle(
 }
 
 /// Runs a record message through the pipeline (steps registered on it fire; the table's
-/// privilege is checked after pre-validation, as for every message).
+/// privilege is checked after pre-validation, as for every message); returns its outputs.
 async fn run(
     state: &AppState,
     caller: &Caller,
     table: &Table,
     op: RecordOp,
-    id: Uuid,
-    fields: Record,
-) -> Result<()> {
-    record_message(state, caller, table, op, id, fields)
+    input: RecordInput,
+) -> Result<std::collections::BTreeMap<String, switchboard_model::Value>> {
+    record_message(state, caller, table, op, input)
         .await
         .map_err(|e| match e {
             RecordMessageError::Record(r) => record_error(r),
@@ -283,9 +300,30 @@ async fn written(
     Ok(with_entity_id(response, &url))
 }
 
+/// The query options as the `Query` input of RetrieveMultiple: readable for the steps that
+/// rewrite it (`$filter=sb_priority ge 5&$top=3`), escaping only what would split it.
+fn query_text(options: &[(String, String)]) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const SPLITS: &AsciiSet = &CONTROLS.add(b'%').add(b'&').add(b'+').add(b'#').add(b'=');
+    options
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                utf8_percent_encode(k, SPLITS),
+                utf8_percent_encode(v, SPLITS)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `GET /{set}`: a RetrieveMultiple message with the request's query options (steps may
+/// rewrite them before, and change the page after, the main operation).
 async fn list(
     state: &AppState,
     registry: &Registry,
+    caller: &Caller,
     table: &Table,
     parsed: &ParsedUrl,
     root: &str,
@@ -299,9 +337,26 @@ async fn list(
         .iter()
         .any(|(k, v)| k == "$count" && v.trim() == "true");
     let db = state.store.connection();
-    let page = records::retrieve_multiple(db, table, &query)
-        .await
-        .map_err(record_error)?;
+    let text = query_text(&parsed.options);
+    let page_size = query.page_size.unwrap_or(MAX_PAGE_SIZE);
+    let mut outputs = run(
+        state,
+        caller,
+        table,
+        RecordOp::RetrieveMultiple,
+        RecordInput::Many(text, page_size),
+    )
+    .await?;
+    let records: Vec<Record> = match outputs.remove(BUSINESS_ENTITY_COLLECTION) {
+        Some(switchboard_model::Value::EntityCollection(entities)) => {
+            entities.into_iter().map(|e| e.attributes).collect()
+        }
+        _ => Vec::new(),
+    };
+    let more = matches!(
+        outputs.get(MORE_RECORDS),
+        Some(switchboard_model::Value::Boolean(true))
+    );
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
@@ -316,14 +371,14 @@ async fn list(
     body.insert(
         "value".into(),
         Json::Array(
-            page.records
+            records
                 .iter()
                 .map(|r| Json::Object(record_json(registry, table, r, None)))
                 .collect(),
         ),
     );
-    if page.more {
-        let next = query.skip + page.records.len() as u64;
+    if more {
+        let next = query.skip + records.len() as u64;
         let mut serializer = form_urlencoded::Serializer::new(String::new());
         for (k, v) in &parsed.options {
             if k != "$skiptoken" {
@@ -343,4 +398,24 @@ async fn list(
         response.headers_mut().insert("Preference-Applied", v);
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_text_reads_back_as_the_same_options() {
+        let options = vec![
+            ("$filter".to_owned(), "sb_name eq 'a&b=c+d 100%'".to_owned()),
+            ("$top".to_owned(), "3".to_owned()),
+        ];
+        let text = super::query_text(&options);
+        assert_eq!(
+            text, "$filter=sb_name eq 'a%26b%3Dc%2Bd 100%25'&$top=3",
+            "readable, with only the splitting characters escaped"
+        );
+        let back: Vec<(String, String)> = form_urlencoded::parse(text.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        assert_eq!(back, options);
+    }
 }

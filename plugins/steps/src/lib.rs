@@ -1,6 +1,6 @@
 //! Plug-ins for the message pipeline sample `sb_Pipeline` (steps at 10, 20, 40 sync and 40
 //! async around a main operation), `sb_Recurse` (a message that executes itself), and
-//! steps on the `sb_project` table's record messages (`Stamp`, `Audit`).
+//! steps on the `sb_project` table's record messages (`Stamp`, `Audit`, `Redact`).
 
 use switchboard_plugin::{
     Context, Entity, Mode, Plugin, PluginError, Stage, Value, export_plugins,
@@ -177,6 +177,49 @@ impl Plugin for Audit {
     }
 }
 
+/// After a Retrieve or RetrieveMultiple of projects (stage 40): hides `sb_notes` in what
+/// the caller gets. Before a RetrieveMultiple (stage 20): narrows the query to projects with
+/// a priority, rewriting the `Query` input.
+struct Redact;
+
+fn redact(entity: &mut Entity) {
+    if entity.get("sb_notes").is_some() {
+        entity.set("sb_notes", "[redacted]");
+    }
+}
+
+impl Plugin for Redact {
+    fn execute(ctx: &mut Context) -> Result<(), PluginError> {
+        if ctx.stage() == Stage::PreOperation {
+            let query: String = ctx.input("Query")?.unwrap_or_default();
+            let narrowed = if query.contains("$filter=") {
+                query.replacen("$filter=", "$filter=sb_priority ne null and ", 1)
+            } else if query.is_empty() {
+                "$filter=sb_priority ne null".to_owned()
+            } else {
+                format!("{query}&$filter=sb_priority ne null")
+            };
+            return ctx.set_input("Query", narrowed);
+        }
+        match ctx.output_value("BusinessEntity").cloned() {
+            Some(Value::Entity(mut entity)) => {
+                redact(&mut entity);
+                ctx.set_output("BusinessEntity", Value::Entity(entity))
+            }
+            _ => match ctx.output_value("BusinessEntityCollection").cloned() {
+                Some(Value::EntityCollection(mut entities)) => {
+                    entities.iter_mut().for_each(redact);
+                    ctx.set_output(
+                        "BusinessEntityCollection",
+                        Value::EntityCollection(entities),
+                    )
+                }
+                _ => Ok(()),
+            },
+        }
+    }
+}
+
 export_plugins!(
     "Switchboard.Samples.Steps.Trail" => Trail,
     "Switchboard.Samples.Steps.Main" => Main,
@@ -185,4 +228,5 @@ export_plugins!(
     "Switchboard.Samples.Steps.Recurse" => Recurse,
     "Switchboard.Samples.Steps.Stamp" => Stamp,
     "Switchboard.Samples.Steps.Audit" => Audit,
+    "Switchboard.Samples.Steps.Redact" => Redact,
 );

@@ -1,0 +1,390 @@
+//! The built-in record messages (Create, Update, Delete, Retrieve, RetrieveMultiple) run
+//! through the pipeline, so steps registered on a table fire around every record operation,
+//! from the Web API and from plug-ins alike; their main operation is the store call itself.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use switchboard_model::execution::{Caller, ExecuteError};
+use switchboard_model::privileges::table_privilege;
+use switchboard_model::{Entity, EntityReference, Message, StepStage, Table, Value};
+use switchboard_pipeline::{
+    ExecutionContext, MessageRequest, PipelineError, PipelineErrorKind, StepChanges, UnitOfWork,
+};
+use switchboard_store::records::{self, Record};
+use switchboard_store::{DbErr, RecordError};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::execute::{ServerUnit, database, execute_error, pipeline};
+
+/// Runs `$op` with the unit's connection for a read: its transaction when one is open,
+/// the pool otherwise.
+macro_rules! reading {
+    ($unit:expr, |$db:ident| $op:expr) => {{
+        let conn = $unit.unit.read().await;
+        match (conn.transaction(), conn.pool()) {
+            (Some($db), _) => $op.await,
+            (None, Some($db)) => $op.await,
+            (None, None) => unreachable!("a unit connection is a transaction or the pool"),
+        }
+    }};
+}
+
+/// The Retrieve input naming the columns to read (empty: every column).
+pub(crate) const COLUMN_SET: &str = "ColumnSet";
+/// The Retrieve output: the record.
+pub(crate) const BUSINESS_ENTITY: &str = "BusinessEntity";
+/// The RetrieveMultiple input: the OData query options (`$filter=…&$orderby=…`), which
+/// steps at 10 and 20 may rewrite.
+pub(crate) const QUERY: &str = "Query";
+/// The RetrieveMultiple input: the page size.
+pub(crate) const PAGE_SIZE: &str = "PageSize";
+/// The RetrieveMultiple output: the page of records.
+pub(crate) const BUSINESS_ENTITY_COLLECTION: &str = "BusinessEntityCollection";
+/// The RetrieveMultiple output: more records follow the page.
+pub(crate) const MORE_RECORDS: &str = "MoreRecords";
+
+/// The built-in record messages the pipeline runs for record tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordOp {
+    /// `Create`.
+    Create,
+    /// `Update`.
+    Update,
+    /// `Delete`.
+    Delete,
+    /// `Retrieve`.
+    Retrieve,
+    /// `RetrieveMultiple`.
+    RetrieveMultiple,
+}
+
+impl RecordOp {
+    /// The record message named `message`.
+    pub(crate) fn of(message: &str) -> Option<Self> {
+        match message {
+            "Create" => Some(RecordOp::Create),
+            "Update" => Some(RecordOp::Update),
+            "Delete" => Some(RecordOp::Delete),
+            "Retrieve" => Some(RecordOp::Retrieve),
+            "RetrieveMultiple" => Some(RecordOp::RetrieveMultiple),
+            _ => None,
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            RecordOp::Create => "Create",
+            RecordOp::Update => "Update",
+            RecordOp::Delete => "Delete",
+            RecordOp::Retrieve => "Retrieve",
+            RecordOp::RetrieveMultiple => "RetrieveMultiple",
+        }
+    }
+
+    fn privilege_verb(self) -> &'static str {
+        match self {
+            RecordOp::Create => "Create",
+            RecordOp::Update => "Write",
+            RecordOp::Delete => "Delete",
+            RecordOp::Retrieve | RecordOp::RetrieveMultiple => "Read",
+        }
+    }
+}
+
+/// What a record message carries in.
+pub(crate) enum RecordInput {
+    /// Create, Update, Delete: the record and its changed columns (none for Delete).
+    Write(Uuid, Record),
+    /// Retrieve: the record and the columns to read (empty: every column).
+    One(Uuid, Vec<String>),
+    /// RetrieveMultiple: the query options and the page size.
+    Many(String, u64),
+}
+
+/// Where a record message runs: at depth 1 for a request from outside, or one level below
+/// the plug-in that issued it, in its correlation.
+pub(crate) struct Nesting {
+    /// The depth of the message.
+    pub(crate) depth: u32,
+    /// The correlation id of the request.
+    pub(crate) correlation_id: Uuid,
+    /// The message and stage of the plug-in that issued it.
+    pub(crate) parent: Option<(String, StepStage)>,
+}
+
+impl Nesting {
+    /// A request from outside.
+    pub(crate) fn outermost() -> Self {
+        Self {
+            depth: 1,
+            correlation_id: Uuid::new_v4(),
+            parent: None,
+        }
+    }
+
+    /// A message a plug-in running with `context` issues.
+    pub(crate) fn below(context: &ExecutionContext) -> Self {
+        Self {
+            depth: context.depth + 1,
+            correlation_id: context.correlation_id,
+            parent: Some((context.message_name.clone(), context.stage)),
+        }
+    }
+}
+
+/// The request of a record message on `table`.
+pub(crate) fn record_request(
+    table: &Table,
+    op: RecordOp,
+    input: RecordInput,
+    nesting: Nesting,
+) -> MessageRequest {
+    let reference = |id| {
+        Value::EntityReference(EntityReference {
+            logical_name: table.logical_name.clone(),
+            id,
+        })
+    };
+    let (id, inputs) = match input {
+        RecordInput::Write(id, _) if op == RecordOp::Delete => (
+            Some(id),
+            BTreeMap::from([("Target".to_owned(), reference(id))]),
+        ),
+        RecordInput::Write(id, fields) => (
+            Some(id),
+            BTreeMap::from([(
+                "Target".to_owned(),
+                Value::Entity(Entity {
+                    logical_name: Some(table.logical_name.clone()),
+                    id: Some(id),
+                    attributes: fields,
+                }),
+            )]),
+        ),
+        RecordInput::One(id, columns) => (
+            Some(id),
+            BTreeMap::from([
+                ("Target".to_owned(), reference(id)),
+                (COLUMN_SET.to_owned(), Value::StringArray(columns)),
+            ]),
+        ),
+        RecordInput::Many(query, page_size) => (
+            None,
+            BTreeMap::from([
+                (QUERY.to_owned(), Value::String(query)),
+                (
+                    PAGE_SIZE.to_owned(),
+                    Value::Integer(i32::try_from(page_size).unwrap_or(i32::MAX)),
+                ),
+            ]),
+        ),
+    };
+    let mut outputs = BTreeMap::new();
+    if let (RecordOp::Create, Some(id)) = (op, id) {
+        outputs.insert("id".to_owned(), Value::Guid(id));
+    }
+    MessageRequest {
+        message: op.message().to_owned(),
+        primary_entity_name: Some(table.logical_name.clone()),
+        primary_entity_id: id,
+        inputs,
+        outputs,
+        privilege: Some(table_privilege(op.privilege_verb(), &table.logical_name)),
+        depth: nesting.depth,
+        correlation_id: nesting.correlation_id,
+        parent: nesting.parent,
+        main_operation_is_plugin: false,
+    }
+}
+
+/// Runs a record message from outside (its own unit of work) and returns its outputs. The
+/// record error, if the operation was refused, comes back with its own kind.
+pub(crate) async fn record_message(
+    state: &AppState,
+    caller: &Caller,
+    table: &Table,
+    op: RecordOp,
+    input: RecordInput,
+) -> Result<BTreeMap<String, Value>, RecordMessageError> {
+    let server_unit = ServerUnit::for_request(state);
+    let request = record_request(table, op, input, Nesting::outermost());
+    let result = run_record_message(state, caller, request, &server_unit).await;
+    server_unit.write_traces(&state.store).await;
+    result
+}
+
+/// Runs a record message in `server_unit` (its own at depth 1, the caller's when a plug-in
+/// issues it).
+pub(crate) async fn run_record_message(
+    state: &AppState,
+    caller: &Caller,
+    request: MessageRequest,
+    server_unit: &Arc<ServerUnit>,
+) -> Result<BTreeMap<String, Value>, RecordMessageError> {
+    let unit: Arc<dyn UnitOfWork> = server_unit.clone();
+    let result = pipeline(state, server_unit.clone())
+        .execute(caller, request, &unit)
+        .await;
+    result.map_err(|e| {
+        let refused = server_unit
+            .record_failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        match refused {
+            Some(r) => RecordMessageError::Record(r),
+            None => RecordMessageError::Execute(execute_error(e)),
+        }
+    })
+}
+
+/// Why a record message failed: the operation itself was refused, or the pipeline failed.
+pub(crate) enum RecordMessageError {
+    /// The record operation refused (bad value, missing record, duplicate id, …).
+    Record(RecordError),
+    /// A step failed, the caller lacks the privilege, or the platform failed.
+    Execute(ExecuteError),
+}
+
+/// The main operation of a record message: the store call, in the execution's unit, with
+/// the inputs as the steps before it left them. Writes open the transaction; reads use it
+/// when it is open (so they see the request's own writes) and the pool otherwise.
+pub(crate) async fn main_operation(
+    unit: &ServerUnit,
+    op: RecordOp,
+    table: &Table,
+    caller: &Caller,
+    context: &ExecutionContext,
+) -> Result<StepChanges, PipelineError> {
+    let id = context.primary_entity_id.unwrap_or_default();
+    let result = match op {
+        RecordOp::Create | RecordOp::Update | RecordOp::Delete => {
+            write(unit, op, table, caller, context, id).await
+        }
+        RecordOp::Retrieve => {
+            let columns = match context.inputs.get(COLUMN_SET) {
+                Some(Value::StringArray(c)) if !c.is_empty() => Some(c.clone()),
+                _ => None,
+            };
+            reading!(unit, |db| records::retrieve(
+                db,
+                table,
+                id,
+                columns.as_deref()
+            ))
+            .and_then(|r| r.ok_or_else(|| records::not_found(&table.logical_name, id)))
+            .map(|record| {
+                let entity = Entity {
+                    logical_name: Some(table.logical_name.clone()),
+                    id: Some(id),
+                    attributes: record,
+                };
+                BTreeMap::from([(BUSINESS_ENTITY.to_owned(), Value::Entity(entity))])
+            })
+        }
+        RecordOp::RetrieveMultiple => retrieve_multiple(unit, table, context).await,
+    };
+    match result {
+        Ok(outputs) => Ok(StepChanges {
+            outputs,
+            ..StepChanges::default()
+        }),
+        Err(refused) => Err(refuse(unit, refused)),
+    }
+}
+
+/// Create, Update or Delete in the execution's transaction.
+async fn write(
+    unit: &ServerUnit,
+    op: RecordOp,
+    table: &Table,
+    caller: &Caller,
+    context: &ExecutionContext,
+    id: Uuid,
+) -> Result<BTreeMap<String, Value>, RecordError> {
+    let mut fields = match context.inputs.get("Target") {
+        Some(Value::Entity(e)) => e.attributes.clone(),
+        _ => BTreeMap::new(),
+    };
+    let guard = unit.unit.write().await?;
+    let txn = guard.as_ref().expect("write() opened the transaction");
+    let written = match op {
+        RecordOp::Create => {
+            fields.insert(table.primary_id.clone(), Value::Guid(id));
+            records::create(txn, table, fields, Some(caller.user_id))
+                .await
+                .map(|_| true)
+        }
+        RecordOp::Update => records::update(txn, table, id, fields, Some(caller.user_id)).await,
+        _ => records::delete(txn, table, id).await,
+    }?;
+    if written {
+        Ok(BTreeMap::new())
+    } else {
+        Err(records::not_found(&table.logical_name, id))
+    }
+}
+
+/// RetrieveMultiple: the query options as the steps before it left them, one page.
+async fn retrieve_multiple(
+    unit: &ServerUnit,
+    table: &Table,
+    context: &ExecutionContext,
+) -> Result<BTreeMap<String, Value>, RecordError> {
+    let text = match context.inputs.get(QUERY) {
+        Some(Value::String(q)) => q.as_str(),
+        _ => "",
+    };
+    let pairs: Vec<(String, String)> =
+        form_urlencoded::parse(text.trim_start_matches('?').as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    let mut query = switchboard_odata::query::record_query(&pairs).map_err(|e| {
+        RecordError::Rejected(
+            switchboard_store::RecordErrorKind::BadQuery,
+            e.into_odata_error().message,
+        )
+    })?;
+    let page_size = match context.inputs.get(PAGE_SIZE) {
+        Some(Value::Integer(n)) if *n > 0 => *n as u64,
+        _ => crate::records_api::MAX_PAGE_SIZE,
+    };
+    query.page_size = Some(page_size.min(crate::records_api::MAX_PAGE_SIZE));
+    let page = reading!(unit, |db| records::retrieve_multiple(db, table, &query))?;
+    let key = &table.primary_id;
+    let entities = page
+        .records
+        .into_iter()
+        .map(|r| Entity {
+            logical_name: Some(table.logical_name.clone()),
+            id: match r.get(key) {
+                Some(Value::Guid(id)) => Some(*id),
+                _ => None,
+            },
+            attributes: r,
+        })
+        .collect();
+    Ok(BTreeMap::from([
+        (
+            BUSINESS_ENTITY_COLLECTION.to_owned(),
+            Value::EntityCollection(entities),
+        ),
+        (MORE_RECORDS.to_owned(), Value::Boolean(page.more)),
+    ]))
+}
+
+/// Keeps the refusal for the caller (who answers with the record error's own status) and
+/// fails the execution with its message.
+fn refuse(unit: &ServerUnit, refused: RecordError) -> PipelineError {
+    let message: Message = match &refused {
+        RecordError::Rejected(_, m) => m.clone(),
+        RecordError::Database(e) => return database(DbErr::Custom(e.to_string())),
+    };
+    *unit
+        .record_failure
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some(refused);
+    PipelineError::new(PipelineErrorKind::Business, message)
+}
