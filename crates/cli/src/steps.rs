@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 
 use switchboard_locale::Localizer;
+use switchboard_model::step::column_list;
 use switchboard_model::{
     ExportKey, ImageType, Message, MessageId, MessageRef, ProcessingStep, StepImage, StepMode,
     StepPluginRef, StepStage, plugin::parse_guid,
@@ -52,11 +53,7 @@ pub(crate) async fn run(l: &Localizer, store: &Store, command: &StepCommand) -> 
                     ImageTypeArg::Post => ImageType::PostImage,
                     ImageTypeArg::Both => ImageType::Both,
                 },
-                attributes: attributes
-                    .iter()
-                    .map(|a| a.trim().to_ascii_lowercase())
-                    .filter(|a| !a.is_empty())
-                    .collect(),
+                attributes: column_list(&attributes.join(",")),
                 // Create's record is its returned id; Update's and Delete's the Target.
                 message_property_name: message_of(store, *step)
                     .await

@@ -88,6 +88,15 @@ pub struct StepImage {
     pub description: Option<String>,
 }
 
+/// A comma-separated column list (`FilteringAttributes`, an image's `Attributes`) as
+/// logical names: trimmed, lower case, empty entries dropped.
+pub fn column_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|a| a.trim().to_ascii_lowercase())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
 /// The images a message can give, as in Dataverse: `(pre, post)`. Create has only a
 /// post-image (nothing exists before), Delete only a pre-image (nothing is left after),
 /// Update both; other messages have no record to take one of.
@@ -174,6 +183,12 @@ mod tests {
             message_property_name: "Target".into(),
             description: None,
         }
+    }
+
+    #[test]
+    fn column_lists_are_logical_names() {
+        assert_eq!(column_list(" Name, ,telephone1 "), ["name", "telephone1"]);
+        assert!(column_list("").is_empty());
     }
 
     #[test]

@@ -69,11 +69,25 @@ pub(crate) fn default_outputs(api: &CustomApi) -> BTreeMap<String, Value> {
         .collect()
 }
 
-/// The pipeline of one execution (and the executions nested in it): steps from the current
-/// registry, plug-ins run by the host against `unit`.
+/// Runs `$op` with the unit's connection for a read: its transaction when one is open,
+/// the pool otherwise.
+macro_rules! reading {
+    ($unit:expr, |$db:ident| $op:expr) => {{
+        let conn = $unit.unit.read().await;
+        match (conn.transaction(), conn.pool()) {
+            (Some($db), _) => $op.await,
+            (None, Some($db)) => $op.await,
+            (None, None) => unreachable!("a unit connection is a transaction or the pool"),
+        }
+    }};
+}
+pub(crate) use reading;
+
+/// The pipeline of one execution (and the executions nested in it): steps from the unit's
+/// registry snapshot, plug-ins run by the host against `unit`.
 pub(crate) fn pipeline(state: &AppState, unit: Arc<ServerUnit>) -> Pipeline {
     Pipeline::new(
-        Arc::new(RegistrySteps(state.registry.current())),
+        Arc::new(RegistrySteps(unit.registry.clone())),
         Arc::new(ServerInvoker {
             state: state.clone(),
             unit,
@@ -145,8 +159,9 @@ pub(crate) struct ServerUnit {
     /// What the plug-ins of this execution traced, written once the transaction is over
     /// (traces outlive a rollback, as Dataverse's trace log does).
     traces: std::sync::Mutex<Vec<switchboard_store::tracelog::NewTrace>>,
-    /// The record tables entity images are read from (the request's registry snapshot).
-    tables: Arc<Registry>,
+    /// The registry snapshot the whole request runs against: its steps, plug-ins and record
+    /// tables (nested executions share it).
+    pub(crate) registry: Arc<Registry>,
 }
 
 impl ServerUnit {
@@ -160,15 +175,15 @@ impl ServerUnit {
         ))
     }
 
-    /// A unit over `unit`; `jobs` wakes the workers when it queued steps; `tables` is the
-    /// registry snapshot whose record tables images are read from.
+    /// A unit over `unit` running against `registry`; `jobs` wakes the workers when it
+    /// queued steps.
     pub(crate) fn over(
         unit: Unit,
         jobs: Option<switchboard_store::jobs::JobQueue>,
-        tables: Arc<Registry>,
+        registry: Arc<Registry>,
     ) -> Self {
         Self {
-            tables,
+            registry,
             unit,
             nested_failure: std::sync::Mutex::new(None),
             queued: std::sync::atomic::AtomicBool::new(false),
@@ -201,12 +216,9 @@ impl ServerUnit {
     /// Plug-in assembly bytes, read through the execution's connection (with SQLite's
     /// single connection, the pool is busy while the transaction is open).
     async fn assembly_content(&self, id: Uuid) -> Result<Option<Vec<u8>>, DbErr> {
-        let conn = self.unit.read().await;
-        match (conn.transaction(), conn.pool()) {
-            (Some(txn), _) => switchboard_store::read::assembly_content_in(txn, id).await,
-            (None, Some(pool)) => switchboard_store::read::assembly_content_in(pool, id).await,
-            (None, None) => Ok(None),
-        }
+        reading!(self, |db| switchboard_store::read::assembly_content_in(
+            db, id
+        ))
     }
 }
 
@@ -277,7 +289,7 @@ impl UnitOfWork for ServerUnit {
     ) -> BoxFuture<'a, Result<Option<switchboard_model::Entity>, PipelineError>> {
         Box::pin(async move {
             use switchboard_store::records;
-            let Some(table) = self.tables.records.get(table) else {
+            let Some(table) = self.registry.records.get(table) else {
                 return Ok(None);
             };
             let record = if in_transaction {
@@ -285,12 +297,7 @@ impl UnitOfWork for ServerUnit {
                 let txn = guard.as_ref().expect("write() opened the transaction");
                 records::retrieve(txn, table, id, None).await
             } else {
-                let conn = self.unit.read().await;
-                match (conn.transaction(), conn.pool()) {
-                    (Some(txn), _) => records::retrieve(txn, table, id, None).await,
-                    (None, Some(pool)) => records::retrieve(pool, table, id, None).await,
-                    (None, None) => Ok(None),
-                }
+                reading!(self, |db| records::retrieve(db, table, id, None))
             };
             let record = record.map_err(|e| match e {
                 switchboard_store::RecordError::Database(e) => database(e),
@@ -330,7 +337,7 @@ impl PluginInvoker for ServerInvoker {
         _unit: &'a Arc<dyn UnitOfWork>,
     ) -> BoxFuture<'a, Result<StepChanges, PipelineError>> {
         Box::pin(async move {
-            let registry = self.state.registry.current();
+            let registry = self.unit.registry.clone();
             if target == Target::MainOperation
                 && let Some(op) = crate::record_messages::RecordOp::of(&context.message_name)
                 && let Some(table) = context

@@ -61,7 +61,7 @@ impl StepJobRunner {
         let unit = Arc::new(ServerUnit::over(
             Unit::adopt(self.state.store.clone(), savepoint),
             None,
-            self.state.registry.current(),
+            registry.clone(),
         ));
         let dyn_unit: Arc<dyn UnitOfWork> = unit.clone();
         let result = pipeline(&self.state, unit.clone())

@@ -16,20 +16,7 @@ use switchboard_store::{DbErr, RecordError};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::execute::{ServerUnit, database, execute_error, pipeline};
-
-/// Runs `$op` with the unit's connection for a read: its transaction when one is open,
-/// the pool otherwise.
-macro_rules! reading {
-    ($unit:expr, |$db:ident| $op:expr) => {{
-        let conn = $unit.unit.read().await;
-        match (conn.transaction(), conn.pool()) {
-            (Some($db), _) => $op.await,
-            (None, Some($db)) => $op.await,
-            (None, None) => unreachable!("a unit connection is a transaction or the pool"),
-        }
-    }};
-}
+use crate::execute::{ServerUnit, database, execute_error, pipeline, reading};
 
 /// The Retrieve input naming the columns to read (empty: every column).
 pub(crate) const COLUMN_SET: &str = "ColumnSet";

@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json};
 use switchboard_model::execution::Caller;
+use switchboard_model::step::column_list;
 use switchboard_model::{
     ImageType, Message, MessageId, MessageRef, ProcessingStep, StepImage, StepMode, StepPluginRef,
     StepStage,
@@ -262,7 +263,7 @@ fn decode_image(members: &Map<String, Json>, stored: Option<StepImage>) -> Resul
             })
         })
         .transpose()?;
-    let attributes = text(members, "attributes")?.map(|a| split_columns(&a));
+    let attributes = text(members, "attributes")?.map(|a| column_list(&a));
     let mut image = match stored {
         Some(image) => image,
         None => {
@@ -482,15 +483,7 @@ fn enabled(members: &Map<String, Json>) -> Result<Option<bool>> {
 }
 
 fn filtering_attributes(members: &Map<String, Json>) -> Result<Option<Vec<String>>> {
-    Ok(text(members, "filteringattributes")?.map(|f| split_columns(&f)))
-}
-
-/// A comma-separated column list, in lower case.
-fn split_columns(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(|a| a.trim().to_ascii_lowercase())
-        .filter(|a| !a.is_empty())
-        .collect()
+    Ok(text(members, "filteringattributes")?.map(|f| column_list(&f)))
 }
 
 /// The secure configuration as Dataverse's deep insert of the related row:

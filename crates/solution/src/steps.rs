@@ -1,5 +1,6 @@
 //! `SdkMessageProcessingSteps/{id}.xml` (or inline in `customizations.xml`).
 
+use switchboard_model::step::column_list;
 use switchboard_model::{
     ExportKey, ImageType, Message, MessageId, MessageRef, ProcessingStep, StepImage, StepMode,
     StepPluginRef, StepStage,
@@ -139,7 +140,9 @@ fn read_step(ctx: &mut Ctx<'_>, doc: &Doc, el: &Element) -> Option<ProcessingSte
             .filter(|t| !t.eq_ignore_ascii_case("none"))
             .map(str::to_ascii_lowercase)
     };
-    let filtering_attributes = split_columns(text_child(el, "FilteringAttributes"));
+    let filtering_attributes = text_child(el, "FilteringAttributes")
+        .map(column_list)
+        .unwrap_or_default();
     let state = ctx.int_child(doc, el, "StateCode").unwrap_or(0);
     let mut images = Vec::new();
     for image in el
@@ -208,22 +211,12 @@ fn read_image(ctx: &mut Ctx<'_>, doc: &Doc, el: &Element) -> Option<StepImage> {
         name,
         alias,
         image_type,
-        attributes: split_columns(text_child(el, "Attributes")),
+        attributes: text_child(el, "Attributes")
+            .map(column_list)
+            .unwrap_or_default(),
         message_property_name: text_child(el, "MessagePropertyName")
             .unwrap_or("Target")
             .to_owned(),
         description: text_child(el, "Description").map(str::to_owned),
     })
-}
-
-/// A comma-separated column list (`FilteringAttributes`, an image's `Attributes`), in
-/// lower case.
-fn split_columns(text: Option<&str>) -> Vec<String> {
-    text.map(|f| {
-        f.split(',')
-            .map(|a| a.trim().to_ascii_lowercase())
-            .filter(|a| !a.is_empty())
-            .collect()
-    })
-    .unwrap_or_default()
 }

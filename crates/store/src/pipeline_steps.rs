@@ -80,15 +80,9 @@ impl Store {
                     plugin_type_name: r.plugintypename,
                     configuration: r.configuration,
                     async_auto_delete: r.asyncautodelete,
-                    filtering_attributes: r
-                        .filteringattributes
-                        .as_deref()
-                        .unwrap_or_default()
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|a| !a.is_empty())
-                        .map(str::to_ascii_lowercase)
-                        .collect(),
+                    filtering_attributes: switchboard_model::step::column_list(
+                        r.filteringattributes.as_deref().unwrap_or_default(),
+                    ),
                 })
             })
             .collect())

@@ -17,6 +17,7 @@ use sea_orm::{
     QueryFilter, TransactionTrait,
 };
 use serde::Serialize;
+use switchboard_model::step::column_list;
 use switchboard_model::{
     AllowedStepType, ExportKey, ImageType, Message, MessageId, MessageRef, ProcessingStep,
     StepImage, StepMode, StepPluginRef, StepStage, ids,
@@ -433,20 +434,10 @@ fn image_model(row: image::Model) -> Result<StepImage, DbErr> {
             .ok_or_else(|| corrupt(format!("image type {}", row.imagetype)))?,
         name: row.name,
         alias: row.entityalias,
-        attributes: split_columns(row.attributes.as_deref()),
+        attributes: column_list(row.attributes.as_deref().unwrap_or_default()),
         message_property_name: row.messagepropertyname,
         description: row.description,
     })
-}
-
-/// A stored comma-separated column list.
-fn split_columns(text: Option<&str>) -> Vec<String> {
-    text.unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect()
 }
 
 /// The images of every step (`None`) or of one, by step id, in alias order.
@@ -551,6 +542,47 @@ fn not_found(id: Uuid) -> StepError {
     )
 }
 
+fn unknown_image(id: Uuid) -> StepError {
+    StepError::rejected(
+        StepRule::UnknownImage,
+        Message::new(MessageId::StepImageNotFound).arg("id", id),
+    )
+}
+
+/// The step `step_id`, once `image` is one its message gives at its stage.
+async fn step_for_image(
+    txn: &DatabaseTransaction,
+    step_id: Uuid,
+    image: &StepImage,
+) -> Result<step::Model, StepError> {
+    let row = step::Entity::find_by_id(step_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| not_found(step_id))?;
+    let message = row.sdkmessagename.clone().unwrap_or_default();
+    image
+        .check(&message, step_stage(&row)?)
+        .map_err(|m| StepError::rejected(StepRule::Image, m))?;
+    Ok(row)
+}
+
+/// Refuses to change what a managed solution owns: upgrading or uninstalling that solution
+/// does it.
+async fn refuse_managed(txn: &DatabaseTransaction, row: &step::Model) -> Result<(), StepError> {
+    let owner = solution::Entity::find_by_id(row.solutionid)
+        .one(txn)
+        .await?;
+    match owner.filter(|o| o.ismanaged) {
+        Some(owner) => Err(StepError::rejected(
+            StepRule::Managed,
+            Message::new(MessageId::StepManaged)
+                .arg("name", &row.name)
+                .arg("solution", &owner.uniquename),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn step_stage(row: &step::Model) -> Result<StepStage, DbErr> {
     StepStage::from_code(row.stage.into()).ok_or_else(|| corrupt(format!("stage {}", row.stage)))
 }
@@ -590,7 +622,7 @@ fn to_model(row: &step::Model) -> Result<ProcessingStep, DbErr> {
         mode: StepMode::from_code(row.mode.into())
             .ok_or_else(|| corrupt(format!("mode {}", row.mode)))?,
         rank: row.rank,
-        filtering_attributes: split_columns(row.filteringattributes.as_deref()),
+        filtering_attributes: column_list(row.filteringattributes.as_deref().unwrap_or_default()),
         configuration: row.configuration.clone(),
         async_auto_delete: row.asyncautodelete,
         invocation_source: row.invocationsource,
@@ -727,17 +759,7 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or_else(|| not_found(id))?;
-        let owner = solution::Entity::find_by_id(row.solutionid)
-            .one(&txn)
-            .await?;
-        if let Some(owner) = owner.filter(|o| o.ismanaged) {
-            return Err(StepError::rejected(
-                StepRule::Managed,
-                Message::new(MessageId::StepManaged)
-                    .arg("name", &row.name)
-                    .arg("solution", &owner.uniquename),
-            ));
-        }
+        refuse_managed(&txn, &row).await?;
         image::Entity::delete_many()
             .filter(image::Column::Sdkmessageprocessingstepid.eq(id))
             .exec(&txn)
@@ -825,13 +847,7 @@ impl Store {
                 Message::new(MessageId::StepExists).arg("id", new.id),
             ));
         }
-        let row = step::Entity::find_by_id(step_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| not_found(step_id))?;
-        let message = row.sdkmessagename.clone().unwrap_or_default();
-        new.check(&message, step_stage(&row)?)
-            .map_err(|m| StepError::rejected(StepRule::Image, m))?;
+        let row = step_for_image(&txn, step_id, new).await?;
         image::Entity::insert(image_row(step_id, new))
             .exec_without_returning(&txn)
             .await?;
@@ -847,24 +863,12 @@ impl Store {
     /// Changes a stored step image (its step stays), checked like a new one.
     pub async fn update_step_image(&self, changed: &StepImage) -> Result<StepChange, StepError> {
         let txn = self.connection().begin().await?;
-        let found = image::Entity::find_by_id(changed.id)
+        let step_id = image::Entity::find_by_id(changed.id)
             .one(&txn)
             .await?
-            .ok_or_else(|| {
-                StepError::rejected(
-                    StepRule::UnknownImage,
-                    Message::new(MessageId::StepImageNotFound).arg("id", changed.id),
-                )
-            })?;
-        let step_id = found.sdkmessageprocessingstepid;
-        let row = step::Entity::find_by_id(step_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| not_found(step_id))?;
-        let message = row.sdkmessagename.clone().unwrap_or_default();
-        changed
-            .check(&message, step_stage(&row)?)
-            .map_err(|m| StepError::rejected(StepRule::Image, m))?;
+            .ok_or_else(|| unknown_image(changed.id))?
+            .sdkmessageprocessingstepid;
+        let row = step_for_image(&txn, step_id, changed).await?;
         image::Entity::update(image_row(step_id, changed))
             .exec(&txn)
             .await?;
@@ -880,31 +884,15 @@ impl Store {
     /// Deletes a step image (refused, like the step, when a managed solution owns it).
     pub async fn delete_step_image(&self, id: Uuid) -> Result<(), StepError> {
         let txn = self.connection().begin().await?;
-        let unknown = || {
-            StepError::rejected(
-                StepRule::UnknownImage,
-                Message::new(MessageId::StepImageNotFound).arg("id", id),
-            )
-        };
         let found = image::Entity::find_by_id(id)
             .one(&txn)
             .await?
-            .ok_or_else(unknown)?;
+            .ok_or_else(|| unknown_image(id))?;
         let row = step::Entity::find_by_id(found.sdkmessageprocessingstepid)
             .one(&txn)
             .await?
-            .ok_or_else(unknown)?;
-        let owner = solution::Entity::find_by_id(row.solutionid)
-            .one(&txn)
-            .await?;
-        if let Some(owner) = owner.filter(|o| o.ismanaged) {
-            return Err(StepError::rejected(
-                StepRule::Managed,
-                Message::new(MessageId::StepManaged)
-                    .arg("name", &row.name)
-                    .arg("solution", &owner.uniquename),
-            ));
-        }
+            .ok_or_else(|| unknown_image(id))?;
+        refuse_managed(&txn, &row).await?;
         image::Entity::delete_by_id(id).exec(&txn).await?;
         touch(&txn, row.solutionid, now_millis()).await?;
         txn.commit().await?;
