@@ -25,4 +25,5 @@ mod store_suite;
 mod support;
 mod tls;
 mod tools;
+mod tracelog;
 mod zip_packages;

@@ -56,6 +56,7 @@ async fn wait_for_jobs(store: &Store, succeeded: u64, within: Duration) {
 #[tokio::test]
 async fn steps_run_in_order_around_the_main_operation() {
     let s = serve(&[&sample(), &plugin_solution()]);
+    set_trace_log(&s, 2).await;
     let r = post(&s.url("sb_Pipeline"), json!({"Text": "hello"})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // Stage 20 upper-cased the input the main operation saw.
@@ -72,10 +73,15 @@ async fn steps_run_in_order_around_the_main_operation() {
     assert_eq!(jobs.status, 200, "{}", jobs.text);
     assert_eq!(jobs.json["value"][0]["statuscode"], 30, "{}", jobs.text);
     assert_eq!(jobs.json["value"][0]["messagename"], "sb_Pipeline");
-    // Every plug-in call left a trace row; the steps' own trace lines are in it.
-    let traces = get(&s.url(
-        "plugintracelogs?$select=typename,messageblock,depth&$filter=messagename eq 'sb_Pipeline'",
-    ))
+    // With plugintracelogsetting All, every plug-in call left a trace row; the steps' own
+    // trace lines are in it.
+    let traces = get_until(
+        &s.url(
+            "plugintracelogs?$select=typename,messageblock,depth&$filter=messagename eq 'sb_Pipeline'",
+        ),
+        "six trace rows",
+        |r| r.json["value"].as_array().is_some_and(|v| v.len() >= 6),
+    )
     .await;
     assert_eq!(traces.status, 200, "{}", traces.text);
     let rows = traces.json["value"].as_array().unwrap();
@@ -112,10 +118,15 @@ async fn a_failing_post_operation_step_rolls_back_the_main_operation() {
     // The record the main operation created is gone, and no async step was queued.
     assert_eq!(project_names(&store).await.len(), before);
     assert_eq!(store.job_counts().await.unwrap().total(), 0);
-    // The trace log survives the rollback and names the failure.
-    let traces = get(&s.url(
-        "plugintracelogs?$select=typename,exceptiondetails&$filter=typename eq 'Switchboard.Samples.Steps.Refuse'",
-    ))
+    // The trace log (Exception, the default, keeps failures) survives the rollback and
+    // names the failure.
+    let traces = get_until(
+        &s.url(
+            "plugintracelogs?$select=typename,exceptiondetails&$filter=typename eq 'Switchboard.Samples.Steps.Refuse'",
+        ),
+        "the failure's trace row",
+        |r| r.json["value"].as_array().is_some_and(|v| !v.is_empty()),
+    )
     .await;
     assert_eq!(traces.status, 200, "{}", traces.text);
     assert!(
@@ -600,6 +611,7 @@ async fn steps_receive_the_pre_and_post_images_registered_on_them() {
 #[tokio::test]
 async fn retrieve_and_retrieve_multiple_run_through_the_pipeline() {
     let s = serve(&[&sample(), &plugin_solution()]);
+    set_trace_log(&s, 2).await;
     for (name, priority) in [("r-a", json!(1)), ("r-b", json!(null))] {
         let r = post(
             &s.url("sb_projects"),
@@ -665,9 +677,21 @@ async fn retrieve_and_retrieve_multiple_run_through_the_pipeline() {
     .await;
     assert_eq!(summary.status, 200, "{}", summary.text);
     assert_eq!(summary.json["Name"], "r-a");
-    let traces =
-        get(&s.url("plugintracelogs?$select=typename,depth&$filter=messagename eq 'Retrieve'"))
-            .await;
+    let traces = get_until(
+        &s.url("plugintracelogs?$select=typename,depth&$filter=messagename eq 'Retrieve'"),
+        "Redact's trace rows at depths 1 and 2",
+        |r| {
+            let depths: Vec<i64> = r.json["value"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|t| t["typename"] == "Switchboard.Samples.Steps.Redact")
+                .filter_map(|t| t["depth"].as_i64())
+                .collect();
+            depths.contains(&1) && depths.contains(&2)
+        },
+    )
+    .await;
     let depths: Vec<i64> = traces.json["value"]
         .as_array()
         .unwrap()

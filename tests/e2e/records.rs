@@ -315,7 +315,18 @@ async fn table_operations_need_the_table_privileges() {
         let out = run(db, &args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
     }
-    // Roles are read per request: no restart needed.
+    // No restart needed: the server applies the CLI's role change within the bound.
+    let listed = until_status(
+        || {
+            client
+                .get(served.url("sb_projects"))
+                .header("Authorization", format!("Bearer {token}"))
+        },
+        200,
+        "the role assigned by the CLI",
+    )
+    .await;
+    assert_eq!(names(&listed), Vec::<String>::new());
     let created = as_pat(
         client
             .post(served.url("sb_projects"))

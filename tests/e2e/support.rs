@@ -412,6 +412,65 @@ pub async fn send(request: reqwest::RequestBuilder) -> Reply {
     }
 }
 
+/// How long a security or organization change made by another process (the CLI) may take
+/// to reach a running server: the registry's interval (it polls every 250 ms; PostgreSQL
+/// announces changes at once).
+pub const CHANGE_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Sends `request()` until its status is `status` (a change made by another process being
+/// applied), failing when that takes longer than [`CHANGE_BOUND`]; returns the reply.
+pub async fn until_status(
+    request: impl Fn() -> reqwest::RequestBuilder,
+    status: u16,
+    what: &str,
+) -> Reply {
+    let deadline = std::time::Instant::now() + CHANGE_BOUND;
+    loop {
+        let reply = send(request()).await;
+        if reply.status == status {
+            return reply;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: still {} after {CHANGE_BOUND:?}: {}",
+            reply.status,
+            reply.text
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// GETs `url` until `done` holds for the reply (rows the background trace writer adds),
+/// failing after 10 s; returns the reply.
+pub async fn get_until(url: &str, what: &str, done: impl Fn(&Reply) -> bool) -> Reply {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let reply = get(url).await;
+        if done(&reply) {
+            return reply;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not there after 10 s: {}",
+            reply.text
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// Sets the organization's `plugintracelogsetting` over the Web API (0 Off, 1 Exception,
+/// 2 All) on the server at `served`.
+pub async fn set_trace_log(served: &Served, setting: u8) {
+    let org = switchboard_model::ids::ORGANIZATION_ID;
+    let r = send(
+        reqwest::Client::new()
+            .patch(served.url(&format!("organizations({org})")))
+            .json(&serde_json::json!({ "plugintracelogsetting": setting })),
+    )
+    .await;
+    assert_eq!(r.status, 204, "setting plugintracelogsetting: {}", r.text);
+}
+
 pub async fn get(url: &str) -> Reply {
     send(reqwest::Client::new().get(url)).await
 }

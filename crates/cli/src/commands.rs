@@ -64,6 +64,12 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
             };
             crate::steps::run(&l, &store, command).await
         }
+        Command::Organization { ref command } => {
+            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+                return ExitCode::FAILURE;
+            };
+            organization(&l, &store, command).await
+        }
         Command::User { .. } | Command::Role { .. } | Command::Token { .. } => {
             let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
                 return ExitCode::FAILURE;
@@ -185,6 +191,47 @@ async fn security(l: &Localizer, store: &Store, command: &Command) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `organization show|set`.
+async fn organization(
+    l: &Localizer,
+    store: &Store,
+    command: &crate::OrganizationCommand,
+) -> ExitCode {
+    use switchboard_store::organization::TraceLogSetting;
+    if let crate::OrganizationCommand::Set { plugin_trace_log } = command {
+        let setting = match plugin_trace_log {
+            crate::TraceLogArg::Off => TraceLogSetting::Off,
+            crate::TraceLogArg::Exception => TraceLogSetting::Exception,
+            crate::TraceLogArg::All => TraceLogSetting::All,
+        };
+        if let Err(e) = store.set_trace_log_setting(setting).await {
+            eprintln!("{}: {e}", l.render(&Message::new(MessageId::CliError)));
+            return ExitCode::FAILURE;
+        }
+    }
+    let rows = match store.organization_rows().await {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!("{}: {e}", l.render(&Message::new(MessageId::CliError)));
+            return ExitCode::FAILURE;
+        }
+    };
+    for row in rows {
+        let code = row["plugintracelogsetting"].as_i64().unwrap_or_default();
+        let label = TraceLogSetting::from_code(code).map_or("?", TraceLogSetting::label);
+        out!(
+            "{}",
+            l.render(
+                &Message::new(MessageId::CliOrganizationShow)
+                    .arg("name", row["name"].as_str().unwrap_or_default())
+                    .arg("code", code)
+                    .arg("label", label)
+            )
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 /// JWT verification settings from the command line (the JWKS file is read now, so a

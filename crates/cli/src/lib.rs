@@ -179,6 +179,13 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Show or change the organization's settings (a running server applies a change
+    /// within a quarter of a second; at once on PostgreSQL).
+    Organization {
+        /// What to do.
+        #[command(subcommand)]
+        command: OrganizationCommand,
+    },
     /// Register, list, enable, disable and delete processing steps (no server needed).
     Step {
         /// What to do.
@@ -279,6 +286,34 @@ pub enum RoleCommand {
         /// Role name.
         role: String,
     },
+}
+
+/// `switchboard organization …`.
+#[derive(Debug, Subcommand)]
+pub enum OrganizationCommand {
+    /// Print the settings.
+    Show,
+    /// Change settings.
+    Set {
+        /// Which plug-in calls leave a trace log row (`plugintracelogsetting`): off (0),
+        /// exception (1, failures only; the default) or all (2).
+        #[arg(long, value_enum)]
+        plugin_trace_log: TraceLogArg,
+    },
+}
+
+/// `--plugin-trace-log` of `organization set`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceLogArg {
+    /// 0: no rows.
+    #[value(alias = "0")]
+    Off,
+    /// 1: rows for failed calls.
+    #[value(alias = "1")]
+    Exception,
+    /// 2: rows for every call.
+    #[value(alias = "2")]
+    All,
 }
 
 /// `switchboard token …`.

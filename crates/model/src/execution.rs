@@ -25,8 +25,9 @@ pub struct Caller {
     pub is_admin: bool,
     /// How many roles the user has (Dataverse names it in privilege errors).
     pub role_count: usize,
-    /// Privileges granted through the user's roles.
-    pub privileges: std::collections::BTreeSet<String>,
+    /// Privileges granted through the user's roles (shared: built once per user, not per
+    /// call).
+    pub privileges: Arc<std::collections::BTreeSet<String>>,
     /// The user's UI language (LCID), when set.
     pub language: Option<u32>,
 }

@@ -493,7 +493,7 @@ mod tests {
             organization_id: Uuid::nil(),
             is_admin: false,
             role_count: 1,
-            privileges: privileges.iter().map(|p| (*p).to_owned()).collect(),
+            privileges: Arc::new(privileges.iter().map(|p| (*p).to_owned()).collect()),
             language: None,
         }
     }

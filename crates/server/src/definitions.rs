@@ -194,6 +194,16 @@ pub const TABLES: &[DefinitionTable] = &[
             ("_createdby_value", "Edm.Guid"),
         ],
     },
+    // The organization's settings: one row; administrators change `plugintracelogsetting`.
+    DefinitionTable {
+        logical_name: "organization",
+        columns: &[
+            ("name", "Edm.String"),
+            ("languagecode", "Edm.Int32"),
+            ("plugintracelogsetting", "Edm.Int32"),
+            ("modifiedon", "Edm.DateTimeOffset"),
+        ],
+    },
 ];
 
 const CUSTOMAPI_ITEM_WITH_OPTIONAL: &[(&str, &str)] = &[

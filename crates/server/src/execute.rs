@@ -55,7 +55,6 @@ pub async fn execute(
     let result = pipeline(state, server_unit.clone())
         .execute(caller, message, &unit)
         .await;
-    server_unit.write_traces(&state.store).await;
     let outputs = result.map_err(execute_error)?;
     Ok(ExecuteResponse { outputs })
 }
@@ -156,9 +155,6 @@ pub(crate) struct ServerUnit {
     /// Why the built-in record operation refused (a bad value, a missing record, …), so the
     /// Web API can answer with the record error's own status and code.
     pub(crate) record_failure: std::sync::Mutex<Option<switchboard_store::RecordError>>,
-    /// What the plug-ins of this execution traced, written once the transaction is over
-    /// (traces outlive a rollback, as Dataverse's trace log does).
-    traces: std::sync::Mutex<Vec<switchboard_store::tracelog::NewTrace>>,
     /// The registry snapshot the whole request runs against: its steps, plug-ins and record
     /// tables (nested executions share it).
     pub(crate) registry: Arc<Registry>,
@@ -188,28 +184,7 @@ impl ServerUnit {
             nested_failure: std::sync::Mutex::new(None),
             queued: std::sync::atomic::AtomicBool::new(false),
             jobs,
-            traces: std::sync::Mutex::new(Vec::new()),
             record_failure: std::sync::Mutex::new(None),
-        }
-    }
-
-    fn trace(&self, trace: switchboard_store::tracelog::NewTrace) {
-        self.traces
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(trace);
-    }
-
-    /// Takes the collected traces (to write them after the transaction).
-    pub(crate) fn take_traces(&self) -> Vec<switchboard_store::tracelog::NewTrace> {
-        std::mem::take(&mut *self.traces.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-
-    /// Writes the collected traces through the pool (the transaction is over).
-    pub(crate) async fn write_traces(&self, store: &switchboard_store::Store) {
-        let traces = self.take_traces();
-        if let Err(e) = switchboard_store::tracelog::write(store.connection(), traces).await {
-            tracing::warn!(error = %e, "could not write the plug-in trace log");
         }
     }
 
@@ -326,7 +301,56 @@ impl ServerInvoker {
     fn render(&self, e: &ExecuteError) -> String {
         self.state.locales.pick(None, None).render(e.message())
     }
+
+    /// Hands the call's trace row to the background writer when the organization's
+    /// `plugintracelogsetting` keeps it (failures at Exception, every call at All).
+    async fn trace(
+        &self,
+        plugin: &PluginTarget,
+        context: &ExecutionContext,
+        result: &PluginResult,
+        started: std::time::SystemTime,
+        duration: std::time::Duration,
+    ) {
+        let setting = match self.state.store.trace_log_setting().await {
+            Ok(setting) => setting,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read plugintracelogsetting; keeping failures");
+                switchboard_store::organization::TraceLogSetting::Exception
+            }
+        };
+        if !setting.keeps(result.is_err()) {
+            return;
+        }
+        let (lines, exception) = match result {
+            Ok(i) => (&i.traces, None),
+            Err((e, traces)) => (traces, Some(self.render(e))),
+        };
+        self.state
+            .traces
+            .record(switchboard_store::tracelog::NewTrace {
+                type_name: plugin.type_name.clone(),
+                message_name: context.message_name.clone(),
+                primary_entity: context.primary_entity_name.clone(),
+                mode: context.mode.code(),
+                depth: i32::try_from(context.depth).unwrap_or(i32::MAX),
+                correlation_id: context.correlation_id,
+                step_id: context.step_id,
+                lines: lines.iter().map(|t| t.message.clone()).collect(),
+                exception,
+                configuration: context.unsecure_configuration.clone(),
+                started: started
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64),
+                duration_ms: i32::try_from(duration.as_millis()).unwrap_or(i32::MAX),
+                user_id: Some(context.user_id),
+            });
+    }
 }
+
+/// What running a plug-in gave: its invocation, or the failure with what it traced first.
+type PluginResult =
+    Result<switchboard_wasm::Invocation, (ExecuteError, Vec<switchboard_wasm::TraceLine>)>;
 
 impl PluginInvoker for ServerInvoker {
     fn invoke<'a>(
@@ -397,27 +421,8 @@ impl PluginInvoker for ServerInvoker {
             let clock = std::time::Instant::now();
             let result =
                 run_plugin(&self.state, &self.unit, &plugin, context, Arc::new(records)).await;
-            let (lines, exception) = match &result {
-                Ok(i) => (&i.traces, None),
-                Err((e, traces)) => (traces, Some(self.render(e))),
-            };
-            self.unit.trace(switchboard_store::tracelog::NewTrace {
-                type_name: plugin.type_name.clone(),
-                message_name: context.message_name.clone(),
-                primary_entity: context.primary_entity_name.clone(),
-                mode: context.mode.code(),
-                depth: i32::try_from(context.depth).unwrap_or(i32::MAX),
-                correlation_id: context.correlation_id,
-                step_id: context.step_id,
-                lines: lines.iter().map(|t| t.message.clone()).collect(),
-                exception,
-                configuration: context.unsecure_configuration.clone(),
-                started: started
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis() as i64),
-                duration_ms: i32::try_from(clock.elapsed().as_millis()).unwrap_or(i32::MAX),
-                user_id: Some(context.user_id),
-            });
+            self.trace(&plugin, context, &result, started, clock.elapsed())
+                .await;
             let invocation = result.map_err(|(e, _)| e).map_err(|e| {
                 // A nested infinite loop is reported as such (as Dataverse does), not as
                 // whatever the plug-in made of it.
@@ -451,7 +456,7 @@ async fn run_plugin(
     target: &PluginTarget,
     context: &ExecutionContext,
     records: Arc<dyn switchboard_wasm::RecordService>,
-) -> Result<switchboard_wasm::Invocation, (ExecuteError, Vec<switchboard_wasm::TraceLine>)> {
+) -> PluginResult {
     let loaded = match state
         .plugins
         .load_cached(target.sha256.as_deref().unwrap_or_default())

@@ -1,13 +1,16 @@
 //! Who is calling. Every handler gets the caller from this one extractor: the bearer token
 //! decides the user (401 without a valid one), `MSCRMCallerID` impersonates another user
-//! for holders of prvActOnBehalfOfAnotherUser.
+//! for holders of prvActOnBehalfOfAnotherUser. Principals come from the store's cache (no
+//! database work once a token was seen, until a security change).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 use switchboard_model::execution::Caller;
 use switchboard_model::{Message, MessageId, ids};
 use switchboard_odata::{ErrorKind, ODataError};
+
 use switchboard_store::security::Principal;
 use uuid::Uuid;
 
@@ -39,7 +42,7 @@ pub(crate) fn caller(user: &Principal, initiating: Uuid) -> Caller {
 async fn principal_for_claims(
     state: &AppState,
     claims: &crate::jwt::Claims,
-) -> Result<Option<Principal>, switchboard_store::DbErr> {
+) -> Result<Option<Arc<Principal>>, switchboard_store::DbErr> {
     for id in [&claims.oid, &claims.sub].into_iter().flatten() {
         if let Ok(id) = Uuid::parse_str(id)
             && let Some(p) = state.store.principal(id).await?

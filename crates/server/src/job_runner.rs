@@ -1,12 +1,12 @@
 //! Runs queued asynchronous steps: the job's serialized context, the step from the current
-//! registry, the plug-in as the user who caused the job, its writes in the job's transaction
-//! (so they commit together with the job's Succeeded status, or not at all).
+//! registry, the plug-in as the user who caused the job (from the principal cache), its
+//! writes in the job's transaction (so they commit together with the job's Succeeded
+//! status, or not at all).
 
 use std::sync::Arc;
 
 use switchboard_pipeline::{PipelineErrorKind, UnitOfWork};
 use switchboard_store::jobs::{BoxFuture, ClaimedJob, JobError, JobRunner};
-use switchboard_store::security::principal_in;
 use switchboard_store::unit::Unit;
 use switchboard_store::{DatabaseTransaction, TransactionTrait};
 
@@ -41,7 +41,10 @@ impl StepJobRunner {
                     queued.step
                 ))
             })?;
-        let principal = principal_in(txn, queued.context.user_id)
+        let principal = self
+            .state
+            .store
+            .principal_through(txn, queued.context.user_id)
             .await
             .map_err(|e| JobError::new(e.to_string()))?
             .ok_or_else(|| {
@@ -68,17 +71,11 @@ impl StepJobRunner {
             .run_async_step(&step, &caller, &queued.context, &dyn_unit)
             .await;
         match result {
-            Ok(()) => {
-                unit.unit
-                    .commit()
-                    .await
-                    .map_err(|e| JobError::new(e.to_string()))?;
-                // The step's traces commit with the job (a failed attempt's are rolled back
-                // with it; its error is on the job).
-                switchboard_store::tracelog::write(txn, unit.take_traces())
-                    .await
-                    .map_err(|e| JobError::new(e.to_string()))
-            }
+            Ok(()) => unit
+                .unit
+                .commit()
+                .await
+                .map_err(|e| JobError::new(e.to_string())),
             Err(e) => {
                 let _ = unit.unit.rollback().await;
                 let message = self

@@ -36,6 +36,9 @@ use registry::{Registry, SharedRegistry};
 
 /// How often the server checks whether another process imported definitions.
 pub const REGISTRY_POLL: Duration = Duration::from_secs(2);
+/// How often the server checks whether another process changed security or organization
+/// settings (PostgreSQL also announces them at once).
+pub const CHANGES_POLL: Duration = Duration::from_millis(250);
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -52,13 +55,15 @@ pub struct AppState {
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// Longest a Web API request may take.
     pub request_timeout: Duration,
-    /// JWT verification.
-    pub jwt: Arc<jwt::JwtConfig>,
+    /// JWT verification (keys built once, verified tokens remembered until they expire).
+    pub jwt: Arc<jwt::Verifier>,
     /// HTTPS settings; `None` serves plain HTTP.
     pub tls: Option<tls::TlsConfig>,
     /// Wakes the job workers: call [`JobQueue::notify`] after committing a transaction that
     /// queued asynchronous steps.
     pub jobs: JobQueue,
+    /// The plug-in trace log's background writer.
+    pub traces: switchboard_store::tracelog::TraceLog,
     /// What runs a claimed job; `None` starts no job workers (jobs wait in the queue).
     pub job_runner: Option<Arc<dyn JobRunner>>,
     /// How the job workers run.
@@ -105,6 +110,10 @@ impl AppState {
         let registry =
             SharedRegistry::new(Registry::load(&store).await.map_err(|e| e.to_string())?);
         let plugins = Arc::new(switchboard_wasm::Host::new(config.plugins)?);
+        let traces = switchboard_store::tracelog::TraceLog::start(
+            store.clone(),
+            switchboard_store::tracelog::TraceLogConfig::default(),
+        );
         let limiter = Arc::new(ratelimit::RateLimiter::new(
             config.rate_limit,
             config.rate_window,
@@ -116,9 +125,10 @@ impl AppState {
             plugins,
             limiter,
             request_timeout: config.request_timeout,
-            jwt: Arc::new(config.jwt),
+            jwt: Arc::new(jwt::Verifier::new(config.jwt)),
             tls: config.tls,
             jobs: JobQueue::new(),
+            traces,
             job_runner: None,
             job_workers: config.jobs,
         })
@@ -207,6 +217,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let watcher = state.registry.watch(state.store.clone(), REGISTRY_POLL);
+    let changes = state.store.watch_changes(CHANGES_POLL);
     let workers = state
         .job_runner
         .clone()
@@ -220,6 +231,7 @@ pub async fn serve(
             )
         });
     let tls = state.tls.clone();
+    let traces = state.traces.clone();
     let app = router(state);
     let result = match tls {
         None => {
@@ -230,9 +242,11 @@ pub async fn serve(
         Some(tls) => tls::serve(listener, app, &tls, shutdown).await,
     };
     watcher.abort();
+    changes.abort();
     if let Some(workers) = workers {
         workers.shutdown().await;
     }
+    traces.shutdown().await;
     result
 }
 
@@ -293,5 +307,92 @@ mod tests {
         stop.send(()).unwrap();
         server.await.unwrap().unwrap();
         assert_eq!(runner.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    /// A server over `store` on an ephemeral port, in this process.
+    async fn serve_in_process(store: Store) -> String {
+        let config = ServerConfig {
+            jobs: WorkerConfig {
+                workers: 0,
+                ..WorkerConfig::default()
+            },
+            ..ServerConfig::default()
+        };
+        let state = AppState::new(store, config).await.unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/api/data/v9.2/", listener.local_addr().unwrap());
+        tokio::spawn(serve(listener, state, std::future::pending()));
+        base
+    }
+
+    async fn status(url: &str, token: &str) -> u16 {
+        reqwest::Client::new()
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// Changes made through this process's store apply to the very next request, although
+    /// the principal is cached: no poll, no wait.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn security_changes_apply_to_the_next_request_in_process() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        store.add_user("ines", "Ines", None).await.unwrap();
+        let (admin_token_id, admin) = store.create_token("admin", None).await.unwrap();
+        let (_, ines) = store.create_token("ines", None).await.unwrap();
+        let base = serve_in_process(store.clone()).await;
+        let who = format!("{base}WhoAmI");
+        let jobs = format!("{base}asyncoperations");
+
+        // Cached after the first request: the next ones do no database work.
+        assert_eq!(status(&who, &admin).await, 200);
+        let before = store.statements_executed();
+        for _ in 0..5 {
+            assert_eq!(status(&who, &admin).await, 200);
+        }
+        assert_eq!(store.statements_executed(), before, "a cached principal");
+
+        // A role and privilege granted: the next request has them.
+        assert_eq!(status(&jobs, &ines).await, 403);
+        store.add_role("Job Readers").await.unwrap();
+        store
+            .grant("Job Readers", &["prvReadAsyncOperation".to_owned()])
+            .await
+            .unwrap();
+        store.assign("ines", "Job Readers").await.unwrap();
+        assert_eq!(status(&jobs, &ines).await, 200);
+
+        // A revoked token is refused on the next request.
+        store.revoke_token(admin_token_id).await.unwrap();
+        assert_eq!(status(&who, &admin).await, 401);
+        assert_eq!(status(&who, &ines).await, 200, "other tokens keep working");
+    }
+
+    /// Another process's change (here: another store over the same database) reaches this
+    /// process's cache at its next look at the change stamps.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn other_processes_changes_are_noticed_by_the_change_poll() {
+        let dir = std::env::temp_dir().join(format!("sb-changes-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = switchboard_store::sqlite_url(&dir.join("db.sqlite"));
+        let here = Store::connect(&url).await.unwrap();
+        let elsewhere = Store::connect(&url).await.unwrap();
+        let (id, token) = elsewhere.create_token("admin", None).await.unwrap();
+        assert!(here.principal_for_token(&token).await.unwrap().is_some());
+        elsewhere.revoke_token(id).await.unwrap();
+        // Until the poll, the cached principal stands; after it, it is gone.
+        assert!(here.principal_for_token(&token).await.unwrap().is_some());
+        let changed = here.poll_changes().await.unwrap();
+        assert_eq!(
+            changed,
+            vec![switchboard_store::changes::ChangeKind::Security]
+        );
+        assert!(here.principal_for_token(&token).await.unwrap().is_none());
+        assert!(here.poll_changes().await.unwrap().is_empty(), "seen once");
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -197,9 +197,7 @@ pub(crate) async fn record_message(
 ) -> Result<BTreeMap<String, Value>, RecordMessageError> {
     let server_unit = ServerUnit::for_request(state);
     let request = record_request(table, op, input, Nesting::outermost());
-    let result = run_record_message(state, caller, request, &server_unit).await;
-    server_unit.write_traces(&state.store).await;
-    result
+    run_record_message(state, caller, request, &server_unit).await
 }
 
 /// Runs a record message in `server_unit` (its own at depth 1, the caller's when a plug-in

@@ -141,7 +141,7 @@ pub(crate) async fn handle(
         None => None,
     };
     let privilege = |verb: &str| table_privilege(verb, &table.logical_name);
-    let db = state.store.connection();
+    let db = state.store.reader();
     match (incoming.method.clone(), key) {
         (Method::GET, None) => {
             list(
@@ -279,7 +279,7 @@ async fn written(
         return Ok(with_entity_id(StatusCode::NO_CONTENT.into_response(), &url));
     }
     let query = record_query(&parsed.options).map_err(|e| e.into_odata_error())?;
-    let record = records::retrieve(state.store.connection(), table, id, query.select.as_deref())
+    let record = records::retrieve(state.store.reader(), table, id, query.select.as_deref())
         .await
         .map_err(record_error)?
         .ok_or_else(|| not_found(table, id))?;
@@ -336,7 +336,7 @@ async fn list(
         .options
         .iter()
         .any(|(k, v)| k == "$count" && v.trim() == "true");
-    let db = state.store.connection();
+    let db = state.store.reader();
     let text = query_text(&parsed.options);
     let page_size = query.page_size.unwrap_or(MAX_PAGE_SIZE);
     let mut outputs = run(

@@ -536,3 +536,69 @@ pub(crate) async fn update_user(
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+/// `PATCH organizations(id)`: administrators change `plugintracelogsetting` (0 Off,
+/// 1 Exception, 2 All); it applies to the next plug-in call.
+pub(crate) async fn update_organization(
+    store: &Store,
+    caller: &switchboard_model::execution::Caller,
+    key: &str,
+    body: &[u8],
+) -> Result<Response> {
+    use switchboard_store::organization::TraceLogSetting;
+    let id = parse_key(key)?;
+    if !caller.is_admin {
+        return Err(ODataError::new(
+            ErrorKind::Forbidden,
+            Message::new(MessageId::AuthAdminRequiredChange)
+                .arg("user", caller.user_id)
+                .arg("table", "organization"),
+        ));
+    }
+    if id != switchboard_model::ids::ORGANIZATION_ID {
+        return Err(ODataError::new(
+            ErrorKind::RecordNotFound,
+            Message::new(MessageId::ODataRecordNotFound)
+                .arg("table", "organization")
+                .arg("id", id),
+        ));
+    }
+    let json: Json = serde_json::from_slice(body).map_err(|e| {
+        ODataError::new(
+            ErrorKind::MalformedPayload,
+            Message::new(MessageId::ODataMalformedJson).arg("detail", e),
+        )
+    })?;
+    let Json::Object(members) = &json else {
+        return Err(ODataError::new(
+            ErrorKind::MalformedPayload,
+            Message::new(MessageId::ODataBodyNotObject),
+        ));
+    };
+    if let Some(other) = members
+        .keys()
+        .find(|k| k.as_str() != "plugintracelogsetting" && !k.starts_with('@'))
+    {
+        return Err(unknown_property(other, "organization"));
+    }
+    let Some(value) = members.get("plugintracelogsetting") else {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    let setting = value
+        .as_i64()
+        .and_then(TraceLogSetting::from_code)
+        .ok_or_else(|| {
+            ODataError::new(
+                ErrorKind::InvalidArgument,
+                Message::new(MessageId::OrganizationTraceSettingInvalid).arg("value", value),
+            )
+        })?;
+    store.set_trace_log_setting(setting).await.map_err(|e| {
+        tracing::error!(error = %e, "updating the organization");
+        ODataError::new(
+            ErrorKind::Internal,
+            Message::new(MessageId::ODataInternal).arg("id", "-"),
+        )
+    })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

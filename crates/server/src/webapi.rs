@@ -289,6 +289,19 @@ async fn route(
                     let body = read_body(incoming).await?;
                     return crate::tables_api::update_user(&state.store, caller, &key, &body).await;
                 }
+                if incoming.method == Method::PATCH
+                    && table.logical_name == "organization"
+                    && let Some(key) = first.parens.clone()
+                {
+                    let body = read_body(incoming).await?;
+                    return crate::tables_api::update_organization(
+                        &state.store,
+                        caller,
+                        &key,
+                        &body,
+                    )
+                    .await;
+                }
                 if incoming.method == Method::POST && first.parens.is_none() {
                     let (root, set, logical) = (
                         incoming.root.clone(),
@@ -477,7 +490,7 @@ async fn target_exists(
     table: &str,
     id: Uuid,
 ) -> Result<bool> {
-    let db = state.store.connection();
+    let db = state.store.reader();
     let found =
         if registry.records.contains_key(table) || matches!(table, "systemuser" | "businessunit") {
             switchboard_store::records::exists(db, table, id)

@@ -571,16 +571,14 @@ impl Store {
     /// One job's row.
     pub async fn job(&self, id: Uuid) -> Result<Option<asyncoperation::Model>, DbErr> {
         asyncoperation::Entity::find_by_id(id)
-            .one(self.connection())
+            .one(self.reader())
             .await
     }
 
     /// Every job as Web API rows: Dataverse's column names, lookups as `_x_value`, times as
     /// ISO 8601 UTC text.
     pub async fn job_rows(&self) -> Result<Rows, DbErr> {
-        let models = asyncoperation::Entity::find()
-            .all(self.connection())
-            .await?;
+        let models = asyncoperation::Entity::find().all(self.reader()).await?;
         Ok(models.into_iter().filter_map(row).collect())
     }
 
@@ -594,7 +592,7 @@ impl Store {
             .group_by(Column::Statecode)
             .group_by(Column::Statuscode)
             .into_tuple()
-            .all(self.connection())
+            .all(self.reader())
             .await?;
         let mut by: BTreeMap<(i32, i32), u64> = BTreeMap::new();
         for (state, status, n) in groups {
@@ -634,7 +632,7 @@ const TIME_COLUMNS: &[&str] = &[
 ];
 
 /// Epoch milliseconds as Dataverse writes date-times (`2026-11-22T10:00:00Z`).
-fn iso8601(ms: i64) -> Option<String> {
+pub(crate) fn iso8601(ms: i64) -> Option<String> {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
     Some(format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",

@@ -1,10 +1,12 @@
 //! Durable storage of solutions and custom API definitions through sea-orm, on SQLite
 //! (a file, the default) or PostgreSQL.
 
+pub mod changes;
 pub mod entity;
 pub mod import;
 pub mod jobs;
 pub mod migration;
+pub mod organization;
 pub mod pipeline_steps;
 pub mod read;
 pub mod records;
@@ -14,7 +16,12 @@ pub mod tables;
 pub mod tracelog;
 pub mod unit;
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 use sea_orm_migration::MigratorTrait;
 
 pub use import::{Conflict, ImportError, ImportReport, ItemKind};
@@ -24,33 +31,131 @@ pub use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
 pub use steps::{StepChange, StepError, StepFailure, StepRule, StepUpdate, StoredStep};
 pub use tables::{TableChange, TableError};
 
-/// An open, migrated database.
+/// How long a SQLite connection waits for another process's write lock before failing.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the database is opened.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Connections of the PostgreSQL pool (readers and writers share it).
+    pub postgres_pool: u32,
+    /// Read-only connections beside the single writer, for a SQLite file.
+    pub sqlite_readers: u32,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            postgres_pool: 10,
+            sqlite_readers: 4,
+        }
+    }
+}
+
+/// An open, migrated database: a connection pool for writes (SQLite: one connection, its
+/// only writer) and one for reads that need no transaction (SQLite: read-only connections,
+/// which WAL lets read while the writer writes; elsewhere the same pool).
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    reader: DatabaseConnection,
+    shared: Arc<Shared>,
+}
+
+/// What every clone of one [`Store`] shares: its caches and counters.
+#[derive(Debug, Default)]
+struct Shared {
+    /// Statements executed through either pool (see [`Store::statements_executed`]).
+    statements: Arc<AtomicU64>,
+    /// Principals by token, user id and login name.
+    principals: security::PrincipalCache,
+    /// A generation per kind of change, and the change stamps last seen in the database.
+    changes: changes::Changes,
+    /// The organization's settings.
+    settings: organization::SettingsCache,
 }
 
 impl Store {
-    /// Connects to `sqlite://path?mode=rwc` or `postgres://…` and applies migrations.
+    /// Connects to `sqlite://path?mode=rwc`, `sqlite::memory:` or `postgres://…` and applies
+    /// migrations.
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        Self::connect_with(url, &StoreConfig::default()).await
+    }
+
+    /// [`Self::connect`] with pool settings.
+    pub async fn connect_with(url: &str, config: &StoreConfig) -> Result<Self, DbErr> {
+        let shared = Arc::new(Shared::default());
+        let sqlite = url.starts_with("sqlite:");
+        let in_memory = sqlite && (url.contains(":memory:") || url.contains("mode=memory"));
         let mut options = ConnectOptions::new(url.to_owned());
         options.sqlx_logging(false);
-        if url.starts_with("sqlite:") {
-            // One writer at a time is all SQLite allows; a single connection avoids
-            // "database is locked" between pooled connections of this process.
+        if sqlite {
+            // SQLite has one writer at a time: a single writing connection in this process
+            // never waits for itself. WAL lets the read-only connections read meanwhile, and
+            // commits without an fsync each (synchronous=NORMAL keeps the database
+            // consistent; a power cut may lose the last commits, never corrupt).
             options.max_connections(1);
+            if !in_memory {
+                options.map_sqlx_sqlite_opts(|o| {
+                    o.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                });
+            }
+        } else {
+            options.max_connections(config.postgres_pool.max(1));
         }
-        let db = Database::connect(options).await?;
+        let mut db = Database::connect(options).await?;
+        count_statements(&mut db, &shared);
         migration::Migrator::up(&db, None).await?;
-        let store = Self { db };
+        let reader = if sqlite && !in_memory {
+            let mut options = ConnectOptions::new(url.to_owned());
+            options
+                .sqlx_logging(false)
+                .max_connections(config.sqlite_readers.max(1))
+                .min_connections(0)
+                .map_sqlx_sqlite_opts(|o| o.read_only(true).busy_timeout(SQLITE_BUSY_TIMEOUT));
+            let mut reader = Database::connect(options).await?;
+            count_statements(&mut reader, &shared);
+            reader
+        } else {
+            // An in-memory database exists once per connection; elsewhere one pool serves both.
+            db.clone()
+        };
+        let store = Self { db, reader, shared };
         store.ensure_built_in_tables().await?;
+        store.shared.changes.seed(&store.db).await?;
         Ok(store)
     }
 
-    /// The underlying connection.
+    /// The connection writes go through (and reads inside a transaction).
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
     }
+
+    /// The connection for reads outside any transaction: never waits for a writer.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.reader
+    }
+
+    /// The database's backend.
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// How many statements this store (any clone of it) has sent to the database: lets a
+    /// test prove that a call did no database work.
+    pub fn statements_executed(&self) -> u64 {
+        self.shared.statements.load(Ordering::Relaxed)
+    }
+}
+
+/// Counts every statement sent through `db` in `shared`.
+fn count_statements(db: &mut DatabaseConnection, shared: &Shared) {
+    let statements = shared.statements.clone();
+    db.set_metric_callback(move |_| {
+        statements.fetch_add(1, Ordering::Relaxed);
+    });
 }
 
 /// The SQLite URL for a database file, created when absent.
@@ -61,7 +166,7 @@ pub fn sqlite_url(path: &std::path::Path) -> String {
 impl Store {
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), DbErr> {
-        self.db.ping().await
+        self.reader.ping().await
     }
 }
 

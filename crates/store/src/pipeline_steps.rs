@@ -41,7 +41,7 @@ pub struct PipelineStep {
 impl Store {
     /// Every enabled step, in execution order within each message and stage.
     pub async fn pipeline_steps(&self) -> Result<Vec<PipelineStep>, sea_orm::DbErr> {
-        let db = self.connection();
+        let db = self.reader();
         let messages: Vec<sdkmessage::Model> = sdkmessage::Entity::find().all(db).await?;
         let mut images = crate::steps::images_by_step(db, None).await?;
         let rows = step::Entity::find()

@@ -51,7 +51,7 @@ fn label(labels: &Labels, id: Uuid, attribute: &str, base: &Option<String>) -> L
 impl Store {
     /// Every stored custom API, ordered by unique name.
     pub async fn list_apis(&self) -> Result<Vec<StoredApi>, DbErr> {
-        let db = self.connection();
+        let db = self.reader();
         let solutions: HashMap<Uuid, solution::Model> = solution::Entity::find()
             .all(db)
             .await?
@@ -194,7 +194,7 @@ impl Store {
 
     /// Rows per table, for reports and for tests that check nothing was written.
     pub async fn row_counts(&self) -> Result<BTreeMap<&'static str, u64>, DbErr> {
-        let db = self.connection();
+        let db = self.reader();
         let mut counts = BTreeMap::new();
         counts.insert("customapi", customapi::Entity::find().count(db).await?);
         counts.insert(
@@ -232,7 +232,7 @@ impl Store {
     pub async fn list_solutions(&self) -> Result<Vec<(String, String, bool)>, DbErr> {
         let rows = solution::Entity::find()
             .order_by_asc(solution::Column::Uniquename)
-            .all(self.connection())
+            .all(self.reader())
             .await?;
         Ok(rows
             .into_iter()
@@ -247,7 +247,7 @@ impl Store {
     ) -> Result<Vec<sdkmessageprocessingstep::Model>, DbErr> {
         sdkmessageprocessingstep::Entity::find()
             .filter(sdkmessageprocessingstep::Column::Sdkmessageid.eq(message))
-            .all(self.connection())
+            .all(self.reader())
             .await
     }
 }
@@ -257,7 +257,7 @@ impl Store {
     /// to rebuild what they derived from the definitions.
     pub async fn registry_version(&self) -> Result<(u64, i64), DbErr> {
         use sea_orm::QuerySelect;
-        let db = self.connection();
+        let db = self.reader();
         let count = solution::Entity::find().count(db).await?;
         let latest: Option<i64> = solution::Entity::find()
             .select_only()
@@ -287,7 +287,7 @@ fn to_rows<T: Serialize>(models: Vec<T>) -> Rows {
 impl Store {
     /// Every row of a definition table (`customapi`, `plugintype`, …).
     pub async fn definition_rows(&self, table: &str) -> Result<Option<Rows>, DbErr> {
-        let db = self.connection();
+        let db = self.reader();
         Ok(Some(match table {
             "customapi" => to_rows(customapi::Entity::find().all(db).await?),
             "customapirequestparameter" => to_rows(param::Entity::find().all(db).await?),
@@ -315,6 +315,7 @@ impl Store {
             "role" => to_rows(crate::entity::role::Entity::find().all(db).await?),
             "asyncoperation" => self.job_rows().await?,
             "plugintracelog" => self.trace_rows().await?,
+            "organization" => self.organization_rows().await?,
             _ => return Ok(None),
         }))
     }
@@ -341,7 +342,7 @@ impl Store {
     /// Every plug-in type with its assembly.
     pub async fn plugin_targets(&self) -> Result<Vec<PluginTarget>, DbErr> {
         use sea_orm::QuerySelect;
-        let db = self.connection();
+        let db = self.reader();
         let assemblies: HashMap<Uuid, (String, String, Option<String>)> =
             pluginassembly::Entity::find()
                 .select_only()
@@ -377,7 +378,7 @@ impl Store {
     /// The stored binary of an assembly.
     pub async fn assembly_content(&self, assembly_id: Uuid) -> Result<Option<Vec<u8>>, DbErr> {
         Ok(pluginassembly::Entity::find_by_id(assembly_id)
-            .one(self.connection())
+            .one(self.reader())
             .await?
             .and_then(|a| a.content))
     }
@@ -406,7 +407,7 @@ pub const LOCALIZABLE: &[(&str, &[&str])] = &[
 impl Store {
     /// Whether a record of a localizable table exists.
     pub async fn record_exists(&self, table: &str, id: Uuid) -> Result<bool, DbErr> {
-        let db = self.connection();
+        let db = self.reader();
         Ok(match table {
             "customapi" => customapi::Entity::find_by_id(id).one(db).await?.is_some(),
             "customapirequestparameter" => param::Entity::find_by_id(id).one(db).await?.is_some(),
@@ -422,7 +423,7 @@ impl Store {
         Ok(localizedlabel::Entity::find()
             .filter(localizedlabel::Column::Objectid.eq(id))
             .filter(localizedlabel::Column::Attributename.eq(attribute))
-            .all(self.connection())
+            .all(self.reader())
             .await?
             .into_iter()
             .map(|l| (l.languagecode as u32, l.label))
@@ -437,7 +438,7 @@ impl Store {
         let mut out: HashMap<(Uuid, String), BTreeMap<u32, String>> = HashMap::new();
         for l in localizedlabel::Entity::find()
             .filter(localizedlabel::Column::Objecttable.eq(table))
-            .all(self.connection())
+            .all(self.reader())
             .await?
         {
             out.entry((l.objectid, l.attributename))

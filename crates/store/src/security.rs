@@ -1,15 +1,23 @@
 //! Users, roles, privileges and access tokens. Tokens are random, shown once, and stored
-//! only as SHA-256 hashes.
+//! only as SHA-256 hashes. Resolved principals are cached in memory (by token hash, user id
+//! and login name) until a security change: one made through this store drops them at
+//! once, one made by another process when [`Store::watch_changes`] notices it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
+use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
 use sha2::{Digest, Sha256};
 use switchboard_model::ids;
 use uuid::Uuid;
 
 use crate::Store;
+use crate::changes::{self, ChangeKind};
 use crate::entity::{accesstoken, role, roleprivilege, systemuser, systemuserrole};
 
 /// Who a request runs as, with what the user may do.
@@ -25,8 +33,8 @@ pub struct Principal {
     pub is_admin: bool,
     /// Names of the roles assigned.
     pub roles: Vec<String>,
-    /// Privileges granted through those roles.
-    pub privileges: BTreeSet<String>,
+    /// Privileges granted through those roles (shared with every caller built from it).
+    pub privileges: Arc<BTreeSet<String>>,
     /// The user's UI language (LCID), if set.
     pub language: Option<i32>,
 }
@@ -70,6 +78,59 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Most entries one cache map holds; past it the map starts over (a flood of distinct
+/// tokens or names cannot grow memory without bound).
+const CACHE_LIMIT: usize = 50_000;
+
+/// A cached value with the security generation it was read under.
+#[derive(Debug, Clone)]
+struct Cached<T> {
+    generation: u64,
+    value: T,
+}
+
+/// A map of cached values valid for one security generation.
+#[derive(Debug)]
+struct CacheMap<K, V>(RwLock<HashMap<K, Cached<V>>>);
+
+impl<K, V> Default for CacheMap<K, V> {
+    fn default() -> Self {
+        Self(RwLock::new(HashMap::new()))
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> CacheMap<K, V> {
+    fn get(&self, key: &K, generation: u64) -> Option<V> {
+        let map = self.0.read().unwrap_or_else(|p| p.into_inner());
+        map.get(key)
+            .filter(|c| c.generation == generation)
+            .map(|c| c.value.clone())
+    }
+
+    fn put(&self, key: K, generation: u64, value: V) {
+        let mut map = self.0.write().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= CACHE_LIMIT {
+            map.clear();
+        }
+        map.insert(key, Cached { generation, value });
+    }
+}
+
+/// A token's owner and expiry, as stored.
+#[derive(Debug, Clone, Copy)]
+struct TokenOwner {
+    user_id: Uuid,
+    expires_on: Option<i64>,
+}
+
+/// Principals resolved from the database, valid while the security generation holds.
+#[derive(Debug, Default)]
+pub(crate) struct PrincipalCache {
+    tokens: CacheMap<[u8; 32], TokenOwner>,
+    users: CacheMap<Uuid, Arc<Principal>>,
+    names: CacheMap<String, Uuid>,
+}
+
 impl Store {
     /// Adds a user in the root business unit.
     pub async fn add_user(
@@ -108,14 +169,16 @@ impl Store {
         user_id: Uuid,
         language: Option<i32>,
     ) -> Result<bool, DbErr> {
+        let txn = self.connection().begin().await?;
         let result = systemuser::Entity::update_many()
             .col_expr(
                 systemuser::Column::Uilanguageid,
                 sea_orm::sea_query::Expr::value(language),
             )
             .filter(systemuser::Column::Systemuserid.eq(user_id))
-            .exec(self.connection())
+            .exec(&txn)
             .await?;
+        self.commit_security_change(txn).await?;
         Ok(result.rows_affected > 0)
     }
 
@@ -190,6 +253,7 @@ impl Store {
                 "role",
                 "asyncoperation",
                 "plugintracelog",
+                "organization",
             ]
             .map(str::to_owned),
         );
@@ -212,9 +276,10 @@ impl Store {
         {
             return Err(SecurityError::NotFound(format!("privilege {unknown}")));
         }
+        let txn = self.connection().begin().await?;
         for p in privileges {
             let exists = roleprivilege::Entity::find_by_id((role, p.clone()))
-                .one(self.connection())
+                .one(&txn)
                 .await?
                 .is_some();
             if !exists {
@@ -222,11 +287,11 @@ impl Store {
                     roleid: Set(role),
                     privilegename: Set(p.clone()),
                 })
-                .exec_without_returning(self.connection())
+                .exec_without_returning(&txn)
                 .await?;
             }
         }
-        Ok(())
+        Ok(self.commit_security_change(txn).await?)
     }
 
     /// Assigns a role to a user (idempotent).
@@ -235,8 +300,9 @@ impl Store {
             self.user_id(user_name).await?,
             self.role_id(role_name).await?,
         );
+        let txn = self.connection().begin().await?;
         if systemuserrole::Entity::find_by_id((user, role))
-            .one(self.connection())
+            .one(&txn)
             .await?
             .is_none()
         {
@@ -244,10 +310,10 @@ impl Store {
                 systemuserid: Set(user),
                 roleid: Set(role),
             })
-            .exec_without_returning(self.connection())
+            .exec_without_returning(&txn)
             .await?;
         }
-        Ok(())
+        Ok(self.commit_security_change(txn).await?)
     }
 
     /// Creates an access token for a user; returns its id and the token, which is not
@@ -275,49 +341,105 @@ impl Store {
 
     /// Revokes a token by id.
     pub async fn revoke_token(&self, id: Uuid) -> Result<(), SecurityError> {
+        let txn = self.connection().begin().await?;
         let row = accesstoken::Entity::find_by_id(id)
-            .one(self.connection())
+            .one(&txn)
             .await?
             .ok_or_else(|| SecurityError::NotFound(format!("token {id}")))?;
         let mut active: accesstoken::ActiveModel = row.into();
         active.revoked = Set(true);
-        accesstoken::Entity::update(active)
-            .exec(self.connection())
-            .await?;
-        Ok(())
+        accesstoken::Entity::update(active).exec(&txn).await?;
+        Ok(self.commit_security_change(txn).await?)
     }
 
     /// The user a presented token belongs to, if it is valid (known, not revoked, not
-    /// expired, user not disabled).
-    pub async fn principal_for_token(&self, token: &str) -> Result<Option<Principal>, DbErr> {
-        let Some(row) = accesstoken::Entity::find()
-            .filter(accesstoken::Column::Tokenhash.eq(token_hash(token)))
-            .one(self.connection())
-            .await?
-        else {
-            return Ok(None);
+    /// expired, user not disabled). Served from memory after the first time.
+    pub async fn principal_for_token(&self, token: &str) -> Result<Option<Arc<Principal>>, DbErr> {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let cache = &self.shared.principals;
+        let generation = self.generation(ChangeKind::Security);
+        let owner = match cache.tokens.get(&digest, generation) {
+            Some(owner) => owner,
+            None => {
+                let Some(row) = accesstoken::Entity::find()
+                    .filter(accesstoken::Column::Tokenhash.eq(hex::encode(digest)))
+                    .one(self.reader())
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                if row.revoked {
+                    return Ok(None);
+                }
+                let owner = TokenOwner {
+                    user_id: row.systemuserid,
+                    expires_on: row.expireson,
+                };
+                cache.tokens.put(digest, generation, owner);
+                owner
+            }
         };
-        if row.revoked || row.expireson.is_some_and(|e| e <= now()) {
+        if owner.expires_on.is_some_and(|e| e <= now()) {
             return Ok(None);
         }
-        self.principal(row.systemuserid).await
+        self.principal(owner.user_id).await
     }
 
     /// The user with this login name, if enabled.
-    pub async fn principal_by_name(&self, name: &str) -> Result<Option<Principal>, DbErr> {
-        let user = systemuser::Entity::find()
-            .filter(systemuser::Column::Domainname.eq(name))
-            .one(self.connection())
-            .await?;
-        match user {
-            Some(u) => self.principal(u.systemuserid).await,
-            None => Ok(None),
-        }
+    pub async fn principal_by_name(&self, name: &str) -> Result<Option<Arc<Principal>>, DbErr> {
+        let cache = &self.shared.principals;
+        let generation = self.generation(ChangeKind::Security);
+        let user_id = match cache.names.get(&name.to_owned(), generation) {
+            Some(id) => id,
+            None => {
+                let Some(user) = systemuser::Entity::find()
+                    .filter(systemuser::Column::Domainname.eq(name))
+                    .one(self.reader())
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                cache
+                    .names
+                    .put(name.to_owned(), generation, user.systemuserid);
+                user.systemuserid
+            }
+        };
+        self.principal(user_id).await
     }
 
     /// A user with roles and privileges, if the user exists and is enabled.
-    pub async fn principal(&self, user_id: Uuid) -> Result<Option<Principal>, DbErr> {
-        principal_in(self.connection(), user_id).await
+    pub async fn principal(&self, user_id: Uuid) -> Result<Option<Arc<Principal>>, DbErr> {
+        self.principal_through(self.reader(), user_id).await
+    }
+
+    /// [`Self::principal`], reading through `db` when it is not cached (a job's open
+    /// transaction: with one SQLite connection, the pools wait for it).
+    pub async fn principal_through<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        user_id: Uuid,
+    ) -> Result<Option<Arc<Principal>>, DbErr> {
+        let cache = &self.shared.principals;
+        let generation = self.generation(ChangeKind::Security);
+        if let Some(p) = cache.users.get(&user_id, generation) {
+            return Ok(Some(p));
+        }
+        let Some(principal) = principal_in(db, user_id).await? else {
+            return Ok(None);
+        };
+        let principal = Arc::new(principal);
+        cache.users.put(user_id, generation, principal.clone());
+        Ok(Some(principal))
+    }
+
+    /// Records a security change in `txn` and commits it; this process's cached principals
+    /// are dropped at once (other processes' when they notice the change stamp).
+    async fn commit_security_change(&self, txn: sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
+        changes::record(&txn, ChangeKind::Security).await?;
+        txn.commit().await?;
+        self.changed_here(ChangeKind::Security);
+        Ok(())
     }
 
     /// Whether any token row stores this exact text (used by tests to prove tokens are hashed).
@@ -363,7 +485,7 @@ pub async fn principal_in<C: sea_orm::ConnectionTrait>(
             business_unit_id: user.businessunitid,
             is_admin: role_ids.contains(&ids::SYSTEM_ADMINISTRATOR_ROLE_ID),
             roles: roles.into_iter().map(|r| r.name).collect(),
-            privileges,
+            privileges: Arc::new(privileges),
             language: user.uilanguageid,
         }))
     }

@@ -775,7 +775,7 @@ impl Store {
 
     /// Every stored step, ordered by message name, stage, rank and name.
     pub async fn list_steps(&self) -> Result<Vec<StoredStep>, DbErr> {
-        let db = self.connection();
+        let db = self.reader();
         let solutions: std::collections::HashMap<Uuid, String> = solution::Entity::find()
             .all(db)
             .await?
@@ -819,7 +819,7 @@ impl Store {
 
     /// A step's secure configuration (for the plug-in that runs it; never shown).
     pub async fn step_secure_configuration(&self, id: Uuid) -> Result<Option<String>, DbErr> {
-        let db = self.connection();
+        let db = self.reader();
         let Some(secure_id) = step::Entity::find_by_id(id)
             .one(db)
             .await?

@@ -224,7 +224,7 @@ impl Store {
     /// Every stored table definition, by logical name.
     pub async fn tables(&self) -> Result<Vec<Table>, DbErr> {
         entitydefinition::Entity::find()
-            .all(self.connection())
+            .all(self.reader())
             .await?
             .iter()
             .map(|row| from_json(&row.definition))

@@ -18,7 +18,7 @@ pub struct Unit {
 pub enum UnitConnection<'a> {
     /// The execution's transaction.
     Transaction(MutexGuard<'a, Option<DatabaseTransaction>>),
-    /// No write yet: the pool.
+    /// No write yet: the read pool (never waits for a writer).
     Pool(&'a DatabaseConnection),
 }
 
@@ -74,7 +74,7 @@ impl Unit {
         if guard.is_some() {
             UnitConnection::Transaction(guard)
         } else {
-            UnitConnection::Pool(self.store.connection())
+            UnitConnection::Pool(self.store.reader())
         }
     }
 

@@ -129,6 +129,9 @@ auth-bad-token = Das Zugriffstoken ist ungültig: Es ist unbekannt, widerrufen o
 auth-missing-privilege = Dem Prinzipalbenutzer (Id={ $user }, type=8, roleCount={ $roles }, privilegeCount={ $privileges }) fehlt die Berechtigung { $privilege } (Id={ $privilegeid }) auf OTC=0 für die Entität '{ $api }'.
 auth-impersonation-refused = Der Benutzer { $user } kann nicht im Namen eines anderen Benutzers handeln: Die Berechtigung prvActOnBehalfOfAnotherUser fehlt.
 auth-admin-required = Nur ein Systemadministrator kann { $table }-Datensätze erstellen; der Benutzer { $user } ist kein Systemadministrator.
+auth-admin-required-change = Nur ein Systemadministrator kann { $table }-Datensätze ändern; der Benutzer { $user } ist kein Systemadministrator.
+organization-trace-setting-invalid = plugintracelogsetting muss 0 (Off), 1 (Exception) oder 2 (All) sein, nicht { $value }.
+cli-organization-show = Organisation { $name }: plugintracelogsetting { $code } ({ $label })
 auth-rate-limited = Die Anzahl der Anforderungen hat das Limit von { $limit } innerhalb eines Zeitfensters von { $window } Sekunden überschritten.
 auth-unknown-user = Es gibt keinen aktivierten Benutzer mit der in MSCRMCallerID angegebenen ID { $id }.
 cli-user-added = Benutzer { $name } ({ $id }) erstellt

@@ -129,6 +129,9 @@ auth-bad-token = The access token is not valid: it is unknown, revoked or expire
 auth-missing-privilege = Principal user (Id={ $user }, type=8, roleCount={ $roles }, privilegeCount={ $privileges }) is missing { $privilege } privilege (Id={ $privilegeid }) on OTC=0 for entity '{ $api }'.
 auth-impersonation-refused = User { $user } cannot act on behalf of another user: the prvActOnBehalfOfAnotherUser privilege is missing.
 auth-admin-required = Only a System Administrator can create { $table } records; user { $user } is not one.
+auth-admin-required-change = Only a System Administrator can change { $table } records; user { $user } is not one.
+organization-trace-setting-invalid = plugintracelogsetting must be 0 (Off), 1 (Exception) or 2 (All), not { $value }.
+cli-organization-show = Organization { $name }: plugintracelogsetting { $code } ({ $label })
 auth-rate-limited = Number of requests exceeded the limit of { $limit } over time window of { $window } seconds.
 auth-unknown-user = No enabled user has the id { $id } given in MSCRMCallerID.
 cli-user-added = created user { $name } ({ $id })

@@ -129,6 +129,9 @@ auth-bad-token = アクセス トークンが無効です。不明、取り消�
 auth-missing-privilege = プリンシパル ユーザー (Id={ $user }, type=8, roleCount={ $roles }, privilegeCount={ $privileges }) に、エンティティ '{ $api }' の OTC=0 に対する { $privilege } 特権 (Id={ $privilegeid }) がありません。
 auth-impersonation-refused = ユーザー { $user } は他のユーザーの代理として操作できません。prvActOnBehalfOfAnotherUser 特権がありません。
 auth-admin-required = { $table } レコードを作成できるのはシステム管理者のみです。ユーザー { $user } はシステム管理者ではありません。
+auth-admin-required-change = { $table } レコードを変更できるのはシステム管理者のみです。ユーザー { $user } はシステム管理者ではありません。
+organization-trace-setting-invalid = plugintracelogsetting は 0 (Off)、1 (Exception)、2 (All) のいずれかです。{ $value } は指定できません。
+cli-organization-show = 組織 { $name }: plugintracelogsetting { $code } ({ $label })
 auth-rate-limited = 要求数が、{ $window } 秒の時間枠における上限 { $limit } を超えました。
 auth-unknown-user = MSCRMCallerID で指定された ID { $id } を持つ有効なユーザーが存在しません。
 cli-user-added = ユーザー { $name } ({ $id }) を作成しました

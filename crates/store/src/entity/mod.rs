@@ -2,11 +2,13 @@
 
 pub mod accesstoken;
 pub mod asyncoperation;
+pub mod changestamp;
 pub mod customapi;
 pub mod customapirequestparameter;
 pub mod customapiresponseproperty;
 pub mod entitydefinition;
 pub mod localizedlabel;
+pub mod organization;
 pub mod pluginassembly;
 pub mod pluginpackage;
 pub mod plugintracelog;

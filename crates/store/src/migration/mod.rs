@@ -10,6 +10,7 @@ mod m20261122_000005_steps;
 mod m20261122_000006_tracelog;
 mod m20261122_000007_api_configuration;
 mod m20261205_000008_step_images;
+mod m20261207_000009_organization;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_tracelog::Migration),
             Box::new(m20261122_000007_api_configuration::Migration),
             Box::new(m20261205_000008_step_images::Migration),
+            Box::new(m20261207_000009_organization::Migration),
         ]
     }
 }
