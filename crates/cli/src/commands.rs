@@ -20,13 +20,13 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
     let l = Localizer::new(&user_language());
     match cli.command {
         Command::Import { ref paths } => {
-            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+            let Some(store) = open(&l, &cli, &database_url(&cli, "switchboard.db")).await else {
                 return ExitCode::FAILURE;
             };
             import(&l, &store, paths).await
         }
         Command::List { json } => {
-            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+            let Some(store) = open(&l, &cli, &database_url(&cli, "switchboard.db")).await else {
                 return ExitCode::FAILURE;
             };
             list(&l, &store, json).await
@@ -46,7 +46,7 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
                 }
                 _ => None,
             };
-            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+            let Some(store) = open(&l, &cli, &database_url(&cli, "switchboard.db")).await else {
                 return ExitCode::FAILURE;
             };
             serve(&l, &cli, store, listen, tls).await
@@ -59,19 +59,19 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
         } => demo(&l, &cli, solutions, plugins, listen, tls).await,
         Command::Plugin { ref command } => plugin(&l, command),
         Command::Step { ref command } => {
-            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+            let Some(store) = open(&l, &cli, &database_url(&cli, "switchboard.db")).await else {
                 return ExitCode::FAILURE;
             };
             crate::steps::run(&l, &store, command).await
         }
         Command::Organization { ref command } => {
-            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+            let Some(store) = open(&l, &cli, &database_url(&cli, "switchboard.db")).await else {
                 return ExitCode::FAILURE;
             };
             organization(&l, &store, command).await
         }
         Command::User { .. } | Command::Role { .. } | Command::Token { .. } => {
-            let Some(store) = open(&l, &database_url(&cli, "switchboard.db")).await else {
+            let Some(store) = open(&l, &cli, &database_url(&cli, "switchboard.db")).await else {
                 return ExitCode::FAILURE;
             };
             security(&l, &store, &cli.command).await
@@ -343,8 +343,13 @@ fn database_url(cli: &Cli, file: &str) -> String {
     }
 }
 
-async fn open(l: &Localizer, url: &str) -> Option<Store> {
-    match Store::connect(url).await {
+async fn open(l: &Localizer, cli: &Cli, url: &str) -> Option<Store> {
+    let mut config = switchboard_store::StoreConfig::default();
+    if let Some(n) = cli.database_connections {
+        config.postgres_pool = n;
+        config.sqlite_readers = n;
+    }
+    match Store::connect_with(url, &config).await {
         Ok(store) => Some(store),
         Err(e) => {
             let m = Message::new(MessageId::CliDatabaseOpen)
@@ -742,7 +747,7 @@ async fn demo(
             switchboard_store::sqlite_url(&db_path)
         }
     };
-    let Some(store) = open(l, &url).await else {
+    let Some(store) = open(l, cli, &url).await else {
         return ExitCode::FAILURE;
     };
     if import(l, &store, &roots).await != ExitCode::SUCCESS {

@@ -35,6 +35,16 @@ pub struct Cli {
     )]
     pub data_dir: PathBuf,
 
+    /// Database connections: the PostgreSQL pool's size (default 10), or a SQLite file's
+    /// read-only connections beside its one writer (default 4).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_DATABASE_CONNECTIONS",
+        value_parser = clap::value_parser!(u32).range(1..=1000)
+    )]
+    pub database_connections: Option<u32>,
+
     /// Longest a plug-in call may run, in milliseconds.
     #[arg(
         long,

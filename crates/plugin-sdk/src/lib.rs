@@ -132,6 +132,20 @@ pub fn __install_panic_hook() {
     });
 }
 
+/// Heap the allocator takes at initialisation, so calls allocate without growing memory.
+const HEAP_RESERVE: usize = 256 * 1024;
+
+/// What a component does once, when Switchboard pre-initialises it at build time (the
+/// state it leaves is every sandbox's starting point): installs the panic hook and grows
+/// the heap once, so no call pays for either.
+#[doc(hidden)]
+pub fn __initialize() {
+    __install_panic_hook();
+    let reserve: Vec<u8> = Vec::with_capacity(HEAP_RESERVE);
+    // Kept from being optimised away: the point is the allocation.
+    drop(std::hint::black_box(reserve));
+}
+
 /// Runs one plug-in type with the host's context (used by [`export_plugins!`]).
 #[doc(hidden)]
 pub fn __run<P: Plugin>(
@@ -172,5 +186,13 @@ macro_rules! export_plugins {
         }
 
         $crate::bindings::__export_plugin_world!(__SwitchboardPlugins);
+
+        /// Switchboard runs this once when it builds the component and keeps the state it
+        /// leaves (a pre-initialised snapshot); the export is gone afterwards.
+        #[doc(hidden)]
+        #[unsafe(export_name = "wizer-initialize")]
+        pub extern "C" fn __switchboard_initialize() {
+            $crate::__initialize();
+        }
     };
 }

@@ -30,7 +30,7 @@ use crate::registry::Registry;
 pub async fn execute(
     state: &AppState,
     caller: &Caller,
-    request: &ExecuteRequest,
+    request: ExecuteRequest,
 ) -> Result<ExecuteResponse, ExecuteError> {
     let api = &request.api;
     let (primary_name, primary_id) = match &request.binding {
@@ -42,7 +42,7 @@ pub async fn execute(
         message: api.unique_name.to_string(),
         primary_entity_name: primary_name,
         primary_entity_id: primary_id,
-        inputs: request.inputs.clone(),
+        inputs: request.inputs,
         outputs: default_outputs(api),
         privilege: api.execute_privilege.clone(),
         depth: 1,
@@ -158,6 +158,10 @@ pub(crate) struct ServerUnit {
     /// The registry snapshot the whole request runs against: its steps, plug-ins and record
     /// tables (nested executions share it).
     pub(crate) registry: Arc<Registry>,
+    /// The execution is a record message from outside that no step fires for: its main
+    /// operation's write is all it writes, so a single-statement write needs no explicit
+    /// transaction.
+    pub(crate) sole_write: bool,
 }
 
 impl ServerUnit {
@@ -185,7 +189,26 @@ impl ServerUnit {
             queued: std::sync::atomic::AtomicBool::new(false),
             jobs,
             record_failure: std::sync::Mutex::new(None),
+            sole_write: false,
         }
+    }
+
+    /// The unit of a record message from outside (`message` on `table`): when no step is
+    /// registered for it, its write may be a single statement of its own.
+    pub(crate) fn for_record_message(state: &AppState, message: &str, table: &str) -> Arc<Self> {
+        let registry = state.registry.current();
+        let stepless = registry.steps.get(message).is_none_or(|steps| {
+            steps
+                .iter()
+                .all(|(t, _)| t.as_deref().is_some_and(|t| t != table))
+        });
+        let mut unit = Self::over(
+            Unit::new(state.store.clone()),
+            Some(state.jobs.clone()),
+            registry,
+        );
+        unit.sole_write = stepless;
+        Arc::new(unit)
     }
 
     /// Plug-in assembly bytes, read through the execution's connection (with SQLite's
@@ -415,7 +438,7 @@ impl PluginInvoker for ServerInvoker {
                 registry.clone(),
                 caller.clone(),
                 self.unit.clone(),
-                context.clone(),
+                context,
             );
             let started = std::time::SystemTime::now();
             let clock = std::time::Instant::now();

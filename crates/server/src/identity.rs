@@ -83,15 +83,15 @@ impl FromRequestParts<AppState> for CallerIdentity {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim().to_owned());
+            .map(|(_, token)| token.trim());
         let Some(token) = token.filter(|t| !t.is_empty()) else {
             return Err(reject(
                 ErrorKind::Unauthorized,
                 Message::new(MessageId::AuthNoToken),
             ));
         };
-        let found = if crate::jwt::looks_like_jwt(&token) && state.jwt.enabled() {
-            match state.jwt.verify(&token) {
+        let found = if crate::jwt::looks_like_jwt(token) && state.jwt.enabled() {
+            match state.jwt.verify(token) {
                 Ok(claims) => principal_for_claims(state, &claims).await,
                 Err(reason) => {
                     tracing::info!(%reason, "JWT refused");
@@ -99,7 +99,7 @@ impl FromRequestParts<AppState> for CallerIdentity {
                 }
             }
         } else {
-            state.store.principal_for_token(&token).await
+            state.store.principal_for_token(token).await
         };
         let principal = match found {
             Ok(Some(p)) => p,

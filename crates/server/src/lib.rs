@@ -40,9 +40,22 @@ pub const REGISTRY_POLL: Duration = Duration::from_secs(2);
 /// settings (PostgreSQL also announces them at once).
 pub const CHANGES_POLL: Duration = Duration::from_millis(250);
 
-/// What every handler can reach.
+/// What every handler can reach: a cheap handle (one reference count) on [`App`], which
+/// axum clones for every extractor of every request.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// The server's shared parts.
+#[derive(Clone)]
+pub struct App {
     /// The database.
     pub store: Store,
     /// The current definitions.
@@ -118,7 +131,7 @@ impl AppState {
             config.rate_limit,
             config.rate_window,
         ));
-        Ok(Self {
+        Ok(Self(Arc::new(App {
             store,
             registry,
             locales: Arc::new(switchboard_locale::Locales::default()),
@@ -131,12 +144,12 @@ impl AppState {
             traces,
             job_runner: None,
             job_workers: config.jobs,
-        })
+        })))
     }
 
     /// With the runner [`serve`]'s job workers hand claimed jobs to.
     pub fn with_job_runner(mut self, runner: Arc<dyn JobRunner>) -> Self {
-        self.job_runner = Some(runner);
+        Arc::make_mut(&mut self.0).job_runner = Some(runner);
         self
     }
 }

@@ -35,7 +35,8 @@ pub(crate) struct CallerRecords {
     caller: Caller,
     localizer: Arc<Localizer>,
     unit: Arc<ServerUnit>,
-    context: ExecutionContext,
+    /// Where the plug-in's own messages run: one level below its call.
+    below: Nesting,
 }
 
 impl CallerRecords {
@@ -44,7 +45,7 @@ impl CallerRecords {
         registry: Arc<Registry>,
         caller: Caller,
         unit: Arc<ServerUnit>,
-        context: ExecutionContext,
+        context: &ExecutionContext,
     ) -> Self {
         let localizer = state.locales.pick(caller.language, None);
         Self {
@@ -53,7 +54,7 @@ impl CallerRecords {
             caller,
             localizer,
             unit,
-            context,
+            below: Nesting::below(context),
         }
     }
 
@@ -65,7 +66,7 @@ impl CallerRecords {
         table: &Table,
         input: RecordInput,
     ) -> Result<BTreeMap<String, Value>, RecordFailure> {
-        let request = record_request(table, op, input, Nesting::below(&self.context));
+        let request = record_request(table, op, input, self.below.clone());
         run_record_message(&self.state, &self.caller, request, &self.unit)
             .await
             .map_err(|e| match e {
@@ -242,9 +243,9 @@ impl RecordService for CallerRecords {
                 inputs,
                 outputs: crate::execute::default_outputs(&api),
                 privilege: api.execute_privilege.clone(),
-                depth: self.context.depth + 1,
-                correlation_id: self.context.correlation_id,
-                parent: Some((self.context.message_name.clone(), self.context.stage)),
+                depth: self.below.depth,
+                correlation_id: self.below.correlation_id,
+                parent: self.below.parent.clone(),
                 main_operation_is_plugin: true,
             };
             let unit: Arc<dyn UnitOfWork> = self.unit.clone();

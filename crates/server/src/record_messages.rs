@@ -92,6 +92,7 @@ pub(crate) enum RecordInput {
 
 /// Where a record message runs: at depth 1 for a request from outside, or one level below
 /// the plug-in that issued it, in its correlation.
+#[derive(Debug, Clone)]
 pub(crate) struct Nesting {
     /// The depth of the message.
     pub(crate) depth: u32,
@@ -195,7 +196,7 @@ pub(crate) async fn record_message(
     op: RecordOp,
     input: RecordInput,
 ) -> Result<BTreeMap<String, Value>, RecordMessageError> {
-    let server_unit = ServerUnit::for_request(state);
+    let server_unit = ServerUnit::for_record_message(state, op.message(), &table.logical_name);
     let request = record_request(table, op, input, Nesting::outermost());
     run_record_message(state, caller, request, &server_unit).await
 }
@@ -293,22 +294,46 @@ async fn write(
         Some(Value::Entity(e)) => e.attributes.clone(),
         _ => BTreeMap::new(),
     };
-    let guard = unit.unit.write().await?;
-    let txn = guard.as_ref().expect("write() opened the transaction");
-    let written = match op {
-        RecordOp::Create => {
-            fields.insert(table.primary_id.clone(), Value::Guid(id));
-            records::create(txn, table, fields, Some(caller.user_id))
-                .await
-                .map(|_| true)
+    if op == RecordOp::Create {
+        fields.insert(table.primary_id.clone(), Value::Guid(id));
+    }
+    // The only write of an execution no step extends, when it is one statement: no
+    // transaction around it.
+    let single = if unit.sole_write && !records::write_reads_lookups(table, &fields) {
+        unit.unit.single_statement().await
+    } else {
+        None
+    };
+    let written = match single {
+        Some(db) => write_record(db, op, table, caller, id, fields).await?,
+        None => {
+            let guard = unit.unit.write().await?;
+            let txn = guard.as_ref().expect("write() opened the transaction");
+            write_record(txn, op, table, caller, id, fields).await?
         }
-        RecordOp::Update => records::update(txn, table, id, fields, Some(caller.user_id)).await,
-        _ => records::delete(txn, table, id).await,
-    }?;
+    };
     if written {
         Ok(BTreeMap::new())
     } else {
         Err(records::not_found(&table.logical_name, id))
+    }
+}
+
+/// The store call of a Create, Update or Delete; `false` when the record is not there.
+async fn write_record<C: switchboard_store::ConnectionTrait>(
+    db: &C,
+    op: RecordOp,
+    table: &Table,
+    caller: &Caller,
+    id: Uuid,
+    fields: Record,
+) -> Result<bool, RecordError> {
+    match op {
+        RecordOp::Create => records::create(db, table, fields, Some(caller.user_id))
+            .await
+            .map(|_| true),
+        RecordOp::Update => records::update(db, table, id, fields, Some(caller.user_id)).await,
+        _ => records::delete(db, table, id).await,
     }
 }
 

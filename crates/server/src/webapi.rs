@@ -63,9 +63,8 @@ pub async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let localizer = state
-        .locales
-        .pick(caller.language, crate::accept_language(&headers));
+    // Only an error is rendered in a language: keep what picks it, not the headers.
+    let accept_language = headers.get(header::ACCEPT_LANGUAGE).cloned();
     let include_annotations = prefer_annotations(&headers);
     let result = async {
         // HTTP/2 (what HTTPS clients negotiate) sends the absolute URI; answer as for HTTP/1.1.
@@ -93,14 +92,15 @@ pub async fn handle(
             .or_else(|| uri.authority().map(|a| a.as_str()))
             .unwrap_or("localhost");
         let scheme = if state.tls.is_some() { "https" } else { "http" };
+        let root = format!("{scheme}://{host}/api/data/{version}/");
+        let parsed = url::parse(below, uri.query())?;
         let incoming = Incoming {
             method,
-            headers: headers.clone(),
+            headers,
             body,
-            root: format!("{scheme}://{host}/api/data/{version}/"),
-            uri: full.clone(),
+            root,
+            uri: full,
         };
-        let parsed = url::parse(below, uri.query())?;
         let registry = state.registry.current();
         // A slow client (or a slow body) must not hold a connection forever.
         match tokio::time::timeout(
@@ -120,7 +120,11 @@ pub async fn handle(
     .await;
     let mut response = match result {
         Ok(r) => r,
-        Err(error) => ApiError { error, localizer }.into_response(),
+        Err(error) => {
+            let accept_language = accept_language.as_ref().and_then(|v| v.to_str().ok());
+            let localizer = state.locales.pick(caller.language, accept_language);
+            ApiError { error, localizer }.into_response()
+        }
     };
     let h = response.headers_mut();
     h.insert("OData-Version", HeaderValue::from_static("4.0"));
@@ -179,8 +183,8 @@ async fn route(
     parsed: ParsedUrl,
     incoming: Incoming,
 ) -> Result<Response> {
-    let segments = parsed.segments.clone();
-    match segments.as_slice() {
+    let segments = parsed.segments.as_slice();
+    match segments {
         [] => {
             only_get(&incoming)?;
             let context = format!("{}$metadata", incoming.root);
@@ -223,7 +227,7 @@ async fn route(
         }
         [Segment { name, .. }, ..] if name == crate::entity_definitions::SET => {
             only_get(&incoming)?;
-            crate::entity_definitions::handle(registry, caller, &incoming.root, &segments, &parsed)
+            crate::entity_definitions::handle(registry, caller, &incoming.root, segments, &parsed)
         }
         [Segment { name, parens }] if name == "WhoAmI" => {
             only_get(&incoming)?;
@@ -608,7 +612,7 @@ async fn invoke(
     };
     // The execute privilege is checked by the pipeline, after pre-validation steps, as in
     // Dataverse.
-    let response = execute(state, caller, &request)
+    let response = execute(state, caller, request)
         .await
         .map_err(execute_failure)?;
     serialize(registry, &api, response.outputs, &root)

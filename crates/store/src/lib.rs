@@ -27,9 +27,12 @@ use sea_orm_migration::MigratorTrait;
 pub use import::{Conflict, ImportError, ImportReport, ItemKind};
 pub use read::{PluginTarget, Rows, StoredApi};
 pub use records::{Page, Record, RecordError, RecordErrorKind};
-pub use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 pub use steps::{StepChange, StepError, StepFailure, StepRule, StepUpdate, StoredStep};
 pub use tables::{TableChange, TableError};
+
+/// A PostgreSQL connection idle this long is pinged before it is used again.
+const POSTGRES_PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
 /// How long a SQLite connection waits for another process's write lock before failing.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -89,6 +92,14 @@ impl Store {
         let in_memory = sqlite && (url.contains(":memory:") || url.contains("mode=memory"));
         let mut options = ConnectOptions::new(url.to_owned());
         options.sqlx_logging(false);
+        // sqlx pings a pooled connection on every checkout by default: one more round trip
+        // per statement. A SQLite file never drops its connection; a PostgreSQL connection
+        // is pinged only when it sat idle long enough for something between to drop it.
+        if sqlite {
+            options.test_before_acquire(false);
+        } else {
+            options.test_before_acquire_if_idle_for(POSTGRES_PING_AFTER_IDLE);
+        }
         if sqlite {
             // SQLite has one writer at a time: a single writing connection in this process
             // never waits for itself. WAL lets the read-only connections read meanwhile, and
@@ -112,6 +123,7 @@ impl Store {
             let mut options = ConnectOptions::new(url.to_owned());
             options
                 .sqlx_logging(false)
+                .test_before_acquire(false)
                 .max_connections(config.sqlite_readers.max(1))
                 .min_connections(0)
                 .map_sqlx_sqlite_opts(|o| o.read_only(true).busy_timeout(SQLITE_BUSY_TIMEOUT));

@@ -541,6 +541,18 @@ fn base_select(table: &Table) -> SelectStatement {
 }
 
 /// Checks that every lookup in `values` points at an existing record.
+/// Whether writing `values` reads other records first (a lookup's target must exist), so
+/// the write is more than one statement.
+pub fn write_reads_lookups(table: &Table, values: &Record) -> bool {
+    values.iter().any(|(name, value)| {
+        matches!(value, Value::EntityReference(_))
+            && table
+                .column(name)
+                .and_then(Column::lookup_targets)
+                .is_some()
+    })
+}
+
 async fn check_lookups<C: ConnectionTrait>(db: &C, table: &Table, values: &Record) -> Result<()> {
     for (name, value) in values {
         let Value::EntityReference(r) = value else {
@@ -625,19 +637,28 @@ pub async fn create<C: ConnectionTrait>(
     columns.push(("modifiedon".into(), stamp));
     columns.push(("createdby".into(), SqlValue::Uuid(caller)));
     columns.push(("modifiedby".into(), SqlValue::Uuid(caller)));
-    if retrieve(db, table, id, Some(&[])).await?.is_some() {
-        return Err(rejected(
-            RecordErrorKind::Duplicate,
-            Message::new(MessageId::ODataDuplicateRecord).arg("name", id.to_string()),
-        ));
-    }
     let mut stmt = Query::insert();
     stmt.into_table(Alias::new(table.storage_name()))
         .columns(columns.iter().map(|(n, _)| Alias::new(n.as_str())));
     stmt.values(columns.into_iter().map(|(_, v)| Expr::val(v)))
         .map_err(|e| DbErr::Custom(e.to_string()))?;
-    db.execute(&stmt).await?;
-    Ok(id)
+    // The key's constraint finds a taken id in the same statement (no read first); on
+    // PostgreSQL that aborts the transaction, as a failed write does in Dataverse.
+    match db.execute(&stmt).await {
+        Ok(_) => Ok(id),
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Err(rejected(
+                RecordErrorKind::Duplicate,
+                Message::new(MessageId::ODataDuplicateRecord).arg("name", id.to_string()),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// One record by id with the `select`ed columns (all when `None`); `None` when absent.

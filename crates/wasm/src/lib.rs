@@ -8,6 +8,7 @@ mod convert;
 mod host;
 mod imports;
 pub mod records;
+pub mod snapshot;
 pub mod testing;
 
 pub use host::{

@@ -176,7 +176,7 @@ async fn drive(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let (mut sender, connection) =
+                let (mut sender, mut connection) =
                     match hyper::client::conn::http1::handshake(TokioIo::new(stream)).await {
                         Ok(pair) => pair,
                         Err(_) => {
@@ -184,22 +184,30 @@ async fn drive(
                             return tally;
                         }
                     };
-                tokio::task::spawn_local(connection);
+                // The connection is driven by this task too (no second task to wake per
+                // request): each request is polled together with it until it completes.
                 loop {
                     let now = Instant::now();
                     if now >= end || limit.is_some_and(|l| sent.get() >= l) {
                         break;
                     }
                     sent.set(sent.get() + 1);
-                    let began = Instant::now();
-                    let outcome = async {
+                    let began = now;
+                    let exchange = async {
                         sender.ready().await?;
                         let response = sender.send_request(request.build(&host)).await?;
                         let status = response.status();
                         let body = response.into_body().collect().await?.to_bytes();
                         Ok::<_, hyper::Error>((status, body))
-                    }
-                    .await;
+                    };
+                    let outcome = tokio::select! {
+                        biased;
+                        outcome = exchange => outcome,
+                        closed = &mut connection => match closed {
+                            Ok(()) => break,
+                            Err(e) => Err(e),
+                        },
+                    };
                     let finished = Instant::now();
                     if finished < measure_from && limit.is_none() {
                         continue;
