@@ -254,21 +254,24 @@ pub(crate) async fn main_operation(
                 Some(Value::StringArray(c)) if !c.is_empty() => Some(c.clone()),
                 _ => None,
             };
-            reading!(unit, |db| records::retrieve(
-                db,
-                table,
-                id,
-                columns.as_deref()
-            ))
-            .and_then(|r| r.ok_or_else(|| records::not_found(&table.logical_name, id)))
-            .map(|record| {
-                let entity = Entity {
-                    logical_name: Some(table.logical_name.clone()),
-                    id: Some(id),
-                    attributes: record,
-                };
-                BTreeMap::from([(BUSINESS_ENTITY.to_owned(), Value::Entity(entity))])
-            })
+            let read = match unit.registry.records.get(&table.logical_name) {
+                Some(table) => unit.unit.read_record(table, id, columns.as_deref()).await,
+                None => reading!(unit, |db| records::retrieve(
+                    db,
+                    table,
+                    id,
+                    columns.as_deref()
+                )),
+            };
+            read.and_then(|r| r.ok_or_else(|| records::not_found(&table.logical_name, id)))
+                .map(|record| {
+                    let entity = Entity {
+                        logical_name: Some(table.logical_name.clone()),
+                        id: Some(id),
+                        attributes: record,
+                    };
+                    BTreeMap::from([(BUSINESS_ENTITY.to_owned(), Value::Entity(entity))])
+                })
         }
         RecordOp::RetrieveMultiple => retrieve_multiple(unit, table, context).await,
     };
@@ -298,8 +301,18 @@ async fn write(
         fields.insert(table.primary_id.clone(), Value::Guid(id));
     }
     // The only write of an execution no step extends, when it is one statement: no
-    // transaction around it.
-    let single = if unit.sole_write && !records::write_reads_lookups(table, &fields) {
+    // transaction around it (a Create goes with the other such Creates of the table).
+    let alone = unit.sole_write && !records::write_reads_lookups(table, &fields);
+    if alone
+        && op == RecordOp::Create
+        && let Some(shared) = unit.registry.records.get(&table.logical_name)
+    {
+        let row = records::NewRow::prepare(table, fields.clone(), Some(caller.user_id))?;
+        if let Some(done) = unit.unit.insert_alone(shared, row).await {
+            return done.map(|()| BTreeMap::new());
+        }
+    }
+    let single = if alone {
         unit.unit.single_statement().await
     } else {
         None

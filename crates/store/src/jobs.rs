@@ -413,23 +413,28 @@ fn elapsed_seconds(job: &ClaimedJob, now: i64) -> f64 {
     (now - job.started_on).max(0) as f64 / 1000.0
 }
 
-/// PostgreSQL: a lapsed claim first, else the Ready job due first, each found through
+/// PostgreSQL: lapsed claims first, then the Ready jobs due first, each found through
 /// `ix_asyncoperation_claim` in index order (no sort, however long the queue) and locked by
-/// the claiming statement itself with `SKIP LOCKED`: concurrent claimers pass it by, and once
-/// this commits it is no longer claimable.
+/// the claiming statement itself with `SKIP LOCKED`: concurrent claimers pass them by, and
+/// once this commits they are no longer claimable. `$4` is the most jobs taken.
 const CLAIM_POSTGRES: &str = "\
 WITH lapsed AS MATERIALIZED (
     SELECT asyncoperationid FROM asyncoperation
     WHERE statecode = 2 AND leaseexpireson <= $1
-    LIMIT 1
+    LIMIT $4
     FOR UPDATE SKIP LOCKED),
 ready AS MATERIALIZED (
     SELECT asyncoperationid FROM asyncoperation
-    WHERE statecode = 0 AND postponeuntil <= $1 AND NOT EXISTS (SELECT 1 FROM lapsed)
+    WHERE statecode = 0 AND postponeuntil <= $1
     ORDER BY postponeuntil
-    LIMIT 1
+    LIMIT $4
     FOR UPDATE SKIP LOCKED),
-next AS (SELECT asyncoperationid FROM lapsed UNION ALL SELECT asyncoperationid FROM ready)
+next AS (
+    SELECT asyncoperationid FROM (
+        SELECT asyncoperationid, 0 AS pick FROM lapsed
+        UNION ALL SELECT asyncoperationid, 1 AS pick FROM ready) AS candidates
+    ORDER BY pick
+    LIMIT $4)
 UPDATE asyncoperation AS job SET
     retrycount = job.retrycount + CASE WHEN job.statecode = 2 THEN 1 ELSE 0 END,
     statecode = 2, statuscode = 20, hostid = $2, startedon = $1, modifiedon = $1,
@@ -443,23 +448,39 @@ UPDATE asyncoperation SET
     retrycount = retrycount + CASE WHEN statecode = 2 THEN 1 ELSE 0 END,
     statecode = 2, statuscode = 20, hostid = ?2, startedon = ?1, modifiedon = ?1,
     leaseexpireson = ?3
-WHERE asyncoperationid = COALESCE(
-    (SELECT asyncoperationid FROM asyncoperation
-     WHERE statecode = 2 AND leaseexpireson <= ?1
-     LIMIT 1),
-    (SELECT asyncoperationid FROM asyncoperation
-     WHERE statecode = 0 AND postponeuntil <= ?1
-     ORDER BY postponeuntil
-     LIMIT 1))
+WHERE asyncoperationid IN (
+    SELECT asyncoperationid FROM (
+        SELECT asyncoperationid, 0 AS pick, 0 AS due FROM asyncoperation
+        WHERE statecode = 2 AND leaseexpireson <= ?1
+        UNION ALL
+        SELECT asyncoperationid, 1 AS pick, postponeuntil AS due FROM asyncoperation
+        WHERE statecode = 0 AND postponeuntil <= ?1)
+    ORDER BY pick, due
+    LIMIT ?4)
 RETURNING *";
 
 impl Store {
-    /// Claims one job for `host_id` (unique per worker): a Ready job whose `postponeuntil`
-    /// has passed, or a Locked one whose lease lapsed (its node stopped; this counts as a
-    /// failed attempt in `retrycount`). The job becomes Locked / In Progress with `hostid`,
-    /// `startedon` and `leaseexpireson` = now + `lease`. Atomic: concurrent claimers, in this
-    /// process or on other nodes, never get the same claim.
+    /// Claims one job for `host_id` (unique per worker): see [`Self::claim_batch`].
     pub async fn claim(&self, host_id: &str, lease: Duration) -> Result<Option<ClaimedJob>, DbErr> {
+        Ok(self
+            .claim_batch(host_id, lease, 1)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// Claims up to `limit` jobs for `host_id` (unique per worker) in one statement: Locked
+    /// ones whose lease lapsed first (their node stopped; this counts as a failed attempt in
+    /// `retrycount`), then Ready jobs whose `postponeuntil` has passed, earliest first. Each
+    /// becomes Locked / In Progress with `hostid`, `startedon` and `leaseexpireson` = now +
+    /// `lease`. Atomic: concurrent claimers, in this process or on other nodes, never get the
+    /// same job.
+    pub async fn claim_batch(
+        &self,
+        host_id: &str,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<ClaimedJob>, DbErr> {
         let db = self.connection();
         let backend = db.get_database_backend();
         let now = now_millis();
@@ -473,16 +494,22 @@ impl Store {
                 )));
             }
         };
+        let limit = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
         let statement = Statement::from_sql_and_values(
             backend,
             sql,
-            [now.into(), host_id.into(), until.into()],
+            [now.into(), host_id.into(), until.into(), limit.into()],
         );
-        let row = asyncoperation::Entity::find()
+        let mut jobs: Vec<ClaimedJob> = asyncoperation::Entity::find()
             .from_raw_sql(statement)
-            .one(db)
-            .await?;
-        Ok(row.map(ClaimedJob::from))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(ClaimedJob::from)
+            .collect();
+        // RETURNING gives no order: lapsed first, then the earliest due.
+        jobs.sort_by_key(|j| (j.retry_count == 0, j.created_on));
+        Ok(jobs)
     }
 
     /// Records a failed attempt of a claimed job: with attempts left (and `error.retry`),
@@ -508,53 +535,77 @@ impl Store {
         policy: &RetryPolicy,
         count: bool,
     ) -> Result<FailOutcome, DbErr> {
-        let now = now_millis();
-        let failures = job.retry_count.saturating_add(u32::from(count));
-        let retry = count && error.retry && failures < policy.max_attempts;
-        let mut update = asyncoperation::Entity::update_many()
-            .col_expr(
-                Column::Retrycount,
-                Expr::value(i32::try_from(failures).unwrap_or(i32::MAX)),
-            )
-            .col_expr(Column::Message, Expr::value(error.message.clone()))
-            .col_expr(
-                Column::Friendlymessage,
-                Expr::value(error.friendly_message.clone()),
-            )
-            .col_expr(Column::Errorcode, Expr::value(error.error_code))
-            .col_expr(Column::Modifiedon, Expr::value(now))
-            .col_expr(Column::Leaseexpireson, Expr::value(Value::BigInt(None)));
-        let outcome = if retry {
-            let at = now.saturating_add(millis(policy.backoff(failures)));
-            update = update
-                .col_expr(Column::Statecode, Expr::value(codes::STATE_READY))
-                .col_expr(Column::Statuscode, Expr::value(codes::STATUS_WAITING))
-                .col_expr(Column::Postponeuntil, Expr::value(at))
-                .col_expr(Column::Hostid, Expr::value(Value::String(None)));
-            FailOutcome::Retry { at }
-        } else {
-            update = update
-                .col_expr(Column::Statecode, Expr::value(codes::STATE_COMPLETED))
-                .col_expr(Column::Statuscode, Expr::value(codes::STATUS_FAILED))
-                .col_expr(Column::Completedon, Expr::value(now))
-                .col_expr(
-                    Column::Executiontimespan,
-                    Expr::value(elapsed_seconds(job, now)),
-                );
-            FailOutcome::Failed
-        };
-        let affected = update
-            .filter(held(job))
-            .exec(self.connection())
-            .await?
-            .rows_affected;
-        Ok(if affected == 1 {
-            outcome
-        } else {
-            FailOutcome::NotHeld
-        })
+        record_failure_in(self.connection(), job, error, policy, count).await
     }
 
+    /// Extends the held claims of `jobs` to now + `lease`; returns how many were held.
+    pub async fn extend_leases(&self, jobs: &[ClaimedJob], lease: Duration) -> Result<u64, DbErr> {
+        let until = now_millis().saturating_add(millis(lease));
+        let mut held_any = Condition::any();
+        for job in jobs {
+            held_any = held_any.add(held(job));
+        }
+        Ok(asyncoperation::Entity::update_many()
+            .col_expr(Column::Leaseexpireson, Expr::value(until))
+            .filter(held_any)
+            .exec(self.connection())
+            .await?
+            .rows_affected)
+    }
+}
+
+/// [`Store::fail`] through `db` (a worker's batch transaction).
+pub(crate) async fn record_failure_in<C: ConnectionTrait>(
+    db: &C,
+    job: &ClaimedJob,
+    error: &JobError,
+    policy: &RetryPolicy,
+    count: bool,
+) -> Result<FailOutcome, DbErr> {
+    let now = now_millis();
+    let failures = job.retry_count.saturating_add(u32::from(count));
+    let retry = count && error.retry && failures < policy.max_attempts;
+    let mut update = asyncoperation::Entity::update_many()
+        .col_expr(
+            Column::Retrycount,
+            Expr::value(i32::try_from(failures).unwrap_or(i32::MAX)),
+        )
+        .col_expr(Column::Message, Expr::value(error.message.clone()))
+        .col_expr(
+            Column::Friendlymessage,
+            Expr::value(error.friendly_message.clone()),
+        )
+        .col_expr(Column::Errorcode, Expr::value(error.error_code))
+        .col_expr(Column::Modifiedon, Expr::value(now))
+        .col_expr(Column::Leaseexpireson, Expr::value(Value::BigInt(None)));
+    let outcome = if retry {
+        let at = now.saturating_add(millis(policy.backoff(failures)));
+        update = update
+            .col_expr(Column::Statecode, Expr::value(codes::STATE_READY))
+            .col_expr(Column::Statuscode, Expr::value(codes::STATUS_WAITING))
+            .col_expr(Column::Postponeuntil, Expr::value(at))
+            .col_expr(Column::Hostid, Expr::value(Value::String(None)));
+        FailOutcome::Retry { at }
+    } else {
+        update = update
+            .col_expr(Column::Statecode, Expr::value(codes::STATE_COMPLETED))
+            .col_expr(Column::Statuscode, Expr::value(codes::STATUS_FAILED))
+            .col_expr(Column::Completedon, Expr::value(now))
+            .col_expr(
+                Column::Executiontimespan,
+                Expr::value(elapsed_seconds(job, now)),
+            );
+        FailOutcome::Failed
+    };
+    let affected = update.filter(held(job)).exec(db).await?.rows_affected;
+    Ok(if affected == 1 {
+        outcome
+    } else {
+        FailOutcome::NotHeld
+    })
+}
+
+impl Store {
     /// Extends a held claim to now + `lease`, for jobs running longer than a lease; returns
     /// whether the claim was still held.
     pub async fn extend_lease(&self, job: &ClaimedJob, lease: Duration) -> Result<bool, DbErr> {

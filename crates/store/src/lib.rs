@@ -3,11 +3,14 @@
 
 pub mod changes;
 pub mod entity;
+mod gather;
 pub mod import;
+mod inserts;
 pub mod jobs;
 pub mod migration;
 pub mod organization;
 pub mod pipeline_steps;
+mod point_reads;
 pub mod read;
 pub mod records;
 pub mod security;
@@ -76,6 +79,10 @@ struct Shared {
     changes: changes::Changes,
     /// The organization's settings.
     settings: organization::SettingsCache,
+    /// Reads of one record by id, gathered into shared statements.
+    point_reads: point_reads::PointReads,
+    /// Creates outside a transaction, gathered into shared statements.
+    inserts: inserts::Inserts,
 }
 
 impl Store {

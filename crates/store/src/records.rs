@@ -45,6 +45,16 @@ pub enum RecordError {
     Database(DbErr),
 }
 
+impl RecordError {
+    /// The same error, for another request that shared its statement.
+    pub fn duplicate(&self) -> Self {
+        match self {
+            RecordError::Rejected(kind, message) => RecordError::Rejected(*kind, message.clone()),
+            RecordError::Database(e) => RecordError::Database(DbErr::Custom(e.to_string())),
+        }
+    }
+}
+
 impl From<DbErr> for RecordError {
     fn from(e: DbErr) -> Self {
         RecordError::Database(e)
@@ -540,7 +550,6 @@ fn base_select(table: &Table) -> SelectStatement {
     stmt.to_owned()
 }
 
-/// Checks that every lookup in `values` points at an existing record.
 /// Whether writing `values` reads other records first (a lookup's target must exist), so
 /// the write is more than one statement.
 pub fn write_reads_lookups(table: &Table, values: &Record) -> bool {
@@ -553,6 +562,7 @@ pub fn write_reads_lookups(table: &Table, values: &Record) -> bool {
     })
 }
 
+/// Checks that every lookup in `values` points at an existing record.
 async fn check_lookups<C: ConnectionTrait>(db: &C, table: &Table, values: &Record) -> Result<()> {
     for (name, value) in values {
         let Value::EntityReference(r) = value else {
@@ -615,46 +625,89 @@ fn now() -> OffsetDateTime {
 pub async fn create<C: ConnectionTrait>(
     db: &C,
     table: &Table,
-    mut values: Record,
+    values: Record,
     caller: Option<Uuid>,
 ) -> Result<Uuid> {
-    let id = match values.remove(&table.primary_id) {
-        Some(Value::Guid(id)) => id,
-        Some(Value::Null) | None => Uuid::new_v4(),
-        Some(other) => {
-            let key = table.column(&table.primary_id).expect("key column");
-            return Err(invalid(
-                key,
-                format!("a {} value is not a record id", type_name(&other)),
-            ));
-        }
+    let lookups = write_reads_lookups(table, &values).then(|| values.clone());
+    let row = NewRow::prepare(table, values, caller)?;
+    if let Some(lookups) = lookups {
+        check_lookups(db, table, &lookups).await?;
+    }
+    let id = row.id;
+    insert_rows(db, table, vec![row]).await?;
+    Ok(id)
+}
+
+/// A record to insert: its id and its stored columns (platform columns included), checked.
+#[derive(Debug, Clone)]
+pub struct NewRow {
+    /// The record's id.
+    pub id: Uuid,
+    columns: Vec<(String, SqlValue)>,
+}
+
+impl NewRow {
+    /// Checks `values` against `table` and adds the platform columns (no database work:
+    /// lookups are not checked here).
+    pub fn prepare(table: &Table, mut values: Record, caller: Option<Uuid>) -> Result<Self> {
+        let id = match values.remove(&table.primary_id) {
+            Some(Value::Guid(id)) => id,
+            Some(Value::Null) | None => Uuid::new_v4(),
+            Some(other) => {
+                let key = table.column(&table.primary_id).expect("key column");
+                return Err(invalid(
+                    key,
+                    format!("a {} value is not a record id", type_name(&other)),
+                ));
+            }
+        };
+        let mut columns = writable_values(table, &values, true)?;
+        columns.push((table.primary_id.clone(), SqlValue::from(id)));
+        let stamp = SqlValue::from(utc_seconds(now()));
+        columns.push(("createdon".into(), stamp.clone()));
+        columns.push(("modifiedon".into(), stamp));
+        columns.push(("createdby".into(), SqlValue::Uuid(caller)));
+        columns.push(("modifiedby".into(), SqlValue::Uuid(caller)));
+        Ok(Self { id, columns })
+    }
+
+    /// The stored column names, in order (rows with the same ones can share a statement).
+    pub fn column_names(&self) -> Vec<String> {
+        self.columns.iter().map(|(n, _)| n.clone()).collect()
+    }
+}
+
+/// Inserts rows that have the same columns in one statement (all or none). A taken id is
+/// found by the key's constraint in the same statement (no read first); on PostgreSQL that
+/// aborts the transaction, as a failed write does in Dataverse.
+pub async fn insert_rows<C: ConnectionTrait>(
+    db: &C,
+    table: &Table,
+    rows: Vec<NewRow>,
+) -> Result<()> {
+    let Some(first) = rows.first() else {
+        return Ok(());
     };
-    let mut columns = writable_values(table, &values, true)?;
-    check_lookups(db, table, &values).await?;
-    columns.push((table.primary_id.clone(), SqlValue::from(id)));
-    let stamp = SqlValue::from(utc_seconds(now()));
-    columns.push(("createdon".into(), stamp.clone()));
-    columns.push(("modifiedon".into(), stamp));
-    columns.push(("createdby".into(), SqlValue::Uuid(caller)));
-    columns.push(("modifiedby".into(), SqlValue::Uuid(caller)));
+    let only_id = (rows.len() == 1).then_some(first.id);
     let mut stmt = Query::insert();
     stmt.into_table(Alias::new(table.storage_name()))
-        .columns(columns.iter().map(|(n, _)| Alias::new(n.as_str())));
-    stmt.values(columns.into_iter().map(|(_, v)| Expr::val(v)))
-        .map_err(|e| DbErr::Custom(e.to_string()))?;
-    // The key's constraint finds a taken id in the same statement (no read first); on
-    // PostgreSQL that aborts the transaction, as a failed write does in Dataverse.
+        .columns(first.columns.iter().map(|(n, _)| Alias::new(n.as_str())));
+    for row in rows {
+        stmt.values(row.columns.into_iter().map(|(_, v)| Expr::val(v)))
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+    }
     match db.execute(&stmt).await {
-        Ok(_) => Ok(id),
+        Ok(_) => Ok(()),
         Err(e)
             if matches!(
                 e.sql_err(),
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
             ) =>
         {
+            let name = only_id.map_or_else(|| "?".to_owned(), |id| id.to_string());
             Err(rejected(
                 RecordErrorKind::Duplicate,
-                Message::new(MessageId::ODataDuplicateRecord).arg("name", id.to_string()),
+                Message::new(MessageId::ODataDuplicateRecord).arg("name", name),
             ))
         }
         Err(e) => Err(e.into()),
@@ -676,6 +729,32 @@ pub async fn retrieve<C: ConnectionTrait>(
         Some(row) => Ok(Some(read_row(table, &row, &wanted)?)),
         None => Ok(None),
     }
+}
+
+/// Records of one table by id, in one statement, with the `select`ed columns (all when
+/// `None`): `(id, record)` for each id that exists.
+pub async fn retrieve_many<C: ConnectionTrait>(
+    db: &C,
+    table: &Table,
+    ids: &[Uuid],
+    select: Option<&[String]>,
+) -> Result<Vec<(Uuid, Record)>> {
+    let wanted = select_columns(table, select)?;
+    let key = table
+        .column(&table.primary_id)
+        .expect("every table has its key column");
+    let stmt = base_select(table)
+        .and_where(col(&table.primary_id).is_in(ids.iter().copied()))
+        .to_owned();
+    let mut found = Vec::with_capacity(ids.len());
+    for row in db.query_all(&stmt).await? {
+        let id = match from_sql(&row, key, None)? {
+            Value::Guid(id) => id,
+            _ => continue,
+        };
+        found.push((id, read_row(table, &row, &wanted)?));
+    }
+    Ok(found)
 }
 
 /// A page of records matching `query`, and whether more follow it.

@@ -5,7 +5,13 @@
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 use tokio::sync::{Mutex, MutexGuard};
 
+use std::sync::Arc;
+
+use switchboard_model::Table;
+use uuid::Uuid;
+
 use crate::Store;
+use crate::records::{self, NewRow, Record, RecordError};
 
 /// One execution's lazily opened transaction.
 pub struct Unit {
@@ -76,6 +82,38 @@ impl Unit {
         } else {
             UnitConnection::Pool(self.store.reader())
         }
+    }
+
+    /// One record by id: inside the transaction when one is open (the execution sees its own
+    /// writes), else gathered with the other reads of the table under way
+    /// ([`Store::read_record`]).
+    pub async fn read_record(
+        &self,
+        table: &Arc<Table>,
+        id: Uuid,
+        select: Option<&[String]>,
+    ) -> Result<Option<Record>, RecordError> {
+        {
+            let guard = self.txn.lock().await;
+            if let Some(txn) = guard.as_ref() {
+                return records::retrieve(txn, table, id, select).await;
+            }
+        }
+        self.store.read_record(table, id, select).await
+    }
+
+    /// Inserts the execution's only write as a statement of its own, together with other
+    /// such inserts of the table ([`Store::insert_record`]); `None` (nothing done) when a
+    /// transaction is open already.
+    pub async fn insert_alone(
+        &self,
+        table: &Arc<Table>,
+        row: NewRow,
+    ) -> Option<Result<(), RecordError>> {
+        if self.is_open().await {
+            return None;
+        }
+        Some(self.store.insert_record(table, row).await)
     }
 
     /// Whether a write opened the transaction.

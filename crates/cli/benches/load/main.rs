@@ -4,7 +4,7 @@
 //!
 //! Run with `cargo bench -p switchboard --bench load`. Settings (environment):
 //! `SWITCHBOARD_LOAD_SECS` (5, per case), `SWITCHBOARD_LOAD_CONNECTIONS` (32),
-//! `SWITCHBOARD_LOAD_JOBS` (2000, queued for the drain), `SWITCHBOARD_LOAD_ONLY`
+//! `SWITCHBOARD_LOAD_JOBS` (5000, queued for the drain), `SWITCHBOARD_LOAD_ONLY`
 //! (`sqlite` or `postgres`).
 
 #![allow(missing_docs)]
@@ -184,12 +184,13 @@ struct Row {
     p50_ms: f64,
     p99_ms: f64,
     non_2xx: u64,
-    ratio: Option<f64>,
+    /// Compared with the bare handler (the ratio column).
+    relative: bool,
     note: String,
 }
 
 impl Row {
-    fn from_report(case: &str, report: &Report, baseline: Option<f64>, note: String) -> Row {
+    fn from_report(case: &str, report: &Report, note: String) -> Row {
         if let Some(failure) = &report.first_failure {
             eprintln!("  {case}: first non-2xx answer: {failure}");
         }
@@ -202,18 +203,23 @@ impl Row {
             p50_ms: report.quantile_ms(0.5),
             p99_ms: report.quantile_ms(0.99),
             non_2xx: report.non_2xx + report.errors,
-            ratio: baseline.map(|b| report.per_second() / b),
+            relative: true,
             note,
         }
     }
 }
 
-fn print_table(title: &str, rows: &[Row]) {
+/// Prints the table; `baseline` is the bare handler's requests/s the ratios are taken of.
+fn print_table(title: &str, rows: &[Row], baseline: f64) {
     println!("\n### {title}\n");
     println!("| case | req/s | p50 ms | p99 ms | non-2xx | ratio to bare axum | notes |");
     println!("|---|---:|---:|---:|---:|---:|---|");
     for r in rows {
-        let ratio = r.ratio.map_or("—".to_owned(), |x| format!("{x:.3}"));
+        let ratio = if r.relative {
+            format!("{:.3}", r.per_second / baseline)
+        } else {
+            "—".to_owned()
+        };
         let latency = |v: f64| {
             if v.is_nan() {
                 "—".to_owned()
@@ -259,8 +265,8 @@ fn note(report: &Report, server_cpu: Duration, warmup: Duration, rss: Option<f64
     text
 }
 
-/// The baseline rows: the generator against the bare handler, and wrk when installed.
-fn baseline(settings: &Settings, token: &str) -> (f64, Vec<Row>) {
+/// The bare handler's row: the generator against it, and wrk too when asked and installed.
+fn baseline(settings: &Settings, token: &str, when: &str, with_wrk: bool) -> (f64, Vec<Row>) {
     let mut command = Command::new(std::env::current_exe().expect("this benchmark's path"));
     command.env(bare::ROLE, "1");
     let bare = Server::start(command, "the bare axum handler");
@@ -268,31 +274,35 @@ fn baseline(settings: &Settings, token: &str) -> (f64, Vec<Row>) {
     let (report, cpu) = measure(&bare, &request, settings);
     let per_second = report.per_second();
     let mut rows = vec![Row::from_report(
-        "bare axum (this generator)",
+        &format!("bare axum, {when} (this generator)"),
         &report,
-        Some(per_second),
         note(&report, cpu, settings.warmup, None),
     )];
-    if let Some(wrk) = wrk(&bare, settings, token) {
-        let off = (per_second - wrk) / wrk * 100.0;
-        rows.push(Row {
-            case: "bare axum (wrk -t1)".into(),
-            per_second: wrk,
-            p50_ms: f64::NAN,
-            p99_ms: f64::NAN,
-            non_2xx: 0,
-            ratio: Some(wrk / per_second),
-            note: format!(
-                "this generator is {off:+.1} % of wrk ({})",
-                if off.abs() <= 20.0 {
-                    "within 20 %"
-                } else {
-                    "OFF BY MORE THAN 20 %"
-                }
+    if with_wrk {
+        match wrk(&bare, settings, token) {
+            Some(wrk) => {
+                let off = (per_second - wrk) / wrk * 100.0;
+                rows.push(Row {
+                    case: format!("bare axum, {when} (wrk -t1)"),
+                    per_second: wrk,
+                    p50_ms: f64::NAN,
+                    p99_ms: f64::NAN,
+                    non_2xx: 0,
+                    relative: false,
+                    note: format!(
+                        "this generator is {off:+.1} % of wrk ({})",
+                        if off.abs() <= 20.0 {
+                            "within 20 %"
+                        } else {
+                            "OFF BY MORE THAN 20 %"
+                        }
+                    ),
+                });
+            }
+            None => eprintln!(
+                "wrk is not installed: the generator is not compared with it (apt install wrk)"
             ),
-        });
-    } else {
-        eprintln!("wrk is not installed: the generator is not compared with it (apt install wrk)");
+        }
     }
     bare.stop();
     (per_second, rows)
@@ -335,8 +345,9 @@ fn reverse_request(token: &str) -> Request {
     .bearer(token)
 }
 
-/// Every case against one database; returns its rows.
-fn run_target(target: &Target, settings: &Settings) -> Vec<Row> {
+/// Every case against one database, between two runs of the bare handler (the machine's
+/// speed drifts: the ratios are taken of their mean); returns the rows and that mean.
+fn run_target(target: &Target, settings: &Settings) -> (Vec<Row>, f64) {
     let samples = workspace().join("solutions");
     let import = target.run(&[
         "import",
@@ -354,16 +365,11 @@ fn run_target(target: &Target, settings: &Settings) -> Vec<Row> {
         .run(&["token", "create", "--user", "admin"])
         .trim()
         .to_owned();
-    let (bare_per_second, mut rows) = baseline(settings, &token);
+    let (bare_before, mut rows) = baseline(settings, &token, "before", true);
     let row = |case: &str, server: &Server, request: &Request, rss: bool| {
         let (report, cpu) = measure(server, request, settings);
         let rss = rss.then(|| server.rss_mib());
-        Row::from_report(
-            case,
-            &report,
-            Some(bare_per_second),
-            note(&report, cpu, settings.warmup, rss),
-        )
+        Row::from_report(case, &report, note(&report, cpu, settings.warmup, rss))
     };
 
     // S1, S2, record Create and read by key on one server.
@@ -441,7 +447,9 @@ fn run_target(target: &Target, settings: &Settings) -> Vec<Row> {
     server.stop();
 
     rows.push(drain(target, settings, &token));
-    rows
+    let (bare_after, after) = baseline(settings, &token, "after", false);
+    rows.extend(after);
+    (rows, (bare_before + bare_after) / 2.0)
 }
 
 /// Queues `settings.jobs` asynchronous steps (`sb_Pipeline`'s AsyncRecord, which writes a
@@ -483,7 +491,7 @@ fn drain(target: &Target, settings: &Settings, token: &str) -> Row {
         p50_ms: f64::NAN,
         p99_ms: f64::NAN,
         non_2xx: queued.non_2xx + queued.errors + failed as u64,
-        ratio: None,
+        relative: false,
         note: format!(
             "{} jobs in {:.2} s from the server's start; {failed} failed; server RSS {rss:.0} MiB",
             settings.jobs,
@@ -579,7 +587,7 @@ fn main() {
         duration: Duration::from_secs(env_number("SWITCHBOARD_LOAD_SECS", 5)),
         warmup: Duration::from_secs(1),
         connections: env_number("SWITCHBOARD_LOAD_CONNECTIONS", 32) as usize,
-        jobs: env_number("SWITCHBOARD_LOAD_JOBS", 2000),
+        jobs: env_number("SWITCHBOARD_LOAD_JOBS", 5000),
     };
     let only = std::env::var("SWITCHBOARD_LOAD_ONLY").unwrap_or_default();
     eprintln!("building the sample plug-ins…");
@@ -598,7 +606,10 @@ fn main() {
         "Service protection is lifted for the run with `{}` (one user sends every request).",
         RATE_LIMIT_FLAG.join(" ")
     );
-    println!("Figures are relative: compare rows with the bare axum row of the same table.");
+    println!(
+        "Figures are relative: each ratio is of the mean of the two bare axum rows of its table \
+         (measured before and after the cases, in the same run)."
+    );
 
     if only.is_empty() || only == "sqlite" {
         let dir = tempfile::tempdir().expect("a temporary directory");
@@ -607,8 +618,8 @@ fn main() {
             url: switchboard_store::sqlite_url(&dir.path().join("load.db")),
             data_dir: dir.path().to_owned(),
         };
-        let rows = run_target(&target, &settings);
-        print_table(&target.label, &rows);
+        let (rows, baseline) = run_target(&target, &settings);
+        print_table(&target.label, &rows, baseline);
     }
     if only.is_empty() || only == "postgres" {
         match std::env::var("SWITCHBOARD_TEST_POSTGRES") {
@@ -620,9 +631,9 @@ fn main() {
                     url,
                     data_dir: dir.path().to_owned(),
                 };
-                let rows = run_target(&target, &settings);
+                let (rows, baseline) = run_target(&target, &settings);
                 drop_postgres_database(&admin, &name);
-                print_table(&target.label, &rows);
+                print_table(&target.label, &rows, baseline);
             }
             Err(_) => println!(
                 "\nPostgreSQL: skipped (set SWITCHBOARD_TEST_POSTGRES to a postgres:// URL to run it)."

@@ -90,6 +90,7 @@ macro_rules! on_both {
 on_both!(
     enqueue_joins_the_callers_transaction,
     claims_are_exclusive,
+    batch_claims_are_exclusive_and_take_lapsed_jobs_first,
     a_lapsed_claim_is_taken_over,
     failures_back_off_then_fail,
     auto_delete_removes_succeeded_jobs,
@@ -212,6 +213,52 @@ async fn claims_are_exclusive(store: Store) {
     assert_eq!(unique, ids);
     let counts = store.job_counts().await.unwrap();
     assert_eq!((counts.locked, counts.ready), (500, 0));
+}
+
+async fn batch_claims_are_exclusive_and_take_lapsed_jobs_first(store: Store) {
+    // A lapsed claim goes first, before jobs that were due earlier.
+    let lapsed = enqueue(store.connection(), job("lapsed")).await.unwrap();
+    assert_eq!(
+        store
+            .claim("ghost", Duration::ZERO)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        lapsed
+    );
+    tokio::time::sleep(Duration::from_millis(2)).await;
+    let ids: HashSet<Uuid> = enqueue_many(&store, 500).await.into_iter().collect();
+    let first = store.claim_batch("first", HOUR, 5).await.unwrap();
+    assert_eq!(first.len(), 5);
+    assert_eq!((first[0].id, first[0].retry_count), (lapsed, 1));
+    assert!(first.iter().all(|j| j.host_id == "first"));
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let batch = store
+                        .claim_batch(&format!("host {t}"), HOUR, 16)
+                        .await
+                        .unwrap();
+                    if batch.is_empty() {
+                        return mine;
+                    }
+                    assert!(batch.len() <= 16);
+                    mine.extend(batch.into_iter().map(|j| j.id));
+                }
+            })
+        })
+        .collect();
+    let mut claimed: Vec<Uuid> = first[1..].iter().map(|j| j.id).collect();
+    for t in tasks {
+        claimed.extend(t.await.unwrap());
+    }
+    assert_eq!(claimed.len(), 500, "every job claimed once");
+    let unique: HashSet<Uuid> = claimed.into_iter().collect();
+    assert_eq!(unique, ids);
 }
 
 async fn a_lapsed_claim_is_taken_over(store: Store) {

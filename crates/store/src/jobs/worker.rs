@@ -1,4 +1,7 @@
-//! Job workers: claim → run in a transaction → complete in that transaction → commit.
+//! Job workers: claim a batch → run each job in a savepoint of one transaction, completing
+//! it there → commit. A job's writes and its Succeeded status commit together (exactly
+//! once); a batch shares its claim statement and its commit (one flush to disk for many
+//! jobs, where one job each made throughput the disk's).
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -11,7 +14,7 @@ use sea_orm::{DatabaseTransaction, DbBackend, TransactionTrait};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
-use super::{ClaimedJob, JobError, RetryPolicy, codes, complete_in};
+use super::{ClaimedJob, JobError, RetryPolicy, codes, complete_in, record_failure_in};
 use crate::Store;
 
 /// A boxed future, as [`JobRunner::run`] returns it.
@@ -72,6 +75,12 @@ pub struct WorkerConfig {
     /// How long shutdown waits for running jobs before abandoning them (their claims lapse
     /// and the jobs run again elsewhere).
     pub shutdown_grace: Duration,
+    /// Most jobs one worker claims at once.
+    pub batch: usize,
+    /// How long one transaction may keep taking the batch's next job: past it the jobs done
+    /// commit and the rest go on in a new transaction (a slow job does not hold the others'
+    /// results, or SQLite's writer, for long).
+    pub batch_budget: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -86,6 +95,8 @@ impl Default for WorkerConfig {
             job_timeout: Duration::from_secs(120),
             retry: RetryPolicy::default(),
             shutdown_grace: Duration::from_secs(10),
+            batch: 32,
+            batch_budget: Duration::from_millis(50),
         }
     }
 }
@@ -181,16 +192,20 @@ impl Shared {
             if *stopped.borrow() {
                 return;
             }
-            let idle = match self.store.claim(&host, self.config.lease).await {
-                Ok(Some(job)) => {
+            let idle = match self
+                .store
+                .claim_batch(&host, self.config.lease, self.config.batch)
+                .await
+            {
+                Ok(jobs) if !jobs.is_empty() => {
                     // There may be more: let an idle sibling look too.
                     self.queue.wake.notify_one();
-                    self.process(job).await;
+                    self.process(jobs).await;
                     continue;
                 }
-                Ok(None) => self.config.poll,
+                Ok(_) => self.config.poll,
                 Err(e) => {
-                    tracing::warn!(error = %e, host, "claiming a job failed");
+                    tracing::warn!(error = %e, host, "claiming jobs failed");
                     self.config.poll.max(Duration::from_secs(1))
                 }
             };
@@ -206,9 +221,13 @@ impl Shared {
         }
     }
 
-    async fn process(&self, job: ClaimedJob) {
+    /// Runs a claimed batch: transactions of jobs, each closed when the budget is spent.
+    async fn process(&self, jobs: Vec<ClaimedJob>) {
         let policy = &self.config.retry;
-        if job.retry_count >= policy.max_attempts {
+        let (exhausted, runnable): (Vec<_>, Vec<_>) = jobs
+            .into_iter()
+            .partition(|job| job.retry_count >= policy.max_attempts);
+        for job in exhausted {
             // Every earlier claim lapsed (its node stopped, maybe because of this very job).
             let error = JobError::permanent(format!(
                 "the job was claimed {} times without finishing",
@@ -216,27 +235,87 @@ impl Shared {
             ))
             .with_code(codes::ERROR_UNEXPECTED);
             self.record(&job, &error, false).await;
+        }
+        if runnable.is_empty() {
             return;
         }
         let renew = self.config.renew_leases
             && self.store.connection().get_database_backend() != DbBackend::Sqlite;
         let heartbeat = renew.then(|| {
-            let (store, job, lease) = (self.store.clone(), job.clone(), self.config.lease);
-            tokio::spawn(async move { heartbeat(store, job, lease).await })
+            let (store, jobs, lease) = (self.store.clone(), runnable.clone(), self.config.lease);
+            tokio::spawn(async move { heartbeat(store, jobs, lease).await })
         });
-        let outcome = self.attempt(&job).await;
+        let mut rest = runnable.as_slice();
+        while !rest.is_empty() {
+            let done = self.transaction_of_jobs(rest).await;
+            rest = &rest[done..];
+        }
         if let Some(h) = heartbeat {
             h.abort();
         }
-        match outcome {
-            Outcome::Succeeded => {
-                tracing::debug!(job = %job.id, name = job.name, "job succeeded");
+    }
+
+    /// Runs jobs from the front of `jobs` in one transaction until they are done or the
+    /// batch budget is spent, and commits; returns how many it took.
+    async fn transaction_of_jobs(&self, jobs: &[ClaimedJob]) -> usize {
+        let txn = match self.store.connection().begin().await {
+            Ok(txn) => txn,
+            Err(e) => {
+                let error = JobError::new(format!("beginning the jobs' transaction failed: {e}"))
+                    .with_code(codes::ERROR_UNEXPECTED);
+                for job in jobs {
+                    self.record(job, &error, true).await;
+                }
+                return jobs.len();
             }
-            Outcome::LostClaim => {
-                tracing::info!(job = %job.id, "job's claim lapsed; another host runs it");
+        };
+        let started = tokio::time::Instant::now();
+        let mut taken = 0;
+        let mut outcomes = Vec::new();
+        for job in jobs {
+            if taken > 0 && started.elapsed() >= self.config.batch_budget {
+                break;
             }
-            Outcome::Failed(error) => self.record(&job, &error, true).await,
+            taken += 1;
+            let outcome = self.attempt(job, &txn).await;
+            if let Outcome::Failed(error) = &outcome {
+                // The failure is recorded with the batch: retried later, or Failed.
+                match record_failure_in(&txn, job, error, &self.config.retry, true).await {
+                    Ok(recorded) => {
+                        tracing::warn!(job = %job.id, name = job.name, error = %error, ?recorded, "job attempt failed");
+                    }
+                    Err(e) => {
+                        tracing::error!(job = %job.id, error = %e, "recording a job's failure");
+                    }
+                }
+            }
+            outcomes.push(outcome);
         }
+        match txn.commit().await {
+            Ok(()) => {
+                for (job, outcome) in jobs.iter().zip(&outcomes) {
+                    match outcome {
+                        Outcome::Succeeded => {
+                            tracing::debug!(job = %job.id, name = job.name, "job succeeded");
+                        }
+                        Outcome::LostClaim => {
+                            tracing::info!(job = %job.id, "job's claim lapsed; another host runs it");
+                        }
+                        Outcome::Failed(_) => {}
+                    }
+                }
+            }
+            // Nothing of the transaction happened: each job is recorded as failed on its own
+            // (if the commit did land after all, recording finds no claim).
+            Err(e) => {
+                let error = JobError::new(format!("committing the jobs failed: {e}"))
+                    .with_code(codes::ERROR_UNEXPECTED);
+                for job in &jobs[..taken] {
+                    self.record(job, &error, true).await;
+                }
+            }
+        }
+        taken
     }
 
     async fn record(&self, job: &ClaimedJob, error: &JobError, count: bool) {
@@ -253,17 +332,19 @@ impl Shared {
         }
     }
 
-    async fn attempt(&self, job: &ClaimedJob) -> Outcome {
+    /// One job in a savepoint of `txn`: its writes and its completion are kept together, or
+    /// rolled back together.
+    async fn attempt(&self, job: &ClaimedJob, txn: &DatabaseTransaction) -> Outcome {
         let platform = |what: &str, e: &dyn std::fmt::Display| {
             Outcome::Failed(
                 JobError::new(format!("{what}: {e}")).with_code(codes::ERROR_UNEXPECTED),
             )
         };
-        let txn = match self.store.connection().begin().await {
-            Ok(txn) => txn,
-            Err(e) => return platform("beginning the job's transaction failed", &e),
+        let savepoint = match txn.begin().await {
+            Ok(savepoint) => savepoint,
+            Err(e) => return platform("beginning the job's savepoint failed", &e),
         };
-        let run = CatchPanic(self.runner.run(job, &txn));
+        let run = CatchPanic(self.runner.run(job, &savepoint));
         let result = match tokio::time::timeout(self.config.job_timeout, run).await {
             Ok(Ok(result)) => result,
             Ok(Err(panic)) => Err(JobError::new(format!("the job panicked: {panic}"))
@@ -275,21 +356,20 @@ impl Shared {
             .with_code(codes::ERROR_PLUGIN_FAILED)),
         };
         if let Err(error) = result {
-            rollback(txn).await;
+            rollback(savepoint).await;
             return Outcome::Failed(error);
         }
-        match complete_in(&txn, job).await {
-            Ok(true) => match txn.commit().await {
+        match complete_in(&savepoint, job).await {
+            Ok(true) => match savepoint.commit().await {
                 Ok(()) => Outcome::Succeeded,
-                // If the commit did land after all, recording the failure finds no claim.
-                Err(e) => platform("committing the job failed", &e),
+                Err(e) => platform("releasing the job's savepoint failed", &e),
             },
             Ok(false) => {
-                rollback(txn).await;
+                rollback(savepoint).await;
                 Outcome::LostClaim
             }
             Err(e) => {
-                rollback(txn).await;
+                rollback(savepoint).await;
                 platform("completing the job failed", &e)
             }
         }
@@ -302,14 +382,14 @@ async fn rollback(txn: DatabaseTransaction) {
     }
 }
 
-async fn heartbeat(store: Store, job: ClaimedJob, lease: Duration) {
+async fn heartbeat(store: Store, jobs: Vec<ClaimedJob>, lease: Duration) {
     let every = (lease / 3).max(Duration::from_millis(10));
     loop {
         tokio::time::sleep(every).await;
-        match store.extend_lease(&job, lease).await {
-            Ok(true) => {}
-            Ok(false) => return,
-            Err(e) => tracing::warn!(job = %job.id, error = %e, "extending a job's lease failed"),
+        match store.extend_leases(&jobs, lease).await {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "extending the jobs' leases failed"),
         }
     }
 }
