@@ -17,6 +17,7 @@ mod odata_tables;
 mod pipeline;
 mod plugins;
 mod records;
+mod round_trips;
 mod sample;
 mod security;
 mod server;

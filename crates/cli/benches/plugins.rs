@@ -1,6 +1,8 @@
 //! Plug-in costs, measured against baselines in the same run:
 //! - `plugin/reverse_fresh_instance`: one call of the reverse plug-in in a fresh sandbox
-//!   (Store + instance per call), the per-call price of isolation;
+//!   (Store + instance per call, context marshalled in, outputs and traces read back), the
+//!   per-call price of isolation; `plugin/instantiate_and_drop` is its fixed part (a fresh
+//!   sandbox created and reset, no call): the rest is marshalling and the call itself;
 //! - `http/reverse_action` vs `http/bare_axum`: a POST of the reverse action through the
 //!   whole server (routing, validation, plug-in, JSON) against a bare axum handler that
 //!   returns the same JSON; the ratio of their requests/s is the platform's overhead.
@@ -56,6 +58,10 @@ fn benches(c: &mut Criterion) {
                 .await
                 .unwrap()
         })
+    });
+    group.bench_function("instantiate_and_drop", |b| {
+        b.to_async(&rt)
+            .iter(|| async { host.instantiate_only(&loaded).await.unwrap() })
     });
     group.finish();
 

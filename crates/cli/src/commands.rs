@@ -574,6 +574,7 @@ async fn serve_on(
         },
         tls,
         jobs: job_config(cli),
+        ..switchboard_server::ServerConfig::default()
     };
     let state = match switchboard_server::AppState::new(store, config).await {
         Ok(state) => state,

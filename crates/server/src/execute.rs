@@ -179,9 +179,8 @@ pub(crate) struct ServerUnit {
     /// tables (nested executions share it).
     pub(crate) registry: Arc<Registry>,
     /// The execution is a record message from outside that no step fires for: its main
-    /// operation's write is all it writes, so a single-statement write needs no explicit
-    /// transaction.
-    pub(crate) sole_write: bool,
+    /// operation is all that happens (a single-statement write needs no transaction).
+    pub(crate) stepless: bool,
 }
 
 impl ServerUnit {
@@ -199,12 +198,12 @@ impl ServerUnit {
             queued: std::sync::atomic::AtomicBool::new(false),
             jobs,
             record_failure: std::sync::Mutex::new(None),
-            sole_write: false,
+            stepless: false,
         }
     }
 
     /// The unit of a record message from outside (`message` on `table`): when no step is
-    /// registered for it, its write may be a single statement of its own.
+    /// registered for it, its main operation is all that happens.
     pub(crate) fn for_record_message(state: &AppState, message: &str, table: &str) -> Arc<Self> {
         let registry = state.registry.current();
         let stepless = registry.steps.get(message).is_none_or(|steps| {
@@ -217,7 +216,7 @@ impl ServerUnit {
             Some(state.jobs.clone()),
             registry,
         );
-        unit.sole_write = stepless;
+        unit.stepless = stepless;
         Arc::new(unit)
     }
 

@@ -81,6 +81,9 @@ pub struct App {
     pub job_runner: Option<Arc<dyn JobRunner>>,
     /// How the job workers run.
     pub job_workers: WorkerConfig,
+    /// How often other processes' changes are looked for: definitions, then security and
+    /// organization settings.
+    pub polls: (Duration, Duration),
 }
 
 /// How the server is configured.
@@ -101,6 +104,11 @@ pub struct ServerConfig {
     /// Job workers (count, lease, retries); they start with [`serve`] when
     /// [`AppState::job_runner`] is set.
     pub jobs: WorkerConfig,
+    /// How often [`serve`] checks whether another process imported definitions.
+    pub registry_poll: Duration,
+    /// How often [`serve`] checks whether another process changed security or organization
+    /// settings.
+    pub changes_poll: Duration,
 }
 
 impl Default for ServerConfig {
@@ -113,6 +121,8 @@ impl Default for ServerConfig {
             jwt: jwt::JwtConfig::default(),
             tls: None,
             jobs: WorkerConfig::default(),
+            registry_poll: REGISTRY_POLL,
+            changes_poll: CHANGES_POLL,
         }
     }
 }
@@ -144,6 +154,7 @@ impl AppState {
             traces,
             job_runner: None,
             job_workers: config.jobs,
+            polls: (config.registry_poll, config.changes_poll),
         })))
     }
 
@@ -229,8 +240,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let watcher = state.registry.watch(state.store.clone(), REGISTRY_POLL);
-    let changes = state.store.watch_changes(CHANGES_POLL);
+    let watcher = state.registry.watch(state.store.clone(), state.polls.0);
+    let changes = state.store.watch_changes(state.polls.1);
     let workers = state
         .job_runner
         .clone()

@@ -197,6 +197,21 @@ pub(crate) async fn record_message(
     input: RecordInput,
 ) -> Result<BTreeMap<String, Value>, RecordMessageError> {
     let server_unit = ServerUnit::for_record_message(state, op.message(), &table.logical_name);
+    // A read no step fires for: all the pipeline would do is check the privilege and read.
+    if server_unit.stepless
+        && let RecordInput::One(id, columns) = &input
+    {
+        let privilege = table_privilege(op.privilege_verb(), &table.logical_name);
+        if !caller.holds(&privilege) {
+            return Err(RecordMessageError::Execute(ExecuteError::Forbidden(
+                caller.missing_privilege(&privilege, op.message()),
+            )));
+        }
+        let columns = (!columns.is_empty()).then_some(columns.as_slice());
+        return retrieve(&server_unit, table, *id, columns)
+            .await
+            .map_err(RecordMessageError::Record);
+    }
     let request = record_request(table, op, input, Nesting::outermost());
     run_record_message(state, caller, request, &server_unit).await
 }
@@ -251,27 +266,10 @@ pub(crate) async fn main_operation(
         }
         RecordOp::Retrieve => {
             let columns = match context.inputs.get(COLUMN_SET) {
-                Some(Value::StringArray(c)) if !c.is_empty() => Some(c.clone()),
+                Some(Value::StringArray(c)) if !c.is_empty() => Some(c.as_slice()),
                 _ => None,
             };
-            let read = match unit.registry.records.get(&table.logical_name) {
-                Some(table) => unit.unit.read_record(table, id, columns.as_deref()).await,
-                None => reading!(unit, |db| records::retrieve(
-                    db,
-                    table,
-                    id,
-                    columns.as_deref()
-                )),
-            };
-            read.and_then(|r| r.ok_or_else(|| records::not_found(&table.logical_name, id)))
-                .map(|record| {
-                    let entity = Entity {
-                        logical_name: Some(table.logical_name.clone()),
-                        id: Some(id),
-                        attributes: record,
-                    };
-                    BTreeMap::from([(BUSINESS_ENTITY.to_owned(), Value::Entity(entity))])
-                })
+            retrieve(unit, table, id, columns).await
         }
         RecordOp::RetrieveMultiple => retrieve_multiple(unit, table, context).await,
     };
@@ -282,6 +280,30 @@ pub(crate) async fn main_operation(
         }),
         Err(refused) => Err(refuse(unit, refused)),
     }
+}
+
+/// Retrieve: the record with the `columns` asked for (all when `None`), as the
+/// `BusinessEntity` output.
+async fn retrieve(
+    unit: &ServerUnit,
+    table: &Table,
+    id: Uuid,
+    columns: Option<&[String]>,
+) -> Result<BTreeMap<String, Value>, RecordError> {
+    let read = match unit.registry.records.get(&table.logical_name) {
+        Some(table) => unit.unit.read_record(table, id, columns).await,
+        None => reading!(unit, |db| records::retrieve(db, table, id, columns)),
+    };
+    let record = read?.ok_or_else(|| records::not_found(&table.logical_name, id))?;
+    let entity = Entity {
+        logical_name: Some(table.logical_name.clone()),
+        id: Some(id),
+        attributes: record,
+    };
+    Ok(BTreeMap::from([(
+        BUSINESS_ENTITY.to_owned(),
+        Value::Entity(entity),
+    )]))
 }
 
 /// Create, Update or Delete in the execution's transaction.
@@ -302,7 +324,7 @@ async fn write(
     }
     // The only write of an execution no step extends, when it is one statement: no
     // transaction around it (a Create goes with the other such Creates of the table).
-    let alone = unit.sole_write && !records::write_reads_lookups(table, &fields);
+    let alone = unit.stepless && !records::write_reads_lookups(table, &fields);
     if alone
         && op == RecordOp::Create
         && let Some(shared) = unit.registry.records.get(&table.logical_name)

@@ -149,7 +149,9 @@ fn prefer_annotations(headers: &HeaderMap) -> Option<String> {
 }
 
 pub(crate) fn json_response(status: StatusCode, body: Json) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    // Straight to bytes: `to_string` would go through the formatting machinery.
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    let mut response = (status, bytes).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json; odata.metadata=minimal"),

@@ -217,4 +217,46 @@ mod tests {
             "sqlite://data/x.db?mode=rwc"
         );
     }
+
+    /// On a SQLite file, reads outside a transaction go to read-only connections that WAL
+    /// lets read while the writer's transaction is open: a read never waits for a writer
+    /// (and sees only what was committed).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_do_not_wait_for_an_open_write_transaction() {
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let dir = std::env::temp_dir().join(format!("sb-wal-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::connect(&sqlite_url(&dir.join("db.sqlite")))
+            .await
+            .unwrap();
+        let mode = store
+            .connection()
+            .query_one_raw(sea_orm::Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA journal_mode",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(mode.try_get::<String>("", "journal_mode").unwrap(), "wal");
+        let writing = store.connection().begin().await.unwrap();
+        writing
+            .execute_unprepared("INSERT INTO role (roleid, name, businessunitid) VALUES ('00000000-0000-0000-0000-00000000abcd', 'Uncommitted', '00000000-0000-0000-0000-000000000000')")
+            .await
+            .unwrap();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            store.definition_rows("role"),
+        )
+        .await
+        .expect("the read waited for the writer")
+        .unwrap()
+        .unwrap();
+        assert!(
+            read.iter().all(|r| r["name"] != "Uncommitted"),
+            "uncommitted rows are not read"
+        );
+        writing.rollback().await.unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -1277,6 +1277,111 @@ mod tests {
             Err(RecordError::Rejected(RecordErrorKind::UnknownColumn, _))
         ));
     }
+
+    /// A store over a SQLite file (a writer and read-only connections) with the test table.
+    async fn file_store() -> (Store, std::sync::Arc<Table>, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("sb-gather-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::connect(&crate::sqlite_url(&dir.join("db.sqlite")))
+            .await
+            .unwrap();
+        let table = project();
+        crate::tables::sync_table(store.connection(), &table, None)
+            .await
+            .unwrap();
+        (store, std::sync::Arc::new(table), dir)
+    }
+
+    /// Concurrent reads by id share statements, and each caller gets its own record (or
+    /// none); concurrent creates share statements, and a taken id refuses only its record.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn gathered_reads_and_creates_answer_each_caller() {
+        let (store, table, dir) = file_store().await;
+        let ids: Vec<Uuid> = (0..60).map(|_| Uuid::new_v4()).collect();
+        let before = store.statements_executed();
+        let creates: Vec<_> = ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| {
+                let (store, table) = (store.clone(), table.clone());
+                let values = Record::from([
+                    ("sb_projectid".into(), Value::Guid(*id)),
+                    ("sb_name".into(), s(&format!("p{n}"))),
+                ]);
+                tokio::spawn(async move {
+                    let row = NewRow::prepare(&table, values, None).unwrap();
+                    store.insert_record(&table, row).await
+                })
+            })
+            .collect();
+        // One more create of a taken id, at the same time.
+        let duplicate = {
+            let (store, table) = (store.clone(), table.clone());
+            let values = Record::from([
+                ("sb_projectid".into(), Value::Guid(ids[7])),
+                ("sb_name".into(), s("again")),
+            ]);
+            tokio::spawn(async move {
+                let row = NewRow::prepare(&table, values, None).unwrap();
+                store.insert_record(&table, row).await
+            })
+        };
+        for c in creates {
+            c.await.unwrap().unwrap_or_else(|e| match e {
+                // The duplicate may have won the race for ids[7]: then this one lost.
+                RecordError::Rejected(RecordErrorKind::Duplicate, _) => {}
+                other => panic!("{other:?}"),
+            });
+        }
+        let _ = duplicate.await.unwrap();
+        assert_eq!(
+            store.record_count(&table).await.unwrap(),
+            60,
+            "61 creates, one id taken"
+        );
+        let inserts = store.statements_executed() - before;
+        assert!(inserts < 61, "creates shared statements: {inserts} for 61");
+
+        let missing = Uuid::new_v4();
+        let before = store.statements_executed();
+        let reads: Vec<_> = ids
+            .iter()
+            .copied()
+            .chain([missing])
+            .map(|id| {
+                let (store, table) = (store.clone(), table.clone());
+                tokio::spawn(async move {
+                    (
+                        id,
+                        store
+                            .read_record(&table, id, Some(&["sb_name".to_owned()]))
+                            .await,
+                    )
+                })
+            })
+            .collect();
+        for r in reads {
+            let (id, record) = r.await.unwrap();
+            let record = record.unwrap();
+            if id == missing {
+                assert!(record.is_none());
+                continue;
+            }
+            let record = record.expect("a created record");
+            assert_eq!(record["sb_projectid"], Value::Guid(id));
+            let Value::String(name) = &record["sb_name"] else {
+                panic!("{record:?}")
+            };
+            let n = ids.iter().position(|i| *i == id).unwrap();
+            assert!(
+                *name == format!("p{n}") || (n == 7 && name == "again"),
+                "{name}"
+            );
+        }
+        let selects = store.statements_executed() - before;
+        assert!(selects < 61, "reads shared statements: {selects} for 61");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }
 
 #[cfg(test)]

@@ -357,4 +357,98 @@ mod tests {
         assert_eq!(rows[0]["messageblock"], "hello");
         assert_eq!(rows[0]["typename"], "T");
     }
+
+    fn trace(name: &str, failed: bool) -> NewTrace {
+        NewTrace {
+            type_name: name.into(),
+            message_name: "sb_X".into(),
+            exception: failed.then(|| "it failed".to_owned()),
+            ..Default::default()
+        }
+    }
+
+    async fn type_names(store: &Store) -> Vec<String> {
+        let mut names: Vec<String> = store
+            .trace_rows()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r["typename"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A full buffer drops the oldest rows of successful calls first and keeps every
+    /// failure; the drops are counted; flushing writes what is left.
+    #[tokio::test]
+    async fn a_full_buffer_drops_successes_first_and_keeps_failures() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let log = TraceLog::start(
+            store.clone(),
+            TraceLogConfig {
+                capacity: 3,
+                batch: 100,
+                // The writer waits: rows pile up in the buffer.
+                interval: std::time::Duration::from_secs(3600),
+            },
+        );
+        log.record(trace("ok 1", false));
+        log.record(trace("fail 1", true));
+        log.record(trace("ok 2", false));
+        // Full: the oldest success goes.
+        log.record(trace("fail 2", true));
+        assert_eq!(log.dropped(), (1, 0));
+        // Full of failures and one success: the success goes, then the new success itself.
+        log.record(trace("fail 3", true));
+        log.record(trace("ok 3", false));
+        assert_eq!(log.dropped(), (3, 0));
+        // Failures are kept past the capacity.
+        log.record(trace("fail 4", true));
+        assert_eq!(log.pending(), 4);
+        assert_eq!(
+            type_names(&store).await,
+            Vec::<String>::new(),
+            "nothing written yet"
+        );
+        log.flush().await;
+        assert_eq!(log.pending(), 0);
+        assert_eq!(log.written(), 4);
+        assert_eq!(
+            type_names(&store).await,
+            ["fail 1", "fail 2", "fail 3", "fail 4"]
+        );
+    }
+
+    /// Rows are written in the background without a flush, and shutdown writes the rest.
+    #[tokio::test]
+    async fn the_writer_writes_in_the_background_and_at_shutdown() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let log = TraceLog::start(
+            store.clone(),
+            TraceLogConfig {
+                interval: std::time::Duration::from_millis(10),
+                ..TraceLogConfig::default()
+            },
+        );
+        log.record(trace("early", false));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while log.written() < 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not written in the background"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let idle = TraceLog::start(
+            store.clone(),
+            TraceLogConfig {
+                interval: std::time::Duration::from_secs(3600),
+                ..TraceLogConfig::default()
+            },
+        );
+        idle.record(trace("late", true));
+        idle.shutdown().await;
+        assert_eq!(type_names(&store).await, ["early", "late"]);
+    }
 }

@@ -5,7 +5,8 @@
 //! Run with `cargo bench -p switchboard --bench load`. Settings (environment):
 //! `SWITCHBOARD_LOAD_SECS` (5, per case), `SWITCHBOARD_LOAD_CONNECTIONS` (32),
 //! `SWITCHBOARD_LOAD_JOBS` (5000, queued for the drain), `SWITCHBOARD_LOAD_ONLY`
-//! (`sqlite` or `postgres`).
+//! (`sqlite` or `postgres`), `SWITCHBOARD_LOAD_CASES` (some of `s1,s2,create,read,s3,drain`;
+//! all by default).
 
 #![allow(missing_docs)]
 
@@ -49,6 +50,14 @@ struct Settings {
     warmup: Duration,
     connections: usize,
     jobs: u64,
+    /// The cases to run (empty: all).
+    cases: Vec<String>,
+}
+
+impl Settings {
+    fn runs(&self, case: &str) -> bool {
+        self.cases.is_empty() || self.cases.iter().any(|c| c == case)
+    }
 }
 
 /// A child process serving HTTP.
@@ -392,34 +401,42 @@ fn run_target(target: &Target, settings: &Settings) -> (Vec<Row>, f64) {
         "seeding the project failed: {:?}",
         seed.first_failure
     );
-    rows.push(row(
-        "S1 function, no plug-in (`GET sb_Greet(Name=@n)`)",
-        &server,
-        &Request::get("/api/data/v9.2/sb_Greet(Name=@n)?@n='Ada'").bearer(&token),
-        false,
-    ));
-    rows.push(row(
-        "S2 `POST sb_Reverse` (wasm main operation)",
-        &server,
-        &reverse_request(&token),
-        true,
-    ));
-    rows.push(row(
-        "record Create (`POST sb_projects`)",
-        &server,
-        &Request::post_json(
-            "/api/data/v9.2/sb_projects",
-            &serde_json::json!({"sb_name": "load", "sb_priority": 1}),
-        )
-        .bearer(&token),
-        false,
-    ));
-    rows.push(row(
-        "record read by key (`GET sb_projects(id)`)",
-        &server,
-        &Request::get(format!("/api/data/v9.2/sb_projects({PROJECT_ID})")).bearer(&token),
-        true,
-    ));
+    if settings.runs("s1") {
+        rows.push(row(
+            "S1 function, no plug-in (`GET sb_Greet(Name=@n)`)",
+            &server,
+            &Request::get("/api/data/v9.2/sb_Greet(Name=@n)?@n='Ada'").bearer(&token),
+            false,
+        ));
+    }
+    if settings.runs("s2") {
+        rows.push(row(
+            "S2 `POST sb_Reverse` (wasm main operation)",
+            &server,
+            &reverse_request(&token),
+            true,
+        ));
+    }
+    if settings.runs("create") {
+        rows.push(row(
+            "record Create (`POST sb_projects`)",
+            &server,
+            &Request::post_json(
+                "/api/data/v9.2/sb_projects",
+                &serde_json::json!({"sb_name": "load", "sb_priority": 1}),
+            )
+            .bearer(&token),
+            false,
+        ));
+    }
+    if settings.runs("read") {
+        rows.push(row(
+            "record read by key (`GET sb_projects(id)`)",
+            &server,
+            &Request::get(format!("/api/data/v9.2/sb_projects({PROJECT_ID})")).bearer(&token),
+            true,
+        ));
+    }
     server.stop();
 
     // S3: the same call with synchronous wasm steps at 20 and 40.
@@ -437,16 +454,19 @@ fn run_target(target: &Target, settings: &Settings) -> (Vec<Row>, f64) {
             stage,
         ]);
     }
-    let server = target.serve(2);
-    rows.push(row(
-        "S3 S2 + sync wasm steps at 20 and 40",
-        &server,
-        &reverse_request(&token),
-        true,
-    ));
-    server.stop();
-
-    rows.push(drain(target, settings, &token));
+    if settings.runs("s3") {
+        let server = target.serve(2);
+        rows.push(row(
+            "S3 S2 + sync wasm steps at 20 and 40",
+            &server,
+            &reverse_request(&token),
+            true,
+        ));
+        server.stop();
+    }
+    if settings.runs("drain") {
+        rows.push(drain(target, settings, &token));
+    }
     let (bare_after, after) = baseline(settings, &token, "after", false);
     rows.extend(after);
     (rows, (bare_before + bare_after) / 2.0)
@@ -588,6 +608,12 @@ fn main() {
         warmup: Duration::from_secs(1),
         connections: env_number("SWITCHBOARD_LOAD_CONNECTIONS", 32) as usize,
         jobs: env_number("SWITCHBOARD_LOAD_JOBS", 5000),
+        cases: std::env::var("SWITCHBOARD_LOAD_CASES")
+            .unwrap_or_default()
+            .split(',')
+            .map(|c| c.trim().to_ascii_lowercase())
+            .filter(|c| !c.is_empty())
+            .collect(),
     };
     let only = std::env::var("SWITCHBOARD_LOAD_ONLY").unwrap_or_default();
     eprintln!("building the sample plug-ins…");
