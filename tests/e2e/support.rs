@@ -223,6 +223,18 @@ pub struct Served {
     _server: crate::server::Running,
 }
 
+/// A stopped server's port may be handed to the next server this run starts: its token and
+/// certificate must not be offered to that one.
+impl Drop for Served {
+    fn drop(&mut self) {
+        TOKENS
+            .lock()
+            .unwrap()
+            .retain(|(base, _)| *base != self.base);
+        CERTS.lock().unwrap().retain(|(base, _)| *base != self.base);
+    }
+}
+
 /// Tokens of the servers this test run started, by base URL: the one helper that makes
 /// every request authenticated unless the test sets its own Authorization header.
 static TOKENS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
@@ -233,7 +245,7 @@ fn token_for(url: &reqwest::Url) -> Option<String> {
         .lock()
         .unwrap()
         .iter()
-        .find(|(base, _)| *base == origin)
+        .rfind(|(base, _)| *base == origin)
         .map(|(_, t)| t.clone())
 }
 
@@ -255,7 +267,7 @@ pub fn client_for(url: &reqwest::Url) -> reqwest::Client {
         .lock()
         .unwrap()
         .iter()
-        .find(|(base, _)| Some(base) == origin.as_ref())
+        .rfind(|(base, _)| Some(base) == origin.as_ref())
         .map(|(_, pem)| pem.clone());
     match pem {
         Some(pem) => reqwest::Client::builder()

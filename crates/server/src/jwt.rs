@@ -166,3 +166,52 @@ impl Verifier {
 pub fn looks_like_jwt(token: &str) -> bool {
     token.starts_with("eyJ") && token.matches('.').count() == 2
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::{EncodingKey, Header, encode};
+
+    fn mint(secret: &str, exp: u64) -> String {
+        encode(
+            &Header::default(),
+            &serde_json::json!({"sub": "ada", "exp": exp}),
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
+    }
+
+    /// A token that verified is remembered until its `exp`, never past it; a token signed
+    /// with another key never verifies.
+    #[test]
+    fn verified_tokens_are_remembered_until_they_expire() {
+        let verifier = Verifier::new(JwtConfig {
+            secret: Some("a-shared-secret-of-some-length".into()),
+            ..JwtConfig::default()
+        });
+        let good = mint("a-shared-secret-of-some-length", now_seconds() + 600);
+        assert_eq!(verifier.verify(&good).unwrap().sub.as_deref(), Some("ada"));
+        assert_eq!(verifier.verified.read().unwrap().len(), 1, "remembered");
+        assert_eq!(verifier.verify(&good).unwrap().sub.as_deref(), Some("ada"));
+        let forged = mint("another-secret-of-the-same-length", now_seconds() + 600);
+        assert!(verifier.verify(&forged).is_err());
+        // Remembered with an `exp` that has passed (as if time went on): refused again, by
+        // the signature check's own expiry rule.
+        let soon = mint("a-shared-secret-of-some-length", now_seconds() + 1);
+        assert!(verifier.verify(&soon).is_ok());
+        let digest: [u8; 32] = Sha256::digest(soon.as_bytes()).into();
+        verifier
+            .verified
+            .write()
+            .unwrap()
+            .get_mut(&digest)
+            .unwrap()
+            .exp = Some(now_seconds() - 120);
+        let past = mint("a-shared-secret-of-some-length", now_seconds() - 120);
+        assert!(verifier.verify(&past).is_err(), "expired (past the leeway)");
+        assert!(
+            verifier.verify(&soon).is_ok(),
+            "the real token still verifies: its own exp is in the future"
+        );
+    }
+}

@@ -98,3 +98,84 @@ where
         Some(batch.drain(..n).collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex as StdMutex;
+    use tokio::sync::Notify;
+
+    /// The statements a test ran: each key with the items it carried.
+    type Statements = Arc<StdMutex<Vec<(&'static str, Vec<u32>)>>>;
+
+    /// While a key's statement is under way, requests for the key wait and then go
+    /// together; other keys do not wait; every request gets its own answer.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_arriving_during_a_statement_go_together_next() {
+        let gather: Arc<Gather<&'static str, u32, u32>> = Arc::default();
+        let batches: Statements = Arc::default();
+        let release = Arc::new(Notify::new());
+        let runner = |key: &'static str| {
+            let (batches, release) = (batches.clone(), release.clone());
+            move |batch: Batch<u32, u32>| {
+                let (batches, release) = (batches.clone(), release.clone());
+                async move {
+                    let items: Vec<u32> = batch.iter().map(|(n, _)| *n).collect();
+                    let first = batches.lock().unwrap().is_empty();
+                    batches.lock().unwrap().push((key, items));
+                    if first {
+                        // The first statement is slow: the next requests pile up.
+                        release.notified().await;
+                    }
+                    for (n, tx) in batch {
+                        let _ = tx.send(n * 10);
+                    }
+                }
+            }
+        };
+        let first = {
+            let gather = gather.clone();
+            let run = runner("a");
+            tokio::spawn(async move { gather.submit("a", 0, run).await })
+        };
+        while batches.lock().unwrap().is_empty() {
+            tokio::task::yield_now().await;
+        }
+        let waiting: Vec<_> = (1..=10)
+            .map(|n| {
+                let gather = gather.clone();
+                let run = runner("a");
+                tokio::spawn(async move { gather.submit("a", n, run).await })
+            })
+            .collect();
+        // Another key is not held up by the slow statement.
+        let other = gather.submit("b", 7, runner("b")).await;
+        assert_eq!(other, Some(70));
+        // Let the waiting requests queue, then finish the slow statement.
+        while gather.waiting.lock().unwrap().get("a").map_or(0, Vec::len) < 10 {
+            tokio::task::yield_now().await;
+        }
+        release.notify_one();
+        assert_eq!(first.await.unwrap(), Some(0));
+        for (n, task) in (1..=10).zip(waiting) {
+            assert_eq!(task.await.unwrap(), Some(n * 10), "each its own answer");
+        }
+        let batches = batches.lock().unwrap().clone();
+        let mut of_a: Vec<Vec<u32>> = batches
+            .iter()
+            .filter(|(k, _)| *k == "a")
+            .map(|(_, items)| items.clone())
+            .collect();
+        assert_eq!(
+            of_a.len(),
+            2,
+            "two statements for eleven requests: {batches:?}"
+        );
+        of_a[1].sort_unstable();
+        assert_eq!(of_a[1], (1..=10).collect::<Vec<u32>>());
+        assert!(
+            gather.waiting.lock().unwrap().is_empty(),
+            "nothing left under way"
+        );
+    }
+}

@@ -1292,13 +1292,12 @@ mod tests {
         (store, std::sync::Arc::new(table), dir)
     }
 
-    /// Concurrent reads by id share statements, and each caller gets its own record (or
-    /// none); concurrent creates share statements, and a taken id refuses only its record.
+    /// Concurrent reads by id (which share statements: see `gather`'s tests) each get their
+    /// own record, or none; of concurrent creates a taken id refuses only its own record.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn gathered_reads_and_creates_answer_each_caller() {
         let (store, table, dir) = file_store().await;
         let ids: Vec<Uuid> = (0..60).map(|_| Uuid::new_v4()).collect();
-        let before = store.statements_executed();
         let creates: Vec<_> = ids
             .iter()
             .enumerate()
@@ -1339,11 +1338,8 @@ mod tests {
             60,
             "61 creates, one id taken"
         );
-        let inserts = store.statements_executed() - before;
-        assert!(inserts < 61, "creates shared statements: {inserts} for 61");
 
         let missing = Uuid::new_v4();
-        let before = store.statements_executed();
         let reads: Vec<_> = ids
             .iter()
             .copied()
@@ -1378,8 +1374,6 @@ mod tests {
                 "{name}"
             );
         }
-        let selects = store.statements_executed() - before;
-        assert!(selects < 61, "reads shared statements: {selects} for 61");
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -6,7 +6,8 @@
 //! `SWITCHBOARD_LOAD_SECS` (5, per case), `SWITCHBOARD_LOAD_CONNECTIONS` (32),
 //! `SWITCHBOARD_LOAD_JOBS` (5000, queued for the drain), `SWITCHBOARD_LOAD_ONLY`
 //! (`sqlite` or `postgres`), `SWITCHBOARD_LOAD_CASES` (some of `s1,s2,create,read,s3,drain`;
-//! all by default).
+//! all by default), `SWITCHBOARD_LOAD_BIN` (another `switchboard` binary to measure, e.g. an
+//! older build, with the same command line).
 
 #![allow(missing_docs)]
 
@@ -26,8 +27,12 @@ use std::time::{Duration, Instant};
 
 use generator::{Report, Request};
 
-/// The switchboard binary cargo built for this benchmark.
-const SWITCHBOARD: &str = env!("CARGO_BIN_EXE_switchboard");
+/// The switchboard binary cargo built for this benchmark (`SWITCHBOARD_LOAD_BIN` names
+/// another one).
+fn switchboard_bin() -> String {
+    std::env::var("SWITCHBOARD_LOAD_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_switchboard").to_owned())
+}
 /// Service protection is lifted for the run: one user sends every request.
 const RATE_LIMIT_FLAG: [&str; 2] = ["--rate-limit", "4294967295"];
 /// The project record the read-by-key case reads.
@@ -152,7 +157,7 @@ struct Target {
 
 impl Target {
     fn cli(&self) -> Command {
-        let mut command = Command::new(SWITCHBOARD);
+        let mut command = Command::new(switchboard_bin());
         command
             .arg("--database")
             .arg(&self.url)
@@ -632,6 +637,7 @@ fn main() {
         "Service protection is lifted for the run with `{}` (one user sends every request).",
         RATE_LIMIT_FLAG.join(" ")
     );
+    println!("Server: {}.", switchboard_bin());
     println!(
         "Figures are relative: each ratio is of the mean of the two bare axum rows of its table \
          (measured before and after the cases, in the same run)."
