@@ -170,7 +170,6 @@ message_ids! {
     CliRoleAdded => "cli-role-added",
     CliSecurityDone => "cli-security-done",
     CliSecurityFailed => "cli-security-failed",
-    ODataUnsupportedFilter => "odata-unsupported-filter",
     ODataUnknownProperty => "odata-unknown-property",
     // Plug-ins
     PluginBusiness => "plugin-business",

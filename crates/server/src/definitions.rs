@@ -90,6 +90,10 @@ pub const TABLES: &[DefinitionTable] = &[
         ],
     },
     DefinitionTable {
+        logical_name: "businessunit",
+        columns: &[("name", "Edm.String")],
+    },
+    DefinitionTable {
         logical_name: "role",
         columns: &[
             ("name", "Edm.String"),

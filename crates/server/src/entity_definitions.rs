@@ -5,12 +5,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value as Json, json};
 use switchboard_model::execution::Caller;
-use switchboard_model::query::{Comparison, Filter, Literal, TextMatch};
+use switchboard_model::query::Filter;
 use switchboard_model::{
     BASE_LANGUAGE, ChoiceOption, Column, ColumnType, LocalizedLabel, Message, MessageId, Table, ids,
 };
 use switchboard_odata::names::unqualify;
 use switchboard_odata::query::{parse_filter, parse_select};
+use switchboard_odata::rows as in_memory;
 use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
 
@@ -240,58 +241,6 @@ fn project(
         .collect()
 }
 
-fn literal_matches(value: Option<&Json>, literal: &Literal) -> Option<std::cmp::Ordering> {
-    let value = value?;
-    match (value, literal) {
-        (Json::String(a), Literal::String(b)) => Some(a.to_lowercase().cmp(&b.to_lowercase())),
-        (Json::String(a), Literal::Guid(g)) => Some(a.to_lowercase().cmp(&g.to_string())),
-        (Json::Bool(a), Literal::Boolean(b)) => Some(a.cmp(b)),
-        (Json::Number(a), Literal::Integer(b)) => a.as_i64().map(|a| a.cmp(b)),
-        _ => None,
-    }
-}
-
-/// Evaluates a filter on a metadata object (the sets are small: no SQL needed).
-fn matches(object: &Map<String, Json>, filter: &Filter) -> bool {
-    match filter {
-        Filter::And(a, b) => matches(object, a) && matches(object, b),
-        Filter::Or(a, b) => matches(object, a) || matches(object, b),
-        Filter::Not(a) => !matches(object, a),
-        Filter::Compare { column, op, value } => {
-            let found = object.get(column.as_str()).filter(|v| !v.is_null());
-            if *value == Literal::Null {
-                return (found.is_none()) == (*op == Comparison::Eq);
-            }
-            let ordering = literal_matches(found, value);
-            match (op, ordering) {
-                (Comparison::Ne, None) => true,
-                (_, None) => false,
-                (Comparison::Eq, Some(o)) => o.is_eq(),
-                (Comparison::Ne, Some(o)) => o.is_ne(),
-                (Comparison::Gt, Some(o)) => o.is_gt(),
-                (Comparison::Ge, Some(o)) => o.is_ge(),
-                (Comparison::Lt, Some(o)) => o.is_lt(),
-                (Comparison::Le, Some(o)) => o.is_le(),
-            }
-        }
-        Filter::Text {
-            function,
-            column,
-            value,
-        } => {
-            let Some(Json::String(text)) = object.get(column.as_str()) else {
-                return false;
-            };
-            let (text, value) = (text.to_lowercase(), value.to_lowercase());
-            match function {
-                TextMatch::Contains => text.contains(&value),
-                TextMatch::StartsWith => text.starts_with(&value),
-                TextMatch::EndsWith => text.ends_with(&value),
-            }
-        }
-    }
-}
-
 struct Options {
     select: Option<Vec<String>>,
     filter: Option<Filter>,
@@ -354,7 +303,11 @@ pub(crate) fn handle(
     let collection = |items: Vec<Map<String, Json>>, context: String| {
         let value: Vec<Json> = items
             .into_iter()
-            .filter(|o| opts.filter.as_ref().is_none_or(|f| matches(o, f)))
+            .filter(|o| {
+                opts.filter
+                    .as_ref()
+                    .is_none_or(|f| in_memory::matches(o, f))
+            })
             .map(Json::Object)
             .collect();
         json_response(

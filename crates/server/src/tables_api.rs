@@ -1,15 +1,14 @@
 //! Read access to the definition tables (`customapis`, `plugintypes`, …) with `$select`,
-//! `$filter` (eq/ne joined by and), `$orderby`, `$top`, by key, and `$expand` of a custom
-//! API's parameters and properties.
-
-use std::cmp::Ordering;
+//! `$filter` and `$orderby` (the grammar record tables use, evaluated in memory), `$top`, by
+//! key, and `$expand` of a custom API's parameters and properties.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
 use switchboard_model::{Message, MessageId};
-use switchboard_odata::literal::unquote;
 use switchboard_odata::names::qualified;
+use switchboard_odata::query::{parse_filter, parse_orderby, parse_select, parse_top};
+use switchboard_odata::rows::{self as in_memory, filter_columns};
 use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
 use switchboard_store::{Rows, Store};
@@ -37,112 +36,6 @@ fn unknown_property(name: &str, logical: &str) -> ODataError {
             .arg("name", name)
             .arg("type", qualified(logical)),
     )
-}
-
-/// A filter condition: column, equal (true) or not, and the literal.
-struct Condition {
-    column: String,
-    equal: bool,
-    value: Json,
-}
-
-fn literal_json(text: &str) -> Option<Json> {
-    let t = text.trim();
-    if let Some(s) = unquote(t) {
-        return Some(Json::String(s));
-    }
-    match t {
-        "null" => Some(Json::Null),
-        "true" => Some(Json::Bool(true)),
-        "false" => Some(Json::Bool(false)),
-        _ => serde_json::from_str::<Json>(t)
-            .ok()
-            .filter(Json::is_number)
-            .or_else(|| {
-                uuid::Uuid::parse_str(t)
-                    .ok()
-                    .map(|g| Json::String(g.to_string()))
-            }),
-    }
-}
-
-fn parse_filter(filter: &str, columns: &[String], logical: &str) -> Result<Vec<Condition>> {
-    let unsupported = || {
-        ODataError::new(
-            ErrorKind::BadQueryOption,
-            Message::new(MessageId::ODataUnsupportedFilter).arg("filter", filter),
-        )
-    };
-    let mut conditions = Vec::new();
-    let lower = filter.to_ascii_lowercase();
-    if lower.contains(" or ") || lower.contains('(') && !lower.contains('\'') {
-        return Err(unsupported());
-    }
-    for part in split_and(filter) {
-        let mut tokens = part.trim().splitn(3, ' ');
-        let (Some(column), Some(op), Some(value)) = (tokens.next(), tokens.next(), tokens.next())
-        else {
-            return Err(unsupported());
-        };
-        if !columns.iter().any(|c| c == column) {
-            return Err(unknown_property(column, logical));
-        }
-        let equal = match op {
-            "eq" => true,
-            "ne" => false,
-            _ => return Err(unsupported()),
-        };
-        let value = literal_json(value).ok_or_else(unsupported)?;
-        conditions.push(Condition {
-            column: column.to_owned(),
-            equal,
-            value,
-        });
-    }
-    Ok(conditions)
-}
-
-/// Splits on ` and ` outside quoted strings.
-fn split_and(filter: &str) -> Vec<String> {
-    let mut parts = vec![String::new()];
-    let mut in_quote = false;
-    let mut rest = filter;
-    while let Some(c) = rest.chars().next() {
-        if c == '\'' {
-            in_quote = !in_quote;
-        }
-        if !in_quote && rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(" and ") {
-            parts.push(String::new());
-            rest = &rest[5..];
-            continue;
-        }
-        parts.last_mut().expect("never empty").push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    parts
-}
-
-/// Dataverse compares strings without regard to case, and GUIDs by value.
-fn same(a: &Json, b: &Json) -> bool {
-    match (a, b) {
-        (Json::String(x), Json::String(y)) => x.eq_ignore_ascii_case(y),
-        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
-        _ => a == b,
-    }
-}
-
-fn compare(a: Option<&Json>, b: Option<&Json>) -> Ordering {
-    match (a, b) {
-        (Some(Json::String(x)), Some(Json::String(y))) => x.to_lowercase().cmp(&y.to_lowercase()),
-        (Some(Json::Number(x)), Some(Json::Number(y))) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(Ordering::Equal),
-        (Some(Json::Bool(x)), Some(Json::Bool(y))) => x.cmp(y),
-        (None | Some(Json::Null), Some(v)) if !v.is_null() => Ordering::Less,
-        (Some(v), None | Some(Json::Null)) if !v.is_null() => Ordering::Greater,
-        _ => Ordering::Equal,
-    }
 }
 
 fn columns_of(logical: &str, primary_id: &str) -> Vec<String> {
@@ -203,51 +96,36 @@ pub(crate) async fn read(
     let rows = localize(store, logical, &table.primary_id, rows, language).await;
     let columns = columns_of(logical, &table.primary_id);
 
+    let known = |name: &str| {
+        if columns.iter().any(|c| c == name) {
+            Ok(())
+        } else {
+            Err(unknown_property(name, logical))
+        }
+    };
+
     let mut selected: Option<Vec<String>> = None;
-    let mut conditions = Vec::new();
-    let mut order: Vec<(String, bool)> = Vec::new();
+    let mut filter = None;
+    let mut order = Vec::new();
     let mut top: Option<usize> = None;
     let mut expand: Vec<String> = Vec::new();
     for (option, value) in &parsed.options {
         match option.as_str() {
             "$select" => {
-                let cols: Vec<String> = value
-                    .split(',')
-                    .map(|c| c.trim().to_owned())
-                    .filter(|c| !c.is_empty())
-                    .collect();
-                if let Some(bad) = cols.iter().find(|c| !columns.contains(c)) {
-                    return Err(unknown_property(bad, logical));
-                }
+                let cols = parse_select(value)?;
+                cols.iter().try_for_each(|c| known(c))?;
                 selected = Some(cols);
             }
-            "$filter" => conditions = parse_filter(value, &columns, logical)?,
+            "$filter" => {
+                let parsed = parse_filter(value)?;
+                filter_columns(&parsed).into_iter().try_for_each(known)?;
+                filter = Some(parsed);
+            }
             "$orderby" => {
-                for item in value.split(',') {
-                    let mut parts = item.split_whitespace();
-                    let column = parts.next().unwrap_or_default().to_owned();
-                    if !columns.contains(&column) {
-                        return Err(unknown_property(&column, logical));
-                    }
-                    let descending = match parts.next() {
-                        None | Some("asc") => false,
-                        Some("desc") => true,
-                        Some(other) => {
-                            return Err(bad_option(
-                                "$orderby",
-                                format!("'{other}' is neither asc nor desc"),
-                            ));
-                        }
-                    };
-                    order.push((column, descending));
-                }
+                order = parse_orderby(value)?;
+                order.iter().try_for_each(|o| known(&o.column))?;
             }
-            "$top" => {
-                top =
-                    Some(value.trim().parse().map_err(|_| {
-                        bad_option("$top", format!("'{value}' is not a whole number"))
-                    })?);
-            }
+            "$top" => top = Some(usize::try_from(parse_top(value)?).unwrap_or(usize::MAX)),
             "$expand" => {
                 for item in value.split(',') {
                     let name = item.split('(').next().unwrap_or_default().trim().to_owned();
@@ -269,19 +147,9 @@ pub(crate) async fn read(
 
     let mut matching: Vec<Row> = rows
         .into_iter()
-        .filter(|row| {
-            conditions.iter().all(|c| {
-                let value = row.get(&c.column).unwrap_or(&Json::Null);
-                same(value, &c.value) == c.equal
-            })
-        })
+        .filter(|row| filter.as_ref().is_none_or(|f| in_memory::matches(row, f)))
         .collect();
-    for (column, descending) in order.iter().rev() {
-        matching.sort_by(|a, b| {
-            let o = compare(a.get(column), b.get(column));
-            if *descending { o.reverse() } else { o }
-        });
-    }
+    in_memory::sort(&mut matching, &order);
     if let Some(n) = top {
         matching.truncate(n);
     }

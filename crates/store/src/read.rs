@@ -313,6 +313,7 @@ impl Store {
             ),
             "systemuser" => to_rows(crate::entity::systemuser::Entity::find().all(db).await?),
             "role" => to_rows(crate::entity::role::Entity::find().all(db).await?),
+            "businessunit" => to_rows(crate::entity::businessunit::Entity::find().all(db).await?),
             "asyncoperation" => self.job_rows().await?,
             "plugintracelog" => self.trace_rows().await?,
             "organization" => self.organization_rows().await?,

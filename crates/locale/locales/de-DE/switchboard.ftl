@@ -143,7 +143,6 @@ labels-bad-moniker = Der EntityMoniker { $value } bezeichnet keinen Datensatz (@
 labels-unknown-language = Der Sprachcode { $code } ist keine Sprache, die diese Organisation anbietet.
 odata-duplicate-record = Ein Datensatz mit übereinstimmenden Schlüsselwerten ist bereits vorhanden ({ $name }).
 odata-record-not-found = { $table } mit Id = { $id } ist nicht vorhanden
-odata-unsupported-filter = Der $filter-Ausdruck '{ $filter }' wird hier nicht unterstützt: Spalte eq/ne Wert verwenden, verknüpft mit and.
 odata-unknown-property = Für den Typ '{ $type }' wurde keine Eigenschaft mit dem Namen '{ $name }' gefunden.
 odata-headers-too-large = Die Anforderungsheader sind { $size } Byte lang; zulässig sind höchstens { $max }.
 odata-request-timeout = Die Anforderung wurde nicht innerhalb von { $seconds } Sekunden abgeschlossen.

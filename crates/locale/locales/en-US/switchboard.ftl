@@ -143,7 +143,6 @@ labels-bad-moniker = The EntityMoniker { $value } does not name a record (give @
 labels-unknown-language = Language code { $code } is not a language this organization offers.
 odata-duplicate-record = A record with matching key values already exists ({ $name }).
 odata-record-not-found = { $table } With Id = { $id } Does Not Exist
-odata-unsupported-filter = The $filter expression '{ $filter }' is not supported here: use column eq/ne value, joined by and.
 odata-unknown-property = Could not find a property named '{ $name }' on type '{ $type }'.
 odata-headers-too-large = The request headers are { $size } bytes long; at most { $max } are allowed.
 odata-request-timeout = The request did not complete within { $seconds } seconds.

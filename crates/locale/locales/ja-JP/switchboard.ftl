@@ -143,7 +143,6 @@ labels-bad-moniker = EntityMoniker { $value } はレコードを指していま�
 labels-unknown-language = 言語コード { $code } はこの組織で提供されている言語ではありません。
 odata-duplicate-record = 一致するキー値を持つレコードが既に存在します ({ $name })。
 odata-record-not-found = Id = { $id } の { $table } は存在しません
-odata-unsupported-filter = $filter 式 '{ $filter }' はここではサポートされていません。「列 eq/ne 値」を and で結合した形式を使用してください。
 odata-unknown-property = 型 '{ $type }' に '{ $name }' という名前のプロパティが見つかりませんでした。
 odata-headers-too-large = 要求ヘッダーは { $size } バイトです。使用できるのは最大 { $max } バイトです。
 odata-request-timeout = 要求が { $seconds } 秒以内に完了しませんでした。
