@@ -82,9 +82,11 @@ async fn custom_api_calls_that_touch_no_record_send_no_statement() {
         ..ServerConfig::default()
     };
     config.jobs.workers = 0;
-    let state = AppState::new(store.clone(), config).await.unwrap();
-    let runner = switchboard_server::job_runner::StepJobRunner::new(state.clone());
-    let state = state.with_job_runner(Arc::new(runner));
+    let engine = switchboard_engine::Engine::new(store.clone(), config.plugins.clone())
+        .await
+        .unwrap();
+    let runner = switchboard_engine::job_runner::StepJobRunner::new(engine.clone());
+    let state = AppState::over(engine, config).with_job_runner(Arc::new(runner));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api/data/v9.2/", listener.local_addr().unwrap());
     tokio::spawn(switchboard_server::serve(

@@ -57,11 +57,12 @@ async fn server(dir: &Path, name: &str, keep: &[&str], workers: usize) -> (Strin
         ..Default::default()
     };
     config.jobs.workers = workers;
-    let state = switchboard_server::AppState::new(store.clone(), config)
+    let engine = switchboard_engine::Engine::new(store.clone(), config.plugins.clone())
         .await
         .unwrap();
-    let runner = switchboard_server::job_runner::StepJobRunner::new(state.clone());
-    let state = state.with_job_runner(Arc::new(runner));
+    let runner = switchboard_engine::job_runner::StepJobRunner::new(engine.clone());
+    let state =
+        switchboard_server::AppState::over(engine, config).with_job_runner(Arc::new(runner));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(switchboard_server::serve(
@@ -130,17 +131,17 @@ fn benches(c: &mut Criterion) {
             assert!(r.status().is_success());
         }
         assert_eq!(store.job_counts().await.unwrap().ready, JOBS);
-        let state = switchboard_server::AppState::new(store.clone(), Default::default())
+        let engine = switchboard_engine::Engine::new(store.clone(), Default::default())
             .await
             .unwrap();
-        let runner = Arc::new(switchboard_server::job_runner::StepJobRunner::new(
-            state.clone(),
+        let runner = Arc::new(switchboard_engine::job_runner::StepJobRunner::new(
+            engine.clone(),
         ));
         let started = Instant::now();
         let workers = switchboard_store::jobs::start_workers(
             store.clone(),
             runner,
-            state.jobs.clone(),
+            engine.jobs.clone(),
             switchboard_store::jobs::WorkerConfig {
                 workers: 2,
                 ..Default::default()

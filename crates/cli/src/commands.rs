@@ -576,16 +576,18 @@ async fn serve_on(
         jobs: job_config(cli),
         ..switchboard_server::ServerConfig::default()
     };
-    let state = match switchboard_server::AppState::new(store, config).await {
-        Ok(state) => state,
+    // The engine runs messages; the server is its HTTP front.
+    let engine = match switchboard_engine::Engine::new(store, config.plugins.clone()).await {
+        Ok(engine) => engine,
         Err(e) => {
             eprintln!("{}: {e}", l.render(&Message::new(MessageId::CliError)));
             return ExitCode::FAILURE;
         }
     };
     // Queued asynchronous steps run in this process's job workers.
-    let runner = switchboard_server::job_runner::StepJobRunner::new(state.clone());
-    let state = state.with_job_runner(std::sync::Arc::new(runner));
+    let runner = switchboard_engine::job_runner::StepJobRunner::new(engine.clone());
+    let state = switchboard_server::AppState::over(engine, config)
+        .with_job_runner(std::sync::Arc::new(runner));
     out!(
         "{}",
         l.render(&Message::new(MessageId::CliServing).arg("url", base_url(&listener, https)))

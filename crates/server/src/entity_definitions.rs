@@ -15,9 +15,9 @@ use switchboard_odata::rows as in_memory;
 use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
 
-use crate::definitions::TABLES;
-use crate::registry::Registry;
 use crate::webapi::json_response;
+use switchboard_engine::definitions::TABLES;
+use switchboard_engine::registry::Registry;
 
 type Result<T> = std::result::Result<T, ODataError>;
 

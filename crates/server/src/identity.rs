@@ -11,6 +11,7 @@ use switchboard_model::execution::Caller;
 use switchboard_model::{Message, MessageId, ids};
 use switchboard_odata::{ErrorKind, ODataError};
 
+use switchboard_engine::caller;
 use switchboard_store::security::Principal;
 use uuid::Uuid;
 
@@ -24,19 +25,6 @@ pub const ORGANIZATION_ID: Uuid = ids::ORGANIZATION_ID;
 #[derive(Debug, Clone)]
 pub struct CallerIdentity(pub Caller);
 
-pub(crate) fn caller(user: &Principal, initiating: Uuid) -> Caller {
-    Caller {
-        user_id: user.user_id,
-        initiating_user_id: initiating,
-        business_unit_id: user.business_unit_id,
-        organization_id: ORGANIZATION_ID,
-        is_admin: user.is_admin,
-        role_count: user.roles.len(),
-        privileges: user.privileges.clone(),
-        language: user.language.and_then(|l| u32::try_from(l).ok()),
-    }
-}
-
 /// The user a verified JWT names: `oid` or `sub` as a user id, else the login name in
 /// `preferred_username`, `upn` or `sub`.
 async fn principal_for_claims(
@@ -45,7 +33,7 @@ async fn principal_for_claims(
 ) -> Result<Option<Arc<Principal>>, switchboard_store::DbErr> {
     for id in [&claims.oid, &claims.sub].into_iter().flatten() {
         if let Ok(id) = Uuid::parse_str(id)
-            && let Some(p) = state.store.principal(id).await?
+            && let Some(p) = state.engine.store.principal(id).await?
         {
             return Ok(Some(p));
         }
@@ -54,7 +42,7 @@ async fn principal_for_claims(
         .into_iter()
         .flatten()
     {
-        if let Some(p) = state.store.principal_by_name(name).await? {
+        if let Some(p) = state.engine.store.principal_by_name(name).await? {
             return Ok(Some(p));
         }
     }
@@ -72,6 +60,7 @@ impl FromRequestParts<AppState> for CallerIdentity {
             ApiError {
                 error: ODataError::new(kind, message),
                 localizer: state
+                    .engine
                     .locales
                     .pick(None, crate::accept_language(&parts.headers)),
             }
@@ -99,7 +88,7 @@ impl FromRequestParts<AppState> for CallerIdentity {
                 }
             }
         } else {
-            state.store.principal_for_token(token).await
+            state.engine.store.principal_for_token(token).await
         };
         let principal = match found {
             Ok(Some(p)) => p,
@@ -153,7 +142,7 @@ impl FromRequestParts<AppState> for CallerIdentity {
             )
         };
         let id = Uuid::parse_str(target.trim().trim_matches(['{', '}'])).map_err(|_| unknown())?;
-        match state.store.principal(id).await {
+        match state.engine.store.principal(id).await {
             Ok(Some(user)) => Ok(CallerIdentity(caller(&user, principal.user_id))),
             _ => Err(unknown()),
         }

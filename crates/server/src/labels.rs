@@ -15,8 +15,8 @@ use switchboard_store::read::LOCALIZABLE;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::registry::Registry;
 use crate::webapi::json_response;
+use switchboard_engine::registry::Registry;
 
 type Result<T> = std::result::Result<T, ODataError>;
 
@@ -60,6 +60,7 @@ async fn target(state: &AppState, table: &str, id: Uuid, attribute: &str) -> Res
         ));
     }
     let exists = state
+        .engine
         .store
         .record_exists(table, id)
         .await
@@ -131,12 +132,13 @@ pub(crate) async fn set(state: &AppState, registry: &Registry, body: &[u8]) -> R
         labels.push((lcid, text.to_owned()));
     }
     state
+        .engine
         .store
         .set_labels(&table, id, attribute, &labels, BASE_LANGUAGE)
         .await
         .map_err(|e| internal(&e))?;
     // Readers of $metadata and the definition tables see the change at once.
-    if let Err(e) = state.registry.refresh(&state.store).await {
+    if let Err(e) = state.engine.registry.refresh(&state.engine.store).await {
         tracing::warn!(error = %e, "registry refresh after SetLocLabels");
     }
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -184,6 +186,7 @@ pub(crate) async fn retrieve(
     let attribute = unquote(&attribute_text).unwrap_or(attribute_text);
     target(state, &table, id, &attribute).await?;
     let labels = state
+        .engine
         .store
         .labels(id, &attribute)
         .await

@@ -1,18 +1,12 @@
 //! The HTTP server: axum router, the Dataverse-style Web API, and health.
 
-pub mod definitions;
 mod entity_definitions;
 pub mod errors;
-pub mod execute;
 pub mod identity;
-pub mod job_runner;
 pub mod jwt;
 mod labels;
-mod plugin_records;
 pub mod ratelimit;
-mod record_messages;
 mod records_api;
-pub mod registry;
 mod steps_api;
 mod tables_api;
 pub mod tls;
@@ -29,10 +23,10 @@ use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde_json::json;
 use switchboard_store::Store;
-use switchboard_store::jobs::{JobQueue, JobRunner, WorkerConfig};
+use switchboard_store::jobs::{JobRunner, WorkerConfig};
 use tokio::net::TcpListener;
 
-use registry::{Registry, SharedRegistry};
+use switchboard_engine::Engine;
 
 /// How often the server checks whether another process imported definitions.
 pub const REGISTRY_POLL: Duration = Duration::from_secs(2);
@@ -56,14 +50,8 @@ impl std::ops::Deref for AppState {
 /// The server's shared parts.
 #[derive(Clone)]
 pub struct App {
-    /// The database.
-    pub store: Store,
-    /// The current definitions.
-    pub registry: SharedRegistry,
-    /// Platform messages (the caller's language arrives with the labels issue).
-    pub locales: Arc<switchboard_locale::Locales>,
-    /// The plug-in host.
-    pub plugins: Arc<switchboard_wasm::Host>,
+    /// What runs messages: definitions, store, plug-in host, job queue, trace log.
+    pub engine: Engine,
     /// Per-user request limits.
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// Longest a Web API request may take.
@@ -72,11 +60,6 @@ pub struct App {
     pub jwt: Arc<jwt::Verifier>,
     /// HTTPS settings; `None` serves plain HTTP.
     pub tls: Option<tls::TlsConfig>,
-    /// Wakes the job workers: call [`JobQueue::notify`] after committing a transaction that
-    /// queued asynchronous steps.
-    pub jobs: JobQueue,
-    /// The plug-in trace log's background writer.
-    pub traces: switchboard_store::tracelog::TraceLog,
     /// What runs a claimed job; `None` starts no job workers (jobs wait in the queue).
     pub job_runner: Option<Arc<dyn JobRunner>>,
     /// How the job workers run.
@@ -128,34 +111,29 @@ impl Default for ServerConfig {
 }
 
 impl AppState {
-    /// Loads the definitions from the store and starts the plug-in host.
+    /// Builds the engine over `store` (definitions loaded, plug-in host started) and the
+    /// server around it.
     pub async fn new(store: Store, config: ServerConfig) -> Result<Self, String> {
-        let registry =
-            SharedRegistry::new(Registry::load(&store).await.map_err(|e| e.to_string())?);
-        let plugins = Arc::new(switchboard_wasm::Host::new(config.plugins)?);
-        let traces = switchboard_store::tracelog::TraceLog::start(
-            store.clone(),
-            switchboard_store::tracelog::TraceLogConfig::default(),
-        );
+        let engine = Engine::new(store, config.plugins.clone()).await?;
+        Ok(Self::over(engine, config))
+    }
+
+    /// The server around an engine built elsewhere.
+    pub fn over(engine: Engine, config: ServerConfig) -> Self {
         let limiter = Arc::new(ratelimit::RateLimiter::new(
             config.rate_limit,
             config.rate_window,
         ));
-        Ok(Self(Arc::new(App {
-            store,
-            registry,
-            locales: Arc::new(switchboard_locale::Locales::default()),
-            plugins,
+        Self(Arc::new(App {
+            engine,
             limiter,
             request_timeout: config.request_timeout,
             jwt: Arc::new(jwt::Verifier::new(config.jwt)),
             tls: config.tls,
-            jobs: JobQueue::new(),
-            traces,
             job_runner: None,
             job_workers: config.jobs,
             polls: (config.registry_poll, config.changes_poll),
-        })))
+        }))
     }
 
     /// With the runner [`serve`]'s job workers hand claimed jobs to.
@@ -195,7 +173,10 @@ async fn limit_headers(
         );
         return errors::ApiError {
             error,
-            localizer: state.locales.pick(None, accept_language(request.headers())),
+            localizer: state
+                .engine
+                .locales
+                .pick(None, accept_language(request.headers())),
         }
         .into_response();
     }
@@ -218,7 +199,7 @@ pub fn router(state: AppState) -> Router {
 
 /// `GET /health`: 200 when the database answers, 503 otherwise.
 async fn health(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
+    match state.engine.store.ping().await {
         Ok(()) => Json(json!({ "status": "ok", "database": "ok" })).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "health check: database did not answer");
@@ -240,22 +221,25 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let watcher = state.registry.watch(state.store.clone(), state.polls.0);
-    let changes = state.store.watch_changes(state.polls.1);
+    let watcher = state
+        .engine
+        .registry
+        .watch(state.engine.store.clone(), state.polls.0);
+    let changes = state.engine.store.watch_changes(state.polls.1);
     let workers = state
         .job_runner
         .clone()
         .filter(|_| state.job_workers.workers > 0)
         .map(|runner| {
             switchboard_store::jobs::start_workers(
-                state.store.clone(),
+                state.engine.store.clone(),
                 runner,
-                state.jobs.clone(),
+                state.engine.jobs.clone(),
                 state.job_workers.clone(),
             )
         });
     let tls = state.tls.clone();
-    let traces = state.traces.clone();
+    let traces = state.engine.traces.clone();
     let app = router(state);
     let result = match tls {
         None => {
@@ -307,7 +291,7 @@ mod tests {
             .await
             .unwrap()
             .with_job_runner(runner.clone());
-        let queue = state.jobs.clone();
+        let queue = state.engine.jobs.clone();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(serve(listener, state, async {

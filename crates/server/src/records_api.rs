@@ -19,17 +19,14 @@ use switchboard_store::{RecordError, RecordErrorKind};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::record_messages::{
-    BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MORE_RECORDS, RecordInput, RecordMessageError,
-    RecordOp, record_message,
-};
-use crate::registry::Registry;
 use crate::webapi::{Incoming, json_response, no_http_resource, parse_key, read_body, require};
+use switchboard_engine::record_messages::{
+    BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MAX_PAGE_SIZE, MORE_RECORDS, RecordInput,
+    RecordMessageError, RecordOp, record_message,
+};
+use switchboard_engine::registry::Registry;
 
 type Result<T> = std::result::Result<T, ODataError>;
-
-/// Dataverse's largest page: a query without `odata.maxpagesize` gets at most this many.
-pub(crate) const MAX_PAGE_SIZE: u64 = 5000;
 
 /// Maps a store error to the Web API's error kinds.
 pub(crate) fn record_error(e: RecordError) -> ODataError {
@@ -141,7 +138,7 @@ pub(crate) async fn handle(
         None => None,
     };
     let privilege = |verb: &str| table_privilege(verb, &table.logical_name);
-    let db = state.store.reader();
+    let db = state.engine.store.reader();
     match (incoming.method.clone(), key) {
         (Method::GET, None) => {
             list(
@@ -253,7 +250,7 @@ async fn run(
     op: RecordOp,
     input: RecordInput,
 ) -> Result<std::collections::BTreeMap<String, switchboard_model::Value>> {
-    record_message(state, caller, table, op, input)
+    record_message(&state.engine, caller, table, op, input)
         .await
         .map_err(|e| match e {
             RecordMessageError::Record(r) => record_error(r),
@@ -279,10 +276,15 @@ async fn written(
         return Ok(with_entity_id(StatusCode::NO_CONTENT.into_response(), &url));
     }
     let query = record_query(&parsed.options).map_err(|e| e.into_odata_error())?;
-    let record = records::retrieve(state.store.reader(), table, id, query.select.as_deref())
-        .await
-        .map_err(record_error)?
-        .ok_or_else(|| not_found(table, id))?;
+    let record = records::retrieve(
+        state.engine.store.reader(),
+        table,
+        id,
+        query.select.as_deref(),
+    )
+    .await
+    .map_err(record_error)?
+    .ok_or_else(|| not_found(table, id))?;
     let context = format!("{root}$metadata#{}/$entity", table.set_name);
     let status = if created {
         StatusCode::CREATED
@@ -336,7 +338,7 @@ async fn list(
         .options
         .iter()
         .any(|(k, v)| k == "$count" && v.trim() == "true");
-    let db = state.store.reader();
+    let db = state.engine.store.reader();
     let text = query_text(&parsed.options);
     let page_size = query.page_size.unwrap_or(MAX_PAGE_SIZE);
     let mut outputs = run(

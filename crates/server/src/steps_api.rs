@@ -129,7 +129,7 @@ fn created(root: &str, set: &str, id: Uuid) -> Response {
 
 /// The pipeline reads steps from the registry snapshot: make a change visible now.
 async fn refresh(state: &AppState) {
-    if let Err(e) = state.registry.refresh(&state.store).await {
+    if let Err(e) = state.engine.registry.refresh(&state.engine.store).await {
         tracing::warn!(error = %e, "registry refresh after a step change");
     }
 }
@@ -143,7 +143,7 @@ pub(crate) async fn handle(
 ) -> Result<Response> {
     require_admin(caller)?;
     let (root, method, key, body) = (request.root, request.method, request.key, request.body);
-    let store = &state.store;
+    let store = &state.engine.store;
     let response = match (method, key) {
         (&Method::POST, None) => {
             let members = object(body)?;
@@ -204,7 +204,7 @@ pub(crate) async fn handle_image(
     request: StepRequest<'_>,
 ) -> Result<Response> {
     require_admin(caller)?;
-    let store = &state.store;
+    let store = &state.engine.store;
     let response = match (request.method, request.key) {
         (&Method::POST, None) => {
             let members = object(request.body)?;

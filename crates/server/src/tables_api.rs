@@ -13,9 +13,9 @@ use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
 use switchboard_store::{Rows, Store};
 
-use crate::definitions::TABLES;
-use crate::registry::Registry;
 use crate::webapi::{json_response, parse_key};
+use switchboard_engine::definitions::TABLES;
+use switchboard_engine::registry::Registry;
 
 type Result<T> = std::result::Result<T, ODataError>;
 type Row = Map<String, Json>;

@@ -20,10 +20,10 @@ use switchboard_odata::{ErrorKind, ODataError};
 use uuid::Uuid;
 
 use crate::errors::ApiError;
-use crate::execute::execute;
 use crate::identity::CallerIdentity;
-use crate::registry::Registry;
 use crate::{AppState, identity};
+use switchboard_engine::execute::execute;
+use switchboard_engine::registry::Registry;
 
 /// Versions of the Web API root that are served (all the same API).
 pub const VERSIONS: &[&str] = &["v9.0", "v9.1", "v9.2"];
@@ -101,7 +101,7 @@ pub async fn handle(
             root,
             uri: full,
         };
-        let registry = state.registry.current();
+        let registry = state.engine.registry.current();
         // A slow client (or a slow body) must not hold a connection forever.
         match tokio::time::timeout(
             state.request_timeout,
@@ -122,7 +122,7 @@ pub async fn handle(
         Ok(r) => r,
         Err(error) => {
             let accept_language = accept_language.as_ref().and_then(|v| v.to_str().ok());
-            let localizer = state.locales.pick(caller.language, accept_language);
+            let localizer = state.engine.locales.pick(caller.language, accept_language);
             ApiError { error, localizer }.into_response()
         }
     };
@@ -293,7 +293,13 @@ async fn route(
                     && let Some(key) = first.parens.clone()
                 {
                     let body = read_body(incoming).await?;
-                    return crate::tables_api::update_user(&state.store, caller, &key, &body).await;
+                    return crate::tables_api::update_user(
+                        &state.engine.store,
+                        caller,
+                        &key,
+                        &body,
+                    )
+                    .await;
                 }
                 if incoming.method == Method::PATCH
                     && table.logical_name == "organization"
@@ -301,7 +307,7 @@ async fn route(
                 {
                     let body = read_body(incoming).await?;
                     return crate::tables_api::update_organization(
-                        &state.store,
+                        &state.engine.store,
                         caller,
                         &key,
                         &body,
@@ -316,7 +322,7 @@ async fn route(
                     );
                     let body = read_body(incoming).await?;
                     return crate::tables_api::create(
-                        &state.store,
+                        &state.engine.store,
                         &root,
                         &set,
                         &logical,
@@ -328,11 +334,11 @@ async fn route(
                 only_get(&incoming)?;
                 require(
                     caller,
-                    &crate::definitions::read_privilege(&table.logical_name),
+                    &switchboard_engine::definitions::read_privilege(&table.logical_name),
                     &table.logical_name,
                 )?;
                 return crate::tables_api::read(
-                    &state.store,
+                    &state.engine.store,
                     registry,
                     &incoming.root,
                     first,
@@ -496,19 +502,24 @@ async fn target_exists(
     table: &str,
     id: Uuid,
 ) -> Result<bool> {
-    let db = state.store.reader();
+    let db = state.engine.store.reader();
     let found =
         if registry.records.contains_key(table) || matches!(table, "systemuser" | "businessunit") {
             switchboard_store::records::exists(db, table, id)
                 .await
                 .map_err(crate::records_api::record_error)?
-        } else if crate::definitions::TABLES
+        } else if switchboard_engine::definitions::TABLES
             .iter()
             .any(|d| d.logical_name == table)
         {
-            state.store.record_exists(table, id).await.map_err(|e| {
-                crate::records_api::record_error(switchboard_store::RecordError::Database(e))
-            })?
+            state
+                .engine
+                .store
+                .record_exists(table, id)
+                .await
+                .map_err(|e| {
+                    crate::records_api::record_error(switchboard_store::RecordError::Database(e))
+                })?
         } else {
             false
         };
@@ -614,7 +625,7 @@ async fn invoke(
     };
     // The execute privilege is checked by the pipeline, after pre-validation steps, as in
     // Dataverse.
-    let response = execute(state, caller, request)
+    let response = execute(&state.engine, caller, request)
         .await
         .map_err(execute_failure)?;
     serialize(registry, &api, response.outputs, &root)

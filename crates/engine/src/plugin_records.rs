@@ -19,18 +19,18 @@ use switchboard_store::records::{self, Record};
 use switchboard_wasm::{RecordFailure, RecordFuture, RecordPage, RecordService};
 use uuid::Uuid;
 
-use crate::AppState;
+use crate::Engine;
 use crate::execute::ServerUnit;
+use crate::record_messages::MAX_PAGE_SIZE;
 use crate::record_messages::{
     BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MORE_RECORDS, Nesting, RecordInput,
     RecordMessageError, RecordOp, record_request, run_record_message,
 };
-use crate::records_api::MAX_PAGE_SIZE;
 use crate::registry::Registry;
 
 /// Record access for one plug-in call, on behalf of its caller.
 pub(crate) struct CallerRecords {
-    state: AppState,
+    engine: Engine,
     registry: Arc<Registry>,
     caller: Caller,
     localizer: Arc<Localizer>,
@@ -41,15 +41,15 @@ pub(crate) struct CallerRecords {
 
 impl CallerRecords {
     pub(crate) fn new(
-        state: AppState,
+        engine: Engine,
         registry: Arc<Registry>,
         caller: Caller,
         unit: Arc<ServerUnit>,
         context: &ExecutionContext,
     ) -> Self {
-        let localizer = state.locales.pick(caller.language, None);
+        let localizer = engine.locales.pick(caller.language, None);
         Self {
-            state,
+            engine,
             registry,
             caller,
             localizer,
@@ -67,7 +67,7 @@ impl CallerRecords {
         input: RecordInput,
     ) -> Result<BTreeMap<String, Value>, RecordFailure> {
         let request = record_request(table, op, input, self.below.clone());
-        run_record_message(&self.state, &self.caller, request, &self.unit)
+        run_record_message(&self.engine, &self.caller, request, &self.unit)
             .await
             .map_err(|e| match e {
                 RecordMessageError::Record(r) => self.store_error(r),
@@ -249,7 +249,7 @@ impl RecordService for CallerRecords {
                 main_operation_is_plugin: true,
             };
             let unit: Arc<dyn UnitOfWork> = self.unit.clone();
-            crate::execute::pipeline(&self.state, self.unit.clone())
+            crate::execute::pipeline(&self.engine, self.unit.clone())
                 .execute(&self.caller, request, &unit)
                 .await
                 .map_err(|e| {

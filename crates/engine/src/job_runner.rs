@@ -10,24 +10,24 @@ use switchboard_store::jobs::{BoxFuture, ClaimedJob, JobError, JobRunner};
 use switchboard_store::unit::Unit;
 use switchboard_store::{DatabaseTransaction, TransactionTrait};
 
-use crate::AppState;
+use crate::Engine;
 use crate::execute::{QueuedStep, ServerUnit, pipeline};
 
 /// The job runner `serve` hands claimed jobs to.
 pub struct StepJobRunner {
-    state: AppState,
+    engine: Engine,
 }
 
 impl StepJobRunner {
     /// A runner over this server's registry, plug-in host and store.
-    pub fn new(state: AppState) -> Self {
-        Self { state }
+    pub fn new(engine: Engine) -> Self {
+        Self { engine }
     }
 
     async fn run_step(&self, job: &ClaimedJob, txn: &DatabaseTransaction) -> Result<(), JobError> {
         let queued: QueuedStep = serde_json::from_str(&job.data)
             .map_err(|e| JobError::permanent(format!("the job's context is unreadable: {e}")))?;
-        let registry = self.state.registry.current();
+        let registry = self.engine.registry.current();
         let step = registry
             .steps
             .values()
@@ -42,7 +42,7 @@ impl StepJobRunner {
                 ))
             })?;
         let principal = self
-            .state
+            .engine
             .store
             .principal_through(txn, queued.context.user_id)
             .await
@@ -53,7 +53,7 @@ impl StepJobRunner {
                     queued.context.user_id
                 ))
             })?;
-        let caller = crate::identity::caller(&principal, queued.context.initiating_user_id);
+        let caller = crate::caller(&principal, queued.context.initiating_user_id);
         // The step's writes go to a savepoint inside the job's transaction: a failing step
         // leaves nothing (the worker then rolls the job's transaction back and records the
         // failure on its own).
@@ -62,12 +62,12 @@ impl StepJobRunner {
             .await
             .map_err(|e| JobError::new(e.to_string()))?;
         let unit = Arc::new(ServerUnit::over(
-            Unit::adopt(self.state.store.clone(), savepoint),
+            Unit::adopt(self.engine.store.clone(), savepoint),
             None,
             registry.clone(),
         ));
         let dyn_unit: Arc<dyn UnitOfWork> = unit.clone();
-        let result = pipeline(&self.state, unit.clone())
+        let result = pipeline(&self.engine, unit.clone())
             .run_async_step(&step, &caller, &queued.context, &dyn_unit)
             .await;
         match result {
@@ -79,7 +79,7 @@ impl StepJobRunner {
             Err(e) => {
                 let _ = unit.unit.rollback().await;
                 let message = self
-                    .state
+                    .engine
                     .locales
                     .pick(caller.language, None)
                     .render(&e.message);

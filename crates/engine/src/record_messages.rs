@@ -15,26 +15,29 @@ use switchboard_store::records::{self, Record};
 use switchboard_store::{DbErr, RecordError};
 use uuid::Uuid;
 
-use crate::AppState;
+use crate::Engine;
 use crate::execute::{ServerUnit, database, execute_error, pipeline, reading};
+
+/// Dataverse's largest page: a query without `odata.maxpagesize` gets at most this many.
+pub const MAX_PAGE_SIZE: u64 = 5000;
 
 /// The Retrieve input naming the columns to read (empty: every column).
 pub(crate) const COLUMN_SET: &str = "ColumnSet";
 /// The Retrieve output: the record.
-pub(crate) const BUSINESS_ENTITY: &str = "BusinessEntity";
+pub const BUSINESS_ENTITY: &str = "BusinessEntity";
 /// The RetrieveMultiple input: the OData query options (`$filter=…&$orderby=…`), which
 /// steps at 10 and 20 may rewrite.
 pub(crate) const QUERY: &str = "Query";
 /// The RetrieveMultiple input: the page size.
 pub(crate) const PAGE_SIZE: &str = "PageSize";
 /// The RetrieveMultiple output: the page of records.
-pub(crate) const BUSINESS_ENTITY_COLLECTION: &str = "BusinessEntityCollection";
+pub const BUSINESS_ENTITY_COLLECTION: &str = "BusinessEntityCollection";
 /// The RetrieveMultiple output: more records follow the page.
-pub(crate) const MORE_RECORDS: &str = "MoreRecords";
+pub const MORE_RECORDS: &str = "MoreRecords";
 
 /// The built-in record messages the pipeline runs for record tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RecordOp {
+pub enum RecordOp {
     /// `Create`.
     Create,
     /// `Update`.
@@ -81,7 +84,7 @@ impl RecordOp {
 }
 
 /// What a record message carries in.
-pub(crate) enum RecordInput {
+pub enum RecordInput {
     /// Create, Update, Delete: the record and its changed columns (none for Delete).
     Write(Uuid, Record),
     /// Retrieve: the record and the columns to read (empty: every column).
@@ -189,14 +192,14 @@ pub(crate) fn record_request(
 
 /// Runs a record message from outside (its own unit of work) and returns its outputs. The
 /// record error, if the operation was refused, comes back with its own kind.
-pub(crate) async fn record_message(
-    state: &AppState,
+pub async fn record_message(
+    engine: &Engine,
     caller: &Caller,
     table: &Table,
     op: RecordOp,
     input: RecordInput,
 ) -> Result<BTreeMap<String, Value>, RecordMessageError> {
-    let server_unit = ServerUnit::for_record_message(state, op.message(), &table.logical_name);
+    let server_unit = ServerUnit::for_record_message(engine, op.message(), &table.logical_name);
     // A read no step fires for: all the pipeline would do is check the privilege and read.
     if server_unit.stepless
         && let RecordInput::One(id, columns) = &input
@@ -213,19 +216,19 @@ pub(crate) async fn record_message(
             .map_err(RecordMessageError::Record);
     }
     let request = record_request(table, op, input, Nesting::outermost());
-    run_record_message(state, caller, request, &server_unit).await
+    run_record_message(engine, caller, request, &server_unit).await
 }
 
 /// Runs a record message in `server_unit` (its own at depth 1, the caller's when a plug-in
 /// issues it).
 pub(crate) async fn run_record_message(
-    state: &AppState,
+    engine: &Engine,
     caller: &Caller,
     request: MessageRequest,
     server_unit: &Arc<ServerUnit>,
 ) -> Result<BTreeMap<String, Value>, RecordMessageError> {
     let unit: Arc<dyn UnitOfWork> = server_unit.clone();
-    let result = pipeline(state, server_unit.clone())
+    let result = pipeline(engine, server_unit.clone())
         .execute(caller, request, &unit)
         .await;
     result.map_err(|e| {
@@ -242,7 +245,7 @@ pub(crate) async fn run_record_message(
 }
 
 /// Why a record message failed: the operation itself was refused, or the pipeline failed.
-pub(crate) enum RecordMessageError {
+pub enum RecordMessageError {
     /// The record operation refused (bad value, missing record, duplicate id, …).
     Record(RecordError),
     /// A step failed, the caller lacks the privilege, or the platform failed.
@@ -394,9 +397,9 @@ async fn retrieve_multiple(
     })?;
     let page_size = match context.inputs.get(PAGE_SIZE) {
         Some(Value::Integer(n)) if *n > 0 => *n as u64,
-        _ => crate::records_api::MAX_PAGE_SIZE,
+        _ => MAX_PAGE_SIZE,
     };
-    query.page_size = Some(page_size.min(crate::records_api::MAX_PAGE_SIZE));
+    query.page_size = Some(page_size.min(MAX_PAGE_SIZE));
     let page = reading!(unit, |db| records::retrieve_multiple(db, table, &query))?;
     let key = &table.primary_id;
     let entities = page

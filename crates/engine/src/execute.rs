@@ -23,17 +23,17 @@ use switchboard_store::{DbErr, PluginTarget};
 use switchboard_wasm::{CallContext, PluginFailure};
 use uuid::Uuid;
 
-use crate::AppState;
+use crate::Engine;
 use crate::registry::Registry;
 
 /// Runs one call of a custom API through the pipeline.
 pub async fn execute(
-    state: &AppState,
+    engine: &Engine,
     caller: &Caller,
     request: ExecuteRequest,
 ) -> Result<ExecuteResponse, ExecuteError> {
     let api = &request.api;
-    let registry = state.registry.current();
+    let registry = engine.registry.current();
     // Nothing runs for this call (no step on its message, no plug-in): all the pipeline
     // would do is check the privilege and return the defaults, so that is all it costs.
     if !registry.steps.contains_key(api.unique_name.as_str()) && runnable(&registry, api).is_none()
@@ -67,12 +67,12 @@ pub async fn execute(
         main_operation_is_plugin: true,
     };
     let server_unit = Arc::new(ServerUnit::over(
-        Unit::new(state.store.clone()),
-        Some(state.jobs.clone()),
+        Unit::new(engine.store.clone()),
+        Some(engine.jobs.clone()),
         registry,
     ));
     let unit: Arc<dyn UnitOfWork> = server_unit.clone();
-    let result = pipeline(state, server_unit.clone())
+    let result = pipeline(engine, server_unit.clone())
         .execute(caller, message, &unit)
         .await;
     let outputs = result.map_err(execute_error)?;
@@ -104,11 +104,11 @@ pub(crate) use reading;
 
 /// The pipeline of one execution (and the executions nested in it): steps from the unit's
 /// registry snapshot, plug-ins run by the host against `unit`.
-pub(crate) fn pipeline(state: &AppState, unit: Arc<ServerUnit>) -> Pipeline {
+pub(crate) fn pipeline(engine: &Engine, unit: Arc<ServerUnit>) -> Pipeline {
     Pipeline::new(
         Arc::new(RegistrySteps(unit.registry.clone())),
         Arc::new(ServerInvoker {
-            state: state.clone(),
+            engine: engine.clone(),
             unit,
         }),
     )
@@ -204,16 +204,16 @@ impl ServerUnit {
 
     /// The unit of a record message from outside (`message` on `table`): when no step is
     /// registered for it, its main operation is all that happens.
-    pub(crate) fn for_record_message(state: &AppState, message: &str, table: &str) -> Arc<Self> {
-        let registry = state.registry.current();
+    pub(crate) fn for_record_message(engine: &Engine, message: &str, table: &str) -> Arc<Self> {
+        let registry = engine.registry.current();
         let stepless = registry.steps.get(message).is_none_or(|steps| {
             steps
                 .iter()
                 .all(|(t, _)| t.as_deref().is_some_and(|t| t != table))
         });
         let mut unit = Self::over(
-            Unit::new(state.store.clone()),
-            Some(state.jobs.clone()),
+            Unit::new(engine.store.clone()),
+            Some(engine.jobs.clone()),
             registry,
         );
         unit.stepless = stepless;
@@ -324,14 +324,14 @@ impl UnitOfWork for ServerUnit {
 /// Runs plug-ins with the WebAssembly host; their record operations and nested messages go
 /// through the execution's unit of work.
 pub(crate) struct ServerInvoker {
-    pub(crate) state: AppState,
+    pub(crate) engine: Engine,
     pub(crate) unit: Arc<ServerUnit>,
 }
 
 impl ServerInvoker {
     /// A failure's text for the trace log (in the base language, as an operator reads it).
     fn render(&self, e: &ExecuteError) -> String {
-        self.state.locales.pick(None, None).render(e.message())
+        self.engine.locales.pick(None, None).render(e.message())
     }
 
     /// Hands the call's trace row to the background writer when the organization's
@@ -344,7 +344,7 @@ impl ServerInvoker {
         started: std::time::SystemTime,
         duration: std::time::Duration,
     ) {
-        let setting = match self.state.store.trace_log_setting().await {
+        let setting = match self.engine.store.trace_log_setting().await {
             Ok(setting) => setting,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read plugintracelogsetting; keeping failures");
@@ -358,7 +358,7 @@ impl ServerInvoker {
             Ok(i) => (&i.traces, None),
             Err((e, traces)) => (traces, Some(self.render(e))),
         };
-        self.state
+        self.engine
             .traces
             .record(switchboard_store::tracelog::NewTrace {
                 type_name: plugin.type_name.clone(),
@@ -443,7 +443,7 @@ impl PluginInvoker for ServerInvoker {
                 _ => context,
             };
             let records = crate::plugin_records::CallerRecords::new(
-                self.state.clone(),
+                self.engine.clone(),
                 registry.clone(),
                 caller.clone(),
                 self.unit.clone(),
@@ -451,8 +451,14 @@ impl PluginInvoker for ServerInvoker {
             );
             let started = std::time::SystemTime::now();
             let clock = std::time::Instant::now();
-            let result =
-                run_plugin(&self.state, &self.unit, &plugin, context, Arc::new(records)).await;
+            let result = run_plugin(
+                &self.engine,
+                &self.unit,
+                &plugin,
+                context,
+                Arc::new(records),
+            )
+            .await;
             self.trace(&plugin, context, &result, started, clock.elapsed())
                 .await;
             let invocation = result.map_err(|(e, _)| e).map_err(|e| {
@@ -483,13 +489,13 @@ impl PluginInvoker for ServerInvoker {
 
 /// Loads the plug-in's component (cached) and runs it with the context.
 async fn run_plugin(
-    state: &AppState,
+    engine: &Engine,
     unit: &ServerUnit,
     target: &PluginTarget,
     context: &ExecutionContext,
     records: Arc<dyn switchboard_wasm::RecordService>,
 ) -> PluginResult {
-    let loaded = match state
+    let loaded = match engine
         .plugins
         .load_cached(target.sha256.as_deref().unwrap_or_default())
     {
@@ -508,7 +514,7 @@ async fn run_plugin(
                     )
                 })?
                 .unwrap_or_default();
-            state
+            engine
                 .plugins
                 .load(&bytes)
                 .await
@@ -541,7 +547,7 @@ async fn run_plugin(
     call.pre_images = images(&context.pre_images);
     call.post_images = images(&context.post_images);
     call.records = Some(records);
-    match state
+    match engine
         .plugins
         .invoke(&loaded, &target.type_name, &call)
         .await
