@@ -289,6 +289,37 @@ pub struct Validated<T> {
 }
 
 /// Collects findings while a draft is checked.
+/// The columns a request parameter and a response property draft share.
+trait ItemDraft {
+    fn labels(&self) -> (&LocalizedLabel, &LocalizedLabel);
+    fn field_type(&self) -> Option<FieldType>;
+    fn entity_name(&self) -> Option<&str>;
+}
+
+impl ItemDraft for RequestParameterDraft {
+    fn labels(&self) -> (&LocalizedLabel, &LocalizedLabel) {
+        (&self.display_name, &self.description)
+    }
+    fn field_type(&self) -> Option<FieldType> {
+        self.field_type
+    }
+    fn entity_name(&self) -> Option<&str> {
+        self.logical_entity_name.as_deref()
+    }
+}
+
+impl ItemDraft for ResponsePropertyDraft {
+    fn labels(&self) -> (&LocalizedLabel, &LocalizedLabel) {
+        (&self.display_name, &self.description)
+    }
+    fn field_type(&self) -> Option<FieldType> {
+        self.field_type
+    }
+    fn entity_name(&self) -> Option<&str> {
+        self.logical_entity_name.as_deref()
+    }
+}
+
 struct Checker {
     findings: Vec<Finding>,
 }
@@ -369,6 +400,55 @@ impl Checker {
     }
 
     /// The `name` column, defaulting to the unique name with a warning when absent.
+    /// A parameter's or property's unique name, reported when another item of the same
+    /// kind (`seen`: key → index) already has it.
+    fn item_unique_name(
+        &mut self,
+        field: impl Fn(&'static str) -> ApiField,
+        raw: Option<&str>,
+        (seen, index): (&mut HashMap<String, usize>, usize),
+        duplicate: MessageId,
+    ) -> Option<UniqueName> {
+        let unique = self.unique_name(field("uniquename"), raw)?;
+        if seen.insert(unique.key(), index).is_some() {
+            self.error(
+                field("uniquename"),
+                Message::new(duplicate).arg("name", &unique),
+            );
+        }
+        Some(unique)
+    }
+
+    /// What a parameter and a property check alike after their name: labels, a type that is
+    /// given and fits a workflow-enabled or entity-bound API, an entity name only where the
+    /// type `allows_entity` one. `None` without a type.
+    fn item_type(
+        &mut self,
+        field: impl Fn(&'static str) -> ApiField + Copy,
+        item: &impl ItemDraft,
+        allows_entity: fn(FieldType) -> bool,
+        (workflow, bound_to_entity): (bool, bool),
+    ) -> Option<(FieldType, Option<LogicalName>)> {
+        let (display, description) = item.labels();
+        self.labels(field, display, description);
+        let Some(field_type) = item.field_type() else {
+            self.error(
+                field("type"),
+                Message::new(MessageId::XmlMissingElement).arg("element", "type"),
+            );
+            return None;
+        };
+        check_workflow_type(self, workflow, bound_to_entity, field("type"), field_type);
+        let entity = self.logical_name(field("logicalentityname"), item.entity_name());
+        if entity.is_some() && !allows_entity(field_type) {
+            self.error(
+                field("logicalentityname"),
+                Message::new(MessageId::ApiEntityNameNotAllowed).arg("type", field_type.label()),
+            );
+        }
+        Some((field_type, entity))
+    }
+
     fn name(&mut self, field: ApiField, raw: Option<&str>, unique: &UniqueName) -> String {
         match raw.map(str::trim).filter(|s| !s.is_empty()) {
             Some(name) => {
@@ -468,39 +548,30 @@ impl CustomApi {
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, p) in draft.request_parameters.into_iter().enumerate() {
             let field = |col| ApiField::RequestParameter(i, col);
-            let unique = c.unique_name(field("uniquename"), p.unique_name.as_deref());
-            if let Some(u) = &unique {
-                if seen.insert(u.key(), i).is_some() {
-                    c.error(
-                        field("uniquename"),
-                        Message::new(MessageId::ApiDuplicateParameter).arg("name", u),
-                    );
-                }
-                if bound_to_entity && u.key() == TARGET.to_ascii_lowercase() {
-                    c.error(
-                        field("uniquename"),
-                        Message::new(MessageId::ApiTargetReserved),
-                    );
-                }
-            }
-            c.labels(field, &p.display_name, &p.description);
-            let Some(field_type) = p.field_type else {
+            let unique = c.item_unique_name(
+                field,
+                p.unique_name.as_deref(),
+                (&mut seen, i),
+                MessageId::ApiDuplicateParameter,
+            );
+            if bound_to_entity
+                && unique
+                    .as_ref()
+                    .is_some_and(|u| u.key() == TARGET.to_ascii_lowercase())
+            {
                 c.error(
-                    field("type"),
-                    Message::new(MessageId::XmlMissingElement).arg("element", "type"),
+                    field("uniquename"),
+                    Message::new(MessageId::ApiTargetReserved),
                 );
+            }
+            let Some((field_type, entity)) = c.item_type(
+                field,
+                &p,
+                FieldType::allows_entity_name_on_parameter,
+                (workflow, bound_to_entity),
+            ) else {
                 continue;
             };
-            check_workflow_type(&mut c, workflow, bound_to_entity, field("type"), field_type);
-            let entity =
-                c.logical_name(field("logicalentityname"), p.logical_entity_name.as_deref());
-            if entity.is_some() && !field_type.allows_entity_name_on_parameter() {
-                c.error(
-                    field("logicalentityname"),
-                    Message::new(MessageId::ApiEntityNameNotAllowed)
-                        .arg("type", field_type.label()),
-                );
-            }
             if let Some(unique) = unique {
                 let name = c.name(field("name"), p.name.as_deref(), &unique);
                 request_parameters.push(RequestParameter {
@@ -520,39 +591,26 @@ impl CustomApi {
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, p) in draft.response_properties.into_iter().enumerate() {
             let field = |col| ApiField::ResponseProperty(i, col);
-            let unique = c.unique_name(field("uniquename"), p.unique_name.as_deref());
-            if let Some(u) = &unique
-                && seen.insert(u.key(), i).is_some()
-            {
-                c.error(
-                    field("uniquename"),
-                    Message::new(MessageId::ApiDuplicateProperty).arg("name", u),
-                );
-            }
+            let unique = c.item_unique_name(
+                field,
+                p.unique_name.as_deref(),
+                (&mut seen, i),
+                MessageId::ApiDuplicateProperty,
+            );
             if p.is_optional_given {
                 c.error(
                     field("isoptional"),
                     Message::new(MessageId::ApiResponseOptional),
                 );
             }
-            c.labels(field, &p.display_name, &p.description);
-            let Some(field_type) = p.field_type else {
-                c.error(
-                    field("type"),
-                    Message::new(MessageId::XmlMissingElement).arg("element", "type"),
-                );
+            let Some((field_type, entity)) = c.item_type(
+                field,
+                &p,
+                FieldType::allows_entity_name_on_property,
+                (workflow, bound_to_entity),
+            ) else {
                 continue;
             };
-            check_workflow_type(&mut c, workflow, bound_to_entity, field("type"), field_type);
-            let entity =
-                c.logical_name(field("logicalentityname"), p.logical_entity_name.as_deref());
-            if entity.is_some() && !field_type.allows_entity_name_on_property() {
-                c.error(
-                    field("logicalentityname"),
-                    Message::new(MessageId::ApiEntityNameNotAllowed)
-                        .arg("type", field_type.label()),
-                );
-            }
             if let Some(unique) = unique {
                 let name = c.name(field("name"), p.name.as_deref(), &unique);
                 response_properties.push(ResponseProperty {

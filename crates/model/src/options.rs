@@ -116,6 +116,20 @@ option_set! {
     }
 }
 
+impl StepStage {
+    /// Whether a plug-in running at this stage may change the message's inputs: only before
+    /// the main operation (10, 20), as Dataverse honours `InputParameters` changes.
+    pub fn may_change_inputs(self) -> bool {
+        matches!(self, Self::PreValidation | Self::PreOperation)
+    }
+
+    /// Whether a plug-in running at this stage may set the message's outputs: the main
+    /// operation and after (30, 40).
+    pub fn may_set_outputs(self) -> bool {
+        matches!(self, Self::MainOperation | Self::PostOperation)
+    }
+}
+
 option_set! {
     /// `sdkmessageprocessingstep.mode`.
     StepMode {

@@ -75,16 +75,10 @@ impl ExecutionContext {
     /// Applies a plug-in's changes as Dataverse would: inputs before the main operation,
     /// outputs from it on, shared variables always.
     pub fn apply(&mut self, changes: StepChanges) {
-        if matches!(
-            self.stage,
-            StepStage::PreValidation | StepStage::PreOperation
-        ) {
+        if self.stage.may_change_inputs() {
             self.inputs.extend(changes.inputs);
         }
-        if matches!(
-            self.stage,
-            StepStage::MainOperation | StepStage::PostOperation
-        ) {
+        if self.stage.may_set_outputs() {
             self.outputs.extend(changes.outputs);
         }
         self.shared.extend(changes.shared);

@@ -565,78 +565,88 @@ async fn api_conflicts(
         .filter(param::Column::Customapiid.eq(row.customapiid))
         .all(txn)
         .await?;
-    for p in &api.request_parameters {
-        if let Some(old) = params
-            .iter()
-            .find(|o| o.uniquename.eq_ignore_ascii_case(p.unique_name.as_str()))
-        {
-            let item = Some(p.unique_name.as_str());
-            check(
-                ItemKind::RequestParameter,
-                item,
-                "uniquename",
-                old.uniquename.clone(),
-                p.unique_name.to_string(),
-            );
-            check(
-                ItemKind::RequestParameter,
-                item,
-                "type",
-                old.r#type.to_string(),
-                p.field_type.code().to_string(),
-            );
-            check(
-                ItemKind::RequestParameter,
-                item,
-                "isoptional",
-                bit(old.isoptional),
-                bit(p.is_optional),
-            );
-            let entity = p.logical_entity_name.as_ref().map(|e| e.to_string());
-            check(
-                ItemKind::RequestParameter,
-                item,
-                "logicalentityname",
-                show(&old.logicalentityname),
-                show(&entity),
-            );
-        }
+    let stored: Vec<ItemColumns> = params
+        .iter()
+        .map(|o| ItemColumns {
+            unique_name: o.uniquename.clone(),
+            field_type: o.r#type.to_string(),
+            optional: Some(bit(o.isoptional)),
+            entity: show(&o.logicalentityname),
+        })
+        .collect();
+    let incoming = api.request_parameters.iter().map(|p| ItemColumns {
+        unique_name: p.unique_name.to_string(),
+        field_type: p.field_type.code().to_string(),
+        optional: Some(bit(p.is_optional)),
+        entity: show(&p.logical_entity_name.as_ref().map(|e| e.to_string())),
+    });
+    for item in incoming {
+        item.compare(ItemKind::RequestParameter, &stored, &mut check);
     }
     let props = prop::Entity::find()
         .filter(prop::Column::Customapiid.eq(row.customapiid))
         .all(txn)
         .await?;
-    for p in &api.response_properties {
-        if let Some(old) = props
-            .iter()
-            .find(|o| o.uniquename.eq_ignore_ascii_case(p.unique_name.as_str()))
-        {
-            let item = Some(p.unique_name.as_str());
-            check(
-                ItemKind::ResponseProperty,
-                item,
-                "uniquename",
-                old.uniquename.clone(),
-                p.unique_name.to_string(),
-            );
-            check(
-                ItemKind::ResponseProperty,
-                item,
-                "type",
-                old.r#type.to_string(),
-                p.field_type.code().to_string(),
-            );
-            let entity = p.logical_entity_name.as_ref().map(|e| e.to_string());
-            check(
-                ItemKind::ResponseProperty,
-                item,
-                "logicalentityname",
-                show(&old.logicalentityname),
-                show(&entity),
-            );
-        }
+    let stored: Vec<ItemColumns> = props
+        .iter()
+        .map(|o| ItemColumns {
+            unique_name: o.uniquename.clone(),
+            field_type: o.r#type.to_string(),
+            optional: None,
+            entity: show(&o.logicalentityname),
+        })
+        .collect();
+    let incoming = api.response_properties.iter().map(|p| ItemColumns {
+        unique_name: p.unique_name.to_string(),
+        field_type: p.field_type.code().to_string(),
+        optional: None,
+        entity: show(&p.logical_entity_name.as_ref().map(|e| e.to_string())),
+    });
+    for item in incoming {
+        item.compare(ItemKind::ResponseProperty, &stored, &mut check);
     }
     Ok(out)
+}
+
+/// The columns of a request parameter or response property that an import may not change
+/// (`isoptional` only for parameters), as text for the conflict message.
+struct ItemColumns {
+    unique_name: String,
+    field_type: String,
+    optional: Option<String>,
+    entity: String,
+}
+
+impl ItemColumns {
+    /// Reports each column of this incoming item that differs from the stored item of the
+    /// same unique name (matched without regard to case); a new item has nothing to compare.
+    fn compare(
+        &self,
+        kind: ItemKind,
+        stored: &[ItemColumns],
+        check: &mut impl FnMut(ItemKind, Option<&str>, &'static str, String, String),
+    ) {
+        let Some(old) = stored
+            .iter()
+            .find(|o| o.unique_name.eq_ignore_ascii_case(&self.unique_name))
+        else {
+            return;
+        };
+        let item = Some(self.unique_name.as_str());
+        let optional = match (&old.optional, &self.optional) {
+            (Some(stored), Some(incoming)) => Some(("isoptional", stored, incoming)),
+            _ => None,
+        };
+        let pairs = [
+            Some(("uniquename", &old.unique_name, &self.unique_name)),
+            Some(("type", &old.field_type, &self.field_type)),
+            optional,
+            Some(("logicalentityname", &old.entity, &self.entity)),
+        ];
+        for (column, stored, incoming) in pairs.into_iter().flatten() {
+            check(kind, item, column, stored.clone(), incoming.clone());
+        }
+    }
 }
 
 fn bit(b: bool) -> String {

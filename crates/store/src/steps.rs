@@ -690,33 +690,15 @@ impl Store {
             .await?
             .remove(&id)
             .unwrap_or_default();
-        if let Some(name) = &update.name {
-            s.name = name.clone();
-        }
-        if let Some(description) = &update.description {
-            s.description = description.clone();
-        }
-        if let Some(stage) = update.stage {
-            s.stage = stage;
-        }
-        if let Some(mode) = update.mode {
-            s.mode = mode;
-        }
-        if let Some(rank) = update.rank {
-            s.rank = rank;
-        }
-        if let Some(attributes) = &update.filtering_attributes {
-            s.filtering_attributes = attributes.clone();
-        }
-        if let Some(configuration) = &update.configuration {
-            s.configuration = configuration.clone();
-        }
-        if let Some(auto_delete) = update.async_auto_delete {
-            s.async_auto_delete = auto_delete;
-        }
-        if let Some(enabled) = update.enabled {
-            s.enabled = enabled;
-        }
+        patch(&mut s.name, &update.name);
+        patch(&mut s.description, &update.description);
+        patch(&mut s.stage, &update.stage);
+        patch(&mut s.mode, &update.mode);
+        patch(&mut s.rank, &update.rank);
+        patch(&mut s.filtering_attributes, &update.filtering_attributes);
+        patch(&mut s.configuration, &update.configuration);
+        patch(&mut s.async_auto_delete, &update.async_auto_delete);
+        patch(&mut s.enabled, &update.enabled);
         let mut warnings = Vec::new();
         if update.only_disables() {
             step::Entity::update_many()
@@ -908,6 +890,13 @@ impl Store {
             .collect();
         out.sort_by(|a, b| (a.0, &a.1.alias).cmp(&(b.0, &b.1.alias)));
         Ok(out)
+    }
+}
+
+/// Takes a changed value when the update gives one (`PATCH` semantics: absent keeps).
+fn patch<T: Clone>(field: &mut T, change: &Option<T>) {
+    if let Some(value) = change {
+        *field = value.clone();
     }
 }
 

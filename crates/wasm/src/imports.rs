@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use switchboard_model::StepStage;
 use switchboard_model::value::{Entity, Value};
 
 use crate::bindings::switchboard::plugin::{organization, parameters, tracing, types};
@@ -55,6 +54,49 @@ impl HostState {
     }
 }
 
+/// Where a plug-in's `set-*` call puts its value.
+#[derive(Clone, Copy)]
+enum Slot {
+    Input,
+    Output,
+    Shared,
+}
+
+impl HostState {
+    /// Reads a value a plug-in sets and keeps it in `slot`, when its stage allows that slot.
+    fn set(
+        &mut self,
+        slot: Slot,
+        name: String,
+        value: &types::Value,
+        arena: &[types::Entity],
+    ) -> Result<(), PluginError> {
+        let refused = match slot {
+            Slot::Input if !self.stage.may_change_inputs() => {
+                Some("inputs can be changed at stages 10 and 20")
+            }
+            Slot::Output if !self.stage.may_set_outputs() => {
+                Some("outputs can be set at stages 30 and 40")
+            }
+            _ => None,
+        };
+        if let Some(rule) = refused {
+            return Err(PluginError::Internal(format!(
+                "{rule}, not {}",
+                self.stage.code()
+            )));
+        }
+        let value = self.read(value, arena)?;
+        let changes = match slot {
+            Slot::Input => &mut self.input_changes,
+            Slot::Output => &mut self.outputs,
+            Slot::Shared => &mut self.shared_changes,
+        };
+        changes.insert(name, value);
+        Ok(())
+    }
+}
+
 impl parameters::Host for HostState {
     fn set_output(
         &mut self,
@@ -62,18 +104,7 @@ impl parameters::Host for HostState {
         value: types::Value,
         arena: Vec<types::Entity>,
     ) -> Result<(), PluginError> {
-        if !matches!(
-            self.stage,
-            StepStage::MainOperation | StepStage::PostOperation
-        ) {
-            return Err(PluginError::Internal(format!(
-                "outputs can be set at stages 30 and 40, not {}",
-                self.stage.code()
-            )));
-        }
-        let value = self.read(&value, &arena)?;
-        self.outputs.insert(name, value);
-        Ok(())
+        self.set(Slot::Output, name, &value, &arena)
     }
 
     fn set_input(
@@ -82,18 +113,7 @@ impl parameters::Host for HostState {
         value: types::Value,
         arena: Vec<types::Entity>,
     ) -> Result<(), PluginError> {
-        if !matches!(
-            self.stage,
-            StepStage::PreValidation | StepStage::PreOperation
-        ) {
-            return Err(PluginError::Internal(format!(
-                "inputs can be changed at stages 10 and 20, not {}",
-                self.stage.code()
-            )));
-        }
-        let value = self.read(&value, &arena)?;
-        self.input_changes.insert(name, value);
-        Ok(())
+        self.set(Slot::Input, name, &value, &arena)
     }
 
     fn set_shared_variable(
@@ -102,9 +122,7 @@ impl parameters::Host for HostState {
         value: types::Value,
         arena: Vec<types::Entity>,
     ) -> Result<(), PluginError> {
-        let value = self.read(&value, &arena)?;
-        self.shared_changes.insert(name, value);
-        Ok(())
+        self.set(Slot::Shared, name, &value, &arena)
     }
 }
 

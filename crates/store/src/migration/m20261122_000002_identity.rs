@@ -3,14 +3,12 @@
 //! user and the built-in roles. Frozen.
 
 use sea_orm_migration::prelude::*;
+
+use super::col;
 use switchboard_model::ids;
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
-
-fn col(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -6,12 +6,10 @@
 
 use sea_orm_migration::prelude::*;
 
+use super::col;
+
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
-
-fn col(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -3,14 +3,12 @@
 
 use sea_orm_migration::prelude::*;
 
+use super::col;
+
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
 const TABLE: &str = "sdkmessageprocessingstepimage";
-
-fn col(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

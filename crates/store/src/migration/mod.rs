@@ -12,6 +12,11 @@ mod m20261122_000007_api_configuration;
 mod m20261205_000008_step_images;
 mod m20261207_000009_organization;
 
+/// A column definition by its (Dataverse) name; the migrations add the type and constraints.
+fn col(name: &str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name)).to_owned()
+}
+
 /// The ordered list of migrations.
 pub struct Migrator;
 
