@@ -25,11 +25,16 @@ impl Drop for Running {
 
 /// Starts the binary and waits for its "listening on http://…" line; returns the base
 /// URL and every line printed before it.
-pub fn start(mut command: Command) -> (Running, String, Vec<String>) {
+pub fn start(command: Command) -> (Running, String, Vec<String>) {
+    start_with_log(command, Stdio::inherit())
+}
+
+/// As [`start`], with the server's log (stderr) sent to `log`.
+pub fn start_with_log(mut command: Command, log: Stdio) -> (Running, String, Vec<String>) {
     let mut child = command
         .env("LANG", "C")
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(log)
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
@@ -140,5 +145,87 @@ async fn demo_with_an_explicit_database_imports_in_place() {
         counts(&db.url).await["customapi"],
         21,
         "the sample and the plug-in sample"
+    );
+}
+
+/// Every 5xx answer is logged once, with the correlation id the caller got in the body (for
+/// the platform's own failures) and in `x-ms-service-request-id`.
+#[tokio::test]
+async fn every_server_error_is_logged_once_with_its_correlation_id() {
+    use sea_orm::ConnectionTrait;
+
+    let db = sqlite();
+    import_ok(&db.url, &[&plugin_solution()]);
+    let token = create_token(&db.url, "admin", &[]);
+    let log_path = db.data_dir().with_extension("log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut cmd = Command::new(bin());
+    cmd.args(["--database", &db.url, "--data-dir"])
+        .arg(db.data_dir())
+        .args(["serve", "--listen", "127.0.0.1:0"]);
+    let (server, base, _) = start_with_log(cmd, log.into());
+    let client = reqwest::Client::new();
+    let call = |request: reqwest::RequestBuilder| async {
+        let r = request.bearer_auth(&token).send().await.unwrap();
+        let status = r.status().as_u16();
+        let id = r
+            .headers()
+            .get("x-ms-service-request-id")
+            .map(|v| v.to_str().unwrap().to_owned());
+        (status, id, r.text().await.unwrap())
+    };
+
+    // A plug-in failure: 500, and an id to find it in the log by.
+    let (status, panicked, _) = call(
+        client
+            .post(format!("{base}/api/data/v9.2/sb_FaultPanic"))
+            .json(&serde_json::json!({})),
+    )
+    .await;
+    assert_eq!(status, 500);
+    let panicked = panicked.expect("a 5xx carries x-ms-service-request-id");
+
+    // The platform's own failure (a table gone from under the server): the body's
+    // correlation id is the header's.
+    let store = switchboard_store::Store::connect(&db.url).await.unwrap();
+    store
+        .connection()
+        .execute_unprepared("DROP TABLE pluginassembly")
+        .await
+        .unwrap();
+    let (status, internal, body) =
+        call(client.get(format!("{base}/api/data/v9.2/pluginassemblies"))).await;
+    assert_eq!(status, 500, "{body}");
+    let internal = internal.expect("a 5xx carries x-ms-service-request-id");
+    assert!(body.contains(&internal), "{body} names {internal}");
+    assert!(
+        !body.contains("pluginassembly"),
+        "no detail reaches the caller: {body}"
+    );
+
+    // A 4xx is not a server error: no id, no log line.
+    let (status, none, _) = call(client.get(format!("{base}/api/data/v9.2/nosuchset"))).await;
+    assert_eq!(status, 404);
+    assert!(none.is_none());
+
+    drop(server);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let failed: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("request failed"))
+        .collect();
+    assert_eq!(failed.len(), 2, "{log}");
+    for id in [&panicked, &internal] {
+        assert_eq!(
+            log.lines().filter(|l| l.contains(id.as_str())).count(),
+            1,
+            "{id} logged once: {log}"
+        );
+    }
+    assert!(
+        failed
+            .iter()
+            .any(|l| l.contains(&internal) && l.contains("pluginassembly")),
+        "the log has what went wrong: {log}"
     );
 }

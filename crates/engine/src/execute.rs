@@ -136,11 +136,9 @@ fn pipeline_error(e: ExecuteError) -> PipelineError {
 }
 
 pub(crate) fn database(e: DbErr) -> PipelineError {
-    let id = Uuid::new_v4();
-    tracing::error!(error = %e, correlation = %id, "execution's unit of work failed");
     PipelineError::new(
         PipelineErrorKind::Internal,
-        Message::new(MessageId::ODataInternal).arg("id", id),
+        Message::internal(format_args!("the execution's unit of work failed: {e}")),
     )
 }
 
@@ -606,8 +604,9 @@ fn fits(value: &Value, t: FieldType) -> bool {
 }
 
 fn internal(detail: String) -> ExecuteError {
-    tracing::error!(%detail, "plug-in execution failed");
-    ExecuteError::Internal(Message::new(MessageId::ODataInternal).arg("id", "-"))
+    ExecuteError::Internal(Message::internal(format_args!(
+        "plug-in execution failed: {detail}"
+    )))
 }
 
 /// The plug-in type an API names, when it can run here (a stored WebAssembly binary).

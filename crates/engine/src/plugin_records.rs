@@ -98,9 +98,15 @@ impl CallerRecords {
         match e {
             RecordError::Rejected(_, m) => self.fail(m),
             RecordError::Database(e) => {
-                let id = Uuid::new_v4();
-                tracing::error!(error = %e, correlation = %id, "plug-in record operation failed");
-                self.fail(Message::new(MessageId::ODataInternal).arg("id", id))
+                // The plug-in may handle the failure, so no 5xx may log it: it is logged here.
+                let message =
+                    Message::internal(format_args!("plug-in record operation failed: {e}"));
+                tracing::error!(
+                    correlation = message.get("id").unwrap_or_default(),
+                    error = %e,
+                    "plug-in record operation failed"
+                );
+                self.fail(message)
             }
         }
     }

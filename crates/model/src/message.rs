@@ -234,6 +234,18 @@ impl Message {
         self
     }
 
+    /// The platform failed. The caller reads only the correlation id (`{ $id }`, a new one);
+    /// `detail` rides along under [`Message::INTERNAL_DETAIL`] for the log, which no
+    /// translation shows.
+    pub fn internal(detail: impl fmt::Display) -> Self {
+        Self::new(MessageId::ODataInternal)
+            .arg("id", uuid::Uuid::new_v4())
+            .arg(Self::INTERNAL_DETAIL, detail)
+    }
+
+    /// The argument of an internal failure's message that holds what went wrong.
+    pub const INTERNAL_DETAIL: &'static str = "detail";
+
     /// The value of a named argument, if set.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.args

@@ -77,4 +77,10 @@ impl ODataError {
     pub fn new(kind: ErrorKind, message: Message) -> Self {
         Self { kind, message }
     }
+
+    /// The platform failed: the caller reads a correlation id, the server's error log gets
+    /// `what` with it ([`Message::internal`]).
+    pub fn internal(what: impl std::fmt::Display) -> Self {
+        Self::new(ErrorKind::Internal, Message::internal(what))
+    }
 }

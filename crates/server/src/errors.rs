@@ -43,6 +43,53 @@ pub fn status_and_code(kind: ErrorKind) -> (StatusCode, &'static str) {
     }
 }
 
+/// What the error log needs of a 5xx answer ([`log_server_errors`] writes it).
+#[derive(Debug, Clone)]
+pub struct ServerError {
+    /// The correlation id the caller was shown, if any.
+    pub correlation: Option<String>,
+    /// What went wrong, for the log only.
+    pub detail: Option<String>,
+    /// The message the caller read.
+    pub message: String,
+}
+
+/// Logs every 5xx answer once, with its correlation id, which the answer also carries in
+/// `x-ms-service-request-id` (a new one when the error did not show one).
+pub async fn log_server_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    // Both are cheap to keep (a method is an enum, a URI shares its bytes).
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if !status.is_server_error() {
+        return response;
+    }
+    let logged = response.extensions_mut().remove::<ServerError>();
+    let correlation = logged
+        .as_ref()
+        .and_then(|l| l.correlation.clone())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    tracing::error!(
+        status = status.as_u16(),
+        %method,
+        path = uri.path(),
+        correlation,
+        message = logged.as_ref().map(|l| l.message.as_str()),
+        detail = logged.as_ref().and_then(|l| l.detail.as_deref()),
+        "request failed"
+    );
+    if let Ok(value) = HeaderValue::from_str(&correlation) {
+        response
+            .headers_mut()
+            .insert("x-ms-service-request-id", value);
+    }
+    response
+}
+
 /// An error ready to be sent: the OData error with the localizer for its message.
 pub struct ApiError {
     /// What went wrong.
@@ -55,9 +102,15 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = status_and_code(self.error.kind);
         let message = self.localizer.render(&self.error.message);
-        if status.is_server_error() {
-            tracing::error!(%message, "request failed");
-        }
+        let logged = status.is_server_error().then(|| ServerError {
+            correlation: self.error.message.get("id").map(str::to_owned),
+            detail: self
+                .error
+                .message
+                .get(switchboard_model::Message::INTERNAL_DETAIL)
+                .map(str::to_owned),
+            message: message.clone(),
+        });
         let mut response = (
             status,
             Json(json!({ "error": { "code": code, "message": message } })),
@@ -66,6 +119,9 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert("OData-Version", HeaderValue::from_static("4.0"));
+        if let Some(logged) = logged {
+            response.extensions_mut().insert(logged);
+        }
         if self.error.kind == ErrorKind::Unauthorized {
             response
                 .headers_mut()

@@ -99,11 +99,14 @@ impl FromRequestParts<AppState> for CallerIdentity {
                 ));
             }
             Err(e) => {
-                tracing::error!(error = %e, "checking an access token");
-                return Err(reject(
-                    ErrorKind::Internal,
-                    Message::new(MessageId::ODataInternal).arg("id", "-"),
-                ));
+                return Err(ApiError {
+                    error: ODataError::internal(format_args!("checking an access token: {e}")),
+                    localizer: state
+                        .engine
+                        .locales
+                        .pick(None, crate::accept_language(&parts.headers)),
+                }
+                .into_response());
             }
         };
         if let Err(seconds) = state.limiter.check(principal.user_id) {

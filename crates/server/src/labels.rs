@@ -77,11 +77,7 @@ async fn target(state: &AppState, table: &str, id: Uuid, attribute: &str) -> Res
 }
 
 fn internal(e: &dyn std::fmt::Display) -> ODataError {
-    tracing::error!(error = %e, "labels");
-    ODataError::new(
-        ErrorKind::Internal,
-        Message::new(MessageId::ODataInternal).arg("id", "-"),
-    )
+    ODataError::internal(format_args!("labels: {e}"))
 }
 
 /// `POST SetLocLabels` → 204.

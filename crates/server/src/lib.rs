@@ -194,6 +194,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             limit_headers,
         ))
+        .layer(axum::middleware::from_fn(errors::log_server_errors))
         .with_state(state)
 }
 

@@ -43,12 +43,7 @@ pub(crate) fn record_error(e: RecordError) -> ODataError {
             message,
         ),
         RecordError::Database(e) => {
-            let id = Uuid::new_v4();
-            tracing::error!(error = %e, correlation = %id, "record operation failed");
-            ODataError::new(
-                ErrorKind::Internal,
-                Message::new(MessageId::ODataInternal).arg("id", id),
-            )
+            ODataError::internal(format_args!("record operation failed: {e}"))
         }
     }
 }

@@ -67,11 +67,7 @@ fn err(kind: ErrorKind, message: Message) -> ODataError {
 }
 
 fn internal(e: impl std::fmt::Display) -> ODataError {
-    tracing::error!(error = %e, "processing step registration");
-    err(
-        ErrorKind::Internal,
-        Message::new(MessageId::ODataInternal).arg("id", "-"),
-    )
+    ODataError::internal(format_args!("processing step registration: {e}"))
 }
 
 fn invalid(name: &str, expected: &str, value: &Json) -> ODataError {

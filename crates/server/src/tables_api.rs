@@ -85,13 +85,7 @@ pub(crate) async fn read(
         store.definition_rows(logical).await
     };
     let rows: Rows = stored
-        .map_err(|e| {
-            tracing::error!(error = %e, "reading a definition table");
-            ODataError::new(
-                ErrorKind::Internal,
-                Message::new(MessageId::ODataInternal).arg("id", "-"),
-            )
-        })?
+        .map_err(|e| ODataError::internal(format_args!("reading {logical}: {e}")))?
         .ok_or_else(not_found)?;
     let rows = localize(store, logical, &table.primary_id, rows, language).await;
     let columns = columns_of(logical, &table.primary_id);
@@ -281,13 +275,7 @@ pub(crate) async fn create(
             ErrorKind::Duplicate,
             Message::new(MessageId::ODataDuplicateRecord).arg("name", name),
         ),
-        other => {
-            tracing::error!(error = ?other, "creating a {logical}");
-            ODataError::new(
-                ErrorKind::Internal,
-                Message::new(MessageId::ODataInternal).arg("id", "-"),
-            )
-        }
+        other => ODataError::internal(format_args!("creating a {logical}: {other:?}")),
     })?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{root}{set}({id})")) {
@@ -387,13 +375,10 @@ pub(crate) async fn update_user(
             Some(code as i32)
         }
     };
-    let found = store.set_user_language(id, language).await.map_err(|e| {
-        tracing::error!(error = %e, "updating a user");
-        ODataError::new(
-            ErrorKind::Internal,
-            Message::new(MessageId::ODataInternal).arg("id", "-"),
-        )
-    })?;
+    let found = store
+        .set_user_language(id, language)
+        .await
+        .map_err(|e| ODataError::internal(format_args!("updating a user: {e}")))?;
     if !found {
         return Err(ODataError::new(
             ErrorKind::RecordNotFound,
@@ -461,12 +446,9 @@ pub(crate) async fn update_organization(
                 Message::new(MessageId::OrganizationTraceSettingInvalid).arg("value", value),
             )
         })?;
-    store.set_trace_log_setting(setting).await.map_err(|e| {
-        tracing::error!(error = %e, "updating the organization");
-        ODataError::new(
-            ErrorKind::Internal,
-            Message::new(MessageId::ODataInternal).arg("id", "-"),
-        )
-    })?;
+    store
+        .set_trace_log_setting(setting)
+        .await
+        .map_err(|e| ODataError::internal(format_args!("updating the organization: {e}")))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

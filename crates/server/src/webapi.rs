@@ -392,14 +392,7 @@ pub(crate) fn execute_failure(e: ExecuteError) -> ODataError {
         ExecuteError::PluginFailed(m) => err(ErrorKind::PluginFailed, m),
         ExecuteError::Forbidden(m) => err(ErrorKind::Forbidden, m),
         ExecuteError::InfiniteLoop(m) => err(ErrorKind::InfiniteLoop, m),
-        ExecuteError::Internal(m) => {
-            let id = Uuid::new_v4();
-            tracing::error!(message = ?m, correlation = %id, "execution failed");
-            err(
-                ErrorKind::Internal,
-                Message::new(MessageId::ODataInternal).arg("id", id),
-            )
-        }
+        ExecuteError::Internal(m) => err(ErrorKind::Internal, m),
     }
 }
 
