@@ -21,6 +21,7 @@ mod round_trips;
 mod sample;
 mod security;
 mod server;
+mod snapshots;
 mod steps;
 mod store_suite;
 mod support;
