@@ -657,6 +657,33 @@ async fn retrieve_and_retrieve_multiple_run_through_the_pipeline() {
     assert_eq!(one.status, 200, "{}", one.text);
     assert_eq!(one.json["sb_notes"], "[redacted]", "{}", one.text);
     assert_eq!(one.json["sb_name"], "r-a");
+    // The record a create or an update answers with (`Prefer: return=representation`) is
+    // read by the Retrieve message too: the step changed it.
+    let represented = |request: reqwest::RequestBuilder| async {
+        send(request.header("Prefer", "return=representation")).await
+    };
+    let created = represented(
+        reqwest::Client::new()
+            .post(s.url("sb_projects?$select=sb_name,sb_notes"))
+            .json(&json!({"sb_name": "r-c", "sb_notes": "secret"})),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.json["sb_notes"], "[redacted]", "{}", created.text);
+    let updated = represented(
+        reqwest::Client::new()
+            .patch(s.url(&format!("sb_projects({id})?$select=sb_name,sb_notes")))
+            .json(&json!({"sb_notes": "still secret"})),
+    )
+    .await;
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    assert_eq!(updated.json["sb_notes"], "[redacted]", "{}", updated.text);
+    let r = send(reqwest::Client::new().delete(s.url(&format!(
+        "sb_projects({})",
+        created.json["sb_projectid"].as_str().unwrap()
+    ))))
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
     // RetrieveMultiple: the pre-operation step narrowed the query (only projects with a
     // priority), the post-operation step changed every record of the page.
     assert_eq!(

@@ -219,6 +219,60 @@ pub async fn record_message(
     run_record_message(engine, caller, request, &server_unit).await
 }
 
+/// What a write by key may do: Dataverse's upsert (`PATCH`), or only one half of it
+/// (`If-None-Match: *` creates only, `If-Match: *` updates only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    /// Update the record, or create it with this id when it does not exist.
+    Either,
+    /// Create only: an existing record is a duplicate.
+    CreateOnly,
+    /// Update only: an absent record is not found.
+    UpdateOnly,
+}
+
+/// Writes a record by key as Dataverse's `PATCH` does: whether the record exists is read
+/// through the unit of work the Update would run in, then Update (or Create, for an absent
+/// id) runs through the pipeline, which checks that message's privilege after
+/// pre-validation. Returns whether the record was created.
+pub async fn upsert(
+    engine: &Engine,
+    caller: &Caller,
+    table: &Table,
+    id: Uuid,
+    fields: Record,
+    condition: Upsert,
+) -> Result<bool, RecordMessageError> {
+    let update =
+        ServerUnit::for_record_message(engine, RecordOp::Update.message(), &table.logical_name);
+    let exists = reading!(update, |db| records::exists(db, &table.logical_name, id))
+        .map_err(RecordMessageError::Record)?;
+    match (exists, condition) {
+        (true, Upsert::CreateOnly) => {
+            return Err(RecordMessageError::Record(RecordError::Rejected(
+                records::RecordErrorKind::Duplicate,
+                Message::new(switchboard_model::MessageId::ODataDuplicateRecord)
+                    .arg("name", id.to_string()),
+            )));
+        }
+        (false, Upsert::UpdateOnly) => {
+            return Err(RecordMessageError::Record(records::not_found(
+                &table.logical_name,
+                id,
+            )));
+        }
+        _ => {}
+    }
+    let input = RecordInput::Write(id, fields);
+    if exists {
+        let request = record_request(table, RecordOp::Update, input, Nesting::outermost());
+        run_record_message(engine, caller, request, &update).await?;
+    } else {
+        record_message(engine, caller, table, RecordOp::Create, input).await?;
+    }
+    Ok(!exists)
+}
+
 /// Runs a record message in `server_unit` (its own at depth 1, the caller's when a plug-in
 /// issues it).
 pub(crate) async fn run_record_message(

@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
 use switchboard_model::execution::Caller;
-use switchboard_model::privileges::table_privilege;
 use switchboard_model::query::RecordQuery;
 use switchboard_model::{Message, MessageId, Table};
 use switchboard_odata::query::{parse_max_page_size, record_query, skip_token};
@@ -19,10 +18,10 @@ use switchboard_store::{RecordError, RecordErrorKind};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::webapi::{Incoming, json_response, no_http_resource, parse_key, read_body, require};
+use crate::webapi::{Incoming, json_response, no_http_resource, parse_key, read_body};
 use switchboard_engine::record_messages::{
     BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MAX_PAGE_SIZE, MORE_RECORDS, RecordInput,
-    RecordMessageError, RecordOp, record_message,
+    RecordMessageError, RecordOp, Upsert, record_message, upsert,
 };
 use switchboard_engine::registry::Registry;
 
@@ -132,8 +131,6 @@ pub(crate) async fn handle(
         Some(k) => Some(parse_key(k)?),
         None => None,
     };
-    let privilege = |verb: &str| table_privilege(verb, &table.logical_name);
-    let db = state.engine.store.reader();
     match (incoming.method.clone(), key) {
         (Method::GET, None) => {
             list(
@@ -187,37 +184,27 @@ pub(crate) async fn handle(
                 RecordInput::Write(id, fields),
             )
             .await?;
-            written(registry, state, &table, &root, &headers, parsed, id, true).await
+            written(
+                registry, state, caller, &table, &root, &headers, parsed, id, true,
+            )
+            .await
         }
         (Method::PATCH, Some(id)) => {
-            require(caller, &privilege("Write"), &table.logical_name)?;
             let (root, headers) = (incoming.root.clone(), incoming.headers.clone());
-            let update_only = header_is_star(&headers, header::IF_MATCH);
-            let create_only = header_is_star(&headers, header::IF_NONE_MATCH);
+            let condition = if header_is_star(&headers, header::IF_MATCH) {
+                Upsert::UpdateOnly
+            } else if header_is_star(&headers, header::IF_NONE_MATCH) {
+                Upsert::CreateOnly
+            } else {
+                Upsert::Either
+            };
             let body = body_object(&read_body(incoming).await?)?;
             let fields = decode_record(&table, &body, &registry.tables)?;
-            let exists = records::exists(db, &table.logical_name, id)
+            let created = upsert(&state.engine, caller, &table, id, fields, condition)
                 .await
-                .map_err(record_error)?;
-            if exists && create_only {
-                return Err(ODataError::new(
-                    ErrorKind::Duplicate,
-                    Message::new(MessageId::ODataDuplicateRecord).arg("name", id.to_string()),
-                ));
-            }
-            if !exists && update_only {
-                return Err(not_found(&table, id));
-            }
-            // Upsert: a PATCH to an absent id creates the record with that id.
-            let op = if exists {
-                RecordOp::Update
-            } else {
-                RecordOp::Create
-            };
-            run(state, caller, &table, op, RecordInput::Write(id, fields)).await?;
-            let created = !exists;
+                .map_err(message_error)?;
             written(
-                registry, state, &table, &root, &headers, parsed, id, created,
+                registry, state, caller, &table, &root, &headers, parsed, id, created,
             )
             .await
         }
@@ -247,10 +234,14 @@ async fn run(
 ) -> Result<std::collections::BTreeMap<String, switchboard_model::Value>> {
     record_message(&state.engine, caller, table, op, input)
         .await
-        .map_err(|e| match e {
-            RecordMessageError::Record(r) => record_error(r),
-            RecordMessageError::Execute(e) => crate::webapi::execute_failure(e),
-        })
+        .map_err(message_error)
+}
+
+fn message_error(e: RecordMessageError) -> ODataError {
+    match e {
+        RecordMessageError::Record(r) => record_error(r),
+        RecordMessageError::Execute(e) => crate::webapi::execute_failure(e),
+    }
 }
 
 /// The answer to a create or update: 204 with `OData-EntityId`, or the record itself when
@@ -259,6 +250,7 @@ async fn run(
 async fn written(
     registry: &Registry,
     state: &AppState,
+    caller: &Caller,
     table: &Table,
     root: &str,
     headers: &HeaderMap,
@@ -270,16 +262,20 @@ async fn written(
     if !prefers(headers, "return=representation") {
         return Ok(with_entity_id(StatusCode::NO_CONTENT.into_response(), &url));
     }
+    // The representation is read by the Retrieve message: its steps fire for it too.
     let query = record_query(&parsed.options).map_err(|e| e.into_odata_error())?;
-    let record = records::retrieve(
-        state.engine.store.reader(),
+    let mut outputs = run(
+        state,
+        caller,
         table,
-        id,
-        query.select.as_deref(),
+        RecordOp::Retrieve,
+        RecordInput::One(id, query.select.unwrap_or_default()),
     )
-    .await
-    .map_err(record_error)?
-    .ok_or_else(|| not_found(table, id))?;
+    .await?;
+    let record = match outputs.remove(BUSINESS_ENTITY) {
+        Some(switchboard_model::Value::Entity(e)) => e.attributes,
+        _ => return Err(not_found(table, id)),
+    };
     let context = format!("{root}$metadata#{}/$entity", table.set_name);
     let status = if created {
         StatusCode::CREATED
