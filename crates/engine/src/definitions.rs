@@ -257,6 +257,36 @@ pub fn entity_types() -> Vec<EntityTypeDef> {
         .collect()
 }
 
+/// What the Web API writes to a definition table besides reading it (administrators only;
+/// steps and images through the store's registration rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writes {
+    /// Read only.
+    Nothing,
+    /// Processing steps: `POST`, `PATCH` and `DELETE`.
+    Steps,
+    /// Processing step images: `POST`, `PATCH` and `DELETE`.
+    StepImages,
+    /// Users: created by `POST`, a user's language changed by `PATCH`.
+    Users,
+    /// Roles: created by `POST`.
+    Roles,
+    /// The organization row: its settings changed by `PATCH`.
+    Organization,
+}
+
+/// What the Web API may write to the definition table `logical_name`.
+pub fn writes(logical_name: &str) -> Writes {
+    match logical_name {
+        "sdkmessageprocessingstep" => Writes::Steps,
+        "sdkmessageprocessingstepimage" => Writes::StepImages,
+        "systemuser" => Writes::Users,
+        "role" => Writes::Roles,
+        "organization" => Writes::Organization,
+        _ => Writes::Nothing,
+    }
+}
+
 /// The privilege reading a table requires (`prvReadCustomAPI`).
 pub fn read_privilege(logical_name: &str) -> String {
     switchboard_model::privileges::table_privilege("Read", logical_name)

@@ -11,6 +11,7 @@ pub mod literal;
 pub mod names;
 pub mod query;
 pub mod records;
+pub mod resource;
 pub mod rows;
 pub mod tables;
 pub mod url;

@@ -11,6 +11,7 @@ use switchboard_model::{
 };
 use switchboard_odata::names::unqualify;
 use switchboard_odata::query::{parse_filter, parse_select};
+use switchboard_odata::resource::ENTITY_DEFINITIONS as SET;
 use switchboard_odata::rows as in_memory;
 use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
@@ -20,9 +21,6 @@ use switchboard_engine::definitions::TABLES;
 use switchboard_engine::registry::Registry;
 
 type Result<T> = std::result::Result<T, ODataError>;
-
-/// The entity set of table metadata.
-pub(crate) const SET: &str = "EntityDefinitions";
 
 fn not_found(segment: &str) -> ODataError {
     ODataError::new(

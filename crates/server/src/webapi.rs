@@ -22,8 +22,11 @@ use uuid::Uuid;
 use crate::errors::ApiError;
 use crate::identity::CallerIdentity;
 use crate::{AppState, identity};
+use switchboard_engine::definitions::{Writes, writes};
 use switchboard_engine::execute::execute;
 use switchboard_engine::registry::Registry;
+use switchboard_odata::resource::{Resource, Unresolved, resolve};
+use switchboard_odata::tables::TableInfo;
 
 /// Versions of the Web API root that are served (all the same API).
 pub const VERSIONS: &[&str] = &["v9.0", "v9.1", "v9.2"];
@@ -185,9 +188,10 @@ async fn route(
     parsed: ParsedUrl,
     incoming: Incoming,
 ) -> Result<Response> {
-    let segments = parsed.segments.as_slice();
-    match segments {
-        [] => {
+    let resource =
+        resolve(&parsed.segments, &registry.tables).map_err(|Unresolved(name)| not_found(name))?;
+    match resource {
+        Resource::ServiceDocument => {
             only_get(&incoming)?;
             let context = format!("{}$metadata", incoming.root);
             Ok(json_response(
@@ -195,7 +199,7 @@ async fn route(
                 service_document(&context, &registry.entity_sets),
             ))
         }
-        [Segment { name, parens: None }] if name == "$metadata" => {
+        Resource::Metadata => {
             only_get(&incoming)?;
             let document = registry.metadata_for(caller.language);
             let mut response = (StatusCode::OK, document.to_string()).into_response();
@@ -205,154 +209,38 @@ async fn route(
             );
             Ok(response)
         }
-        [Segment { name, parens }] if name == "SetLocLabels" => {
-            if incoming.method != Method::POST
-                || parens.as_deref().is_some_and(|p| !p.trim().is_empty())
-            {
-                return Err(no_http_resource(&incoming));
-            }
-            let body = read_body(incoming).await?;
-            crate::labels::set(state, registry, &body).await
-        }
-        [Segment { name, parens }] if name == "RetrieveLocLabels" => {
+        Resource::EntityDefinitions => {
             only_get(&incoming)?;
-            let args = function_arguments(parens.as_deref().unwrap_or_default())?;
-            crate::labels::retrieve(
-                state,
+            crate::entity_definitions::handle(
                 registry,
                 caller,
                 &incoming.root,
-                &args,
-                &parsed.aliases,
+                &parsed.segments,
+                &parsed,
             )
-            .await
         }
-        [Segment { name, .. }, ..] if name == crate::entity_definitions::SET => {
-            only_get(&incoming)?;
-            crate::entity_definitions::handle(registry, caller, &incoming.root, segments, &parsed)
-        }
-        [Segment { name, parens }] if name == "WhoAmI" => {
-            only_get(&incoming)?;
-            if parens.as_deref().is_some_and(|p| !p.trim().is_empty()) {
-                return Err(err(
-                    ErrorKind::UnknownParameter,
-                    Message::new(MessageId::ODataUnknownParameter)
-                        .arg("name", parens.as_deref().unwrap_or_default())
-                        .arg("api", "WhoAmI"),
-                ));
-            }
-            Ok(json_response(
-                StatusCode::OK,
-                json!({
-                    "@odata.context": format!("{}$metadata#{}", incoming.root, qualified("WhoAmIResponse")),
-                    "BusinessUnitId": caller.business_unit_id,
-                    "UserId": caller.user_id,
-                    "OrganizationId": identity::ORGANIZATION_ID,
-                }),
-            ))
-        }
-        [first] => {
-            if let Some(table) = registry.record_table(&first.name) {
-                return crate::records_api::handle(
+        Resource::EntitySet { table, segment } => match registry.record_table(&table.set_name) {
+            Some(records) => {
+                crate::records_api::handle(
                     state,
                     registry,
                     caller,
-                    table.clone(),
-                    first,
+                    records.clone(),
+                    segment,
                     &parsed,
                     incoming,
                 )
-                .await;
+                .await
             }
-            if let Some(table) = registry.tables.by_set(&first.name) {
-                if matches!(
-                    table.logical_name.as_str(),
-                    "sdkmessageprocessingstep" | "sdkmessageprocessingstepimage"
-                ) && matches!(
-                    incoming.method,
-                    Method::POST | Method::PATCH | Method::DELETE
-                ) {
-                    let (root, method) = (incoming.root.clone(), incoming.method.clone());
-                    let key = first.parens.clone();
-                    let images = table.logical_name == "sdkmessageprocessingstepimage";
-                    let body = read_body(incoming).await?;
-                    let request = crate::steps_api::StepRequest {
-                        root: &root,
-                        method: &method,
-                        key: key.as_deref(),
-                        body: &body,
-                    };
-                    return if images {
-                        crate::steps_api::handle_image(state, caller, request).await
-                    } else {
-                        crate::steps_api::handle(state, caller, request).await
-                    };
-                }
-                if incoming.method == Method::PATCH
-                    && table.logical_name == "systemuser"
-                    && let Some(key) = first.parens.clone()
-                {
-                    let body = read_body(incoming).await?;
-                    return crate::tables_api::update_user(
-                        &state.engine.store,
-                        caller,
-                        &key,
-                        &body,
-                    )
-                    .await;
-                }
-                if incoming.method == Method::PATCH
-                    && table.logical_name == "organization"
-                    && let Some(key) = first.parens.clone()
-                {
-                    let body = read_body(incoming).await?;
-                    return crate::tables_api::update_organization(
-                        &state.engine.store,
-                        caller,
-                        &key,
-                        &body,
-                    )
-                    .await;
-                }
-                if incoming.method == Method::POST && first.parens.is_none() {
-                    let (root, set, logical) = (
-                        incoming.root.clone(),
-                        first.name.clone(),
-                        table.logical_name.clone(),
-                    );
-                    let body = read_body(incoming).await?;
-                    return crate::tables_api::create(
-                        &state.engine.store,
-                        &root,
-                        &set,
-                        &logical,
-                        caller,
-                        &body,
-                    )
-                    .await;
-                }
-                only_get(&incoming)?;
-                require(
-                    caller,
-                    &switchboard_engine::definitions::read_privilege(&table.logical_name),
-                    &table.logical_name,
-                )?;
-                return crate::tables_api::read(
-                    &state.engine.store,
-                    registry,
-                    &incoming.root,
-                    first,
-                    &parsed,
-                    caller.language,
-                )
-                .await;
+            None => {
+                definition_set(state, registry, caller, table, segment, &parsed, incoming).await
             }
-            unbound(state, registry, caller, &parsed, first, incoming).await
-        }
-        [set, op] => {
-            let Some(table) = registry.tables.by_set(&set.name) else {
-                return Err(not_found(&set.name));
-            };
+        },
+        Resource::Bound {
+            set,
+            table,
+            operation,
+        } => {
             bound(
                 state,
                 registry,
@@ -360,12 +248,140 @@ async fn route(
                 &parsed,
                 table.logical_name.clone(),
                 set,
-                op,
+                operation,
                 incoming,
             )
             .await
         }
-        [_, _, extra, ..] => Err(not_found(&extra.name)),
+        Resource::Unbound(segment) => match segment.name.as_str() {
+            "WhoAmI" => who_am_i(caller, segment, &incoming),
+            "SetLocLabels" => {
+                if incoming.method != Method::POST
+                    || segment
+                        .parens
+                        .as_deref()
+                        .is_some_and(|p| !p.trim().is_empty())
+                {
+                    return Err(no_http_resource(&incoming));
+                }
+                let body = read_body(incoming).await?;
+                crate::labels::set(state, registry, &body).await
+            }
+            "RetrieveLocLabels" => {
+                only_get(&incoming)?;
+                let args = function_arguments(segment.parens.as_deref().unwrap_or_default())?;
+                crate::labels::retrieve(
+                    state,
+                    registry,
+                    caller,
+                    &incoming.root,
+                    &args,
+                    &parsed.aliases,
+                )
+                .await
+            }
+            _ => unbound(state, registry, caller, &parsed, segment, incoming).await,
+        },
+    }
+}
+
+/// `GET WhoAmI()`.
+fn who_am_i(
+    caller: &switchboard_model::execution::Caller,
+    segment: &Segment,
+    incoming: &Incoming,
+) -> Result<Response> {
+    only_get(incoming)?;
+    if let Some(parens) = segment.parens.as_deref().filter(|p| !p.trim().is_empty()) {
+        return Err(err(
+            ErrorKind::UnknownParameter,
+            Message::new(MessageId::ODataUnknownParameter)
+                .arg("name", parens)
+                .arg("api", "WhoAmI"),
+        ));
+    }
+    Ok(json_response(
+        StatusCode::OK,
+        json!({
+            "@odata.context": format!("{}$metadata#{}", incoming.root, qualified("WhoAmIResponse")),
+            "BusinessUnitId": caller.business_unit_id,
+            "UserId": caller.user_id,
+            "OrganizationId": identity::ORGANIZATION_ID,
+        }),
+    ))
+}
+
+/// A definition table's set: read by anyone holding its read privilege; written, where
+/// [`writes`] allows, by administrators.
+async fn definition_set(
+    state: &AppState,
+    registry: &Registry,
+    caller: &switchboard_model::execution::Caller,
+    table: &TableInfo,
+    segment: &Segment,
+    parsed: &ParsedUrl,
+    incoming: Incoming,
+) -> Result<Response> {
+    let store = &state.engine.store;
+    let key = segment.parens.clone();
+    match (writes(&table.logical_name), incoming.method.clone(), key) {
+        (
+            kind @ (Writes::Steps | Writes::StepImages),
+            method @ (Method::POST | Method::PATCH | Method::DELETE),
+            key,
+        ) => {
+            let root = incoming.root.clone();
+            let body = read_body(incoming).await?;
+            let request = crate::steps_api::StepRequest {
+                root: &root,
+                method: &method,
+                key: key.as_deref(),
+                body: &body,
+            };
+            if kind == Writes::StepImages {
+                crate::steps_api::handle_image(state, caller, request).await
+            } else {
+                crate::steps_api::handle(state, caller, request).await
+            }
+        }
+        (Writes::Users, Method::PATCH, Some(key)) => {
+            let body = read_body(incoming).await?;
+            crate::tables_api::update_user(store, caller, &key, &body).await
+        }
+        (Writes::Organization, Method::PATCH, Some(key)) => {
+            let body = read_body(incoming).await?;
+            crate::tables_api::update_organization(store, caller, &key, &body).await
+        }
+        (_, Method::POST, None) => {
+            let root = incoming.root.clone();
+            let body = read_body(incoming).await?;
+            crate::tables_api::create(
+                store,
+                &root,
+                &table.set_name,
+                &table.logical_name,
+                caller,
+                &body,
+            )
+            .await
+        }
+        _ => {
+            only_get(&incoming)?;
+            require(
+                caller,
+                &switchboard_engine::definitions::read_privilege(&table.logical_name),
+                &table.logical_name,
+            )?;
+            crate::tables_api::read(
+                store,
+                registry,
+                &incoming.root,
+                segment,
+                parsed,
+                caller.language,
+            )
+            .await
+        }
     }
 }
 
