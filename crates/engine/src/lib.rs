@@ -30,6 +30,7 @@ pub struct Engine(Arc<Parts>);
 impl std::ops::Deref for Engine {
     type Target = Parts;
 
+    #[inline]
     fn deref(&self) -> &Parts {
         &self.0
     }

@@ -43,7 +43,7 @@ pub fn status_and_code(kind: ErrorKind) -> (StatusCode, &'static str) {
     }
 }
 
-/// What the error log needs of a 5xx answer ([`log_server_errors`] writes it).
+/// What the error log needs of a 5xx answer ([`log_server_error`] writes it).
 #[derive(Debug, Clone)]
 pub struct ServerError {
     /// The correlation id the caller was shown, if any.
@@ -52,21 +52,17 @@ pub struct ServerError {
     pub detail: Option<String>,
     /// The message the caller read.
     pub message: String,
+    /// The request's method and path, when the handler that failed knows them.
+    pub request: Option<String>,
 }
 
-/// Logs every 5xx answer once, with its correlation id, which the answer also carries in
-/// `x-ms-service-request-id` (a new one when the error did not show one).
-pub async fn log_server_errors(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    // Both are cheap to keep (a method is an enum, a URI shares its bytes).
-    let method = request.method().clone();
-    let uri = request.uri().clone();
-    let mut response = next.run(request).await;
+/// Logs a 5xx answer once, with its correlation id, which the answer also carries in
+/// `x-ms-service-request-id` (a new one when the error did not show one). Called by the
+/// server's one middleware for every answer; it costs a status check on the others.
+pub fn log_server_error(response: &mut Response) {
     let status = response.status();
     if !status.is_server_error() {
-        return response;
+        return;
     }
     let logged = response.extensions_mut().remove::<ServerError>();
     let correlation = logged
@@ -75,8 +71,7 @@ pub async fn log_server_errors(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     tracing::error!(
         status = status.as_u16(),
-        %method,
-        path = uri.path(),
+        request = logged.as_ref().and_then(|l| l.request.as_deref()),
         correlation,
         message = logged.as_ref().map(|l| l.message.as_str()),
         detail = logged.as_ref().and_then(|l| l.detail.as_deref()),
@@ -87,7 +82,6 @@ pub async fn log_server_errors(
             .headers_mut()
             .insert("x-ms-service-request-id", value);
     }
-    response
 }
 
 /// An error ready to be sent: the OData error with the localizer for its message.
@@ -110,6 +104,7 @@ impl IntoResponse for ApiError {
                 .get(switchboard_model::Message::INTERNAL_DETAIL)
                 .map(str::to_owned),
             message: message.clone(),
+            request: None,
         });
         let mut response = (
             status,

@@ -153,8 +153,10 @@ pub(crate) fn accept_language(headers: &axum::http::HeaderMap) -> Option<&str> {
 /// Largest total size of a request's headers.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
-/// Refuses requests whose headers are larger than [`MAX_HEADER_BYTES`] (431).
-async fn limit_headers(
+/// The one middleware every request passes (one layer: each costs an allocation per
+/// request): refuses requests whose headers are larger than [`MAX_HEADER_BYTES`] (431), and
+/// logs every 5xx answer once ([`errors::log_server_error`]).
+async fn edge(
     State(state): State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -180,7 +182,9 @@ async fn limit_headers(
         }
         .into_response();
     }
-    next.run(request).await
+    let mut response = next.run(request).await;
+    errors::log_server_error(&mut response);
+    response
 }
 
 /// The application's routes.
@@ -190,11 +194,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/data/{version}", any(webapi::handle))
         .route("/api/data/{version}/", any(webapi::handle))
         .route("/api/data/{version}/{*rest}", any(webapi::handle))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            limit_headers,
-        ))
-        .layer(axum::middleware::from_fn(errors::log_server_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)
 }
 

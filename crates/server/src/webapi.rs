@@ -69,6 +69,7 @@ pub async fn handle(
     // Only an error is rendered in a language: keep what picks it, not the headers.
     let accept_language = headers.get(header::ACCEPT_LANGUAGE).cloned();
     let include_annotations = prefer_annotations(&headers);
+    let method_name = method.clone();
     let result = async {
         // HTTP/2 (what HTTPS clients negotiate) sends the absolute URI; answer as for HTTP/1.1.
         let full = uri
@@ -126,7 +127,14 @@ pub async fn handle(
         Err(error) => {
             let accept_language = accept_language.as_ref().and_then(|v| v.to_str().ok());
             let localizer = state.engine.locales.pick(caller.language, accept_language);
-            ApiError { error, localizer }.into_response()
+            let mut response = ApiError { error, localizer }.into_response();
+            if let Some(logged) = response
+                .extensions_mut()
+                .get_mut::<crate::errors::ServerError>()
+            {
+                logged.request = Some(format!("{method_name} {}", uri.path()));
+            }
+            response
         }
     };
     let h = response.headers_mut();
