@@ -100,33 +100,17 @@ impl Registry {
             .collect();
         let mut steps: HashMap<String, Vec<TableStep>> = HashMap::new();
         for s in store.pipeline_steps().await? {
-            // A step names its plug-in type by id or by name; the pipeline runs it by id.
-            let plugin_type = s.plugin_type_id.or_else(|| {
-                let name = s.plugin_type_name.as_deref()?;
-                plugin_targets
-                    .values()
-                    .find(|t| t.type_name == name)
-                    .map(|t| t.type_id)
-            });
-            let (Some(plugin_type), Some(stage), Some(mode)) = (
-                plugin_type,
-                switchboard_model::StepStage::from_code(i64::from(s.stage)),
-                switchboard_model::StepMode::from_code(i64::from(s.mode)),
-            ) else {
-                tracing::warn!(step = %s.name, "step skipped: its plug-in type, stage or mode is unknown");
-                continue;
-            };
-            steps.entry(s.message.clone()).or_default().push((
-                s.primary_entity.clone(),
+            steps.entry(s.message).or_default().push((
+                s.primary_entity,
                 Arc::new(switchboard_pipeline::Step {
                     id: s.id,
                     name: s.name,
-                    stage,
-                    mode,
+                    stage: s.stage,
+                    mode: s.mode,
                     rank: s.rank,
-                    plugin_type,
+                    plugin_type: s.plugin_type,
                     unsecure_configuration: s.configuration,
-                    secure_configuration: store.step_secure_configuration(s.id).await?,
+                    secure_configuration: s.secure_configuration,
                     async_auto_delete: s.async_auto_delete,
                     filtering_attributes: s.filtering_attributes,
                     images: s.images,

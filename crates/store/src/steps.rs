@@ -310,22 +310,31 @@ async fn type_by_name(
     db: &impl ConnectionTrait,
     name: &str,
 ) -> Result<Option<plugintype::Model>, DbErr> {
-    let name = name.trim();
-    let short = name.split(',').next().unwrap_or_default().trim();
     let mut types = plugintype::Entity::find().all(db).await?;
     types.sort_by(|a, b| a.typename.cmp(&b.typename));
-    let exact = types.iter().position(|t| {
-        t.typename.eq_ignore_ascii_case(name)
-            || t.assemblyqualifiedname
-                .as_deref()
-                .is_some_and(|q| q.eq_ignore_ascii_case(name))
-    });
-    let index = exact.or_else(|| {
-        types
-            .iter()
-            .position(|t| t.typename.eq_ignore_ascii_case(short))
-    });
+    let index = type_named(&types, name);
     Ok(index.map(|i| types.swap_remove(i)))
+}
+
+/// The one rule for naming a plug-in type, for registration and for running steps alike:
+/// the type name or the assembly-qualified name, else the assembly-qualified form's first
+/// part (`Samples.Reverse, Reverse`), ignoring case; the first in `types`' order wins.
+pub(crate) fn type_named(types: &[plugintype::Model], name: &str) -> Option<usize> {
+    let name = name.trim();
+    let short = name.split(',').next().unwrap_or_default().trim();
+    types
+        .iter()
+        .position(|t| {
+            t.typename.eq_ignore_ascii_case(name)
+                || t.assemblyqualifiedname
+                    .as_deref()
+                    .is_some_and(|q| q.eq_ignore_ascii_case(name))
+        })
+        .or_else(|| {
+            types
+                .iter()
+                .position(|t| t.typename.eq_ignore_ascii_case(short))
+        })
 }
 
 /// Creates or replaces the step's row with its resolved references. `secure` replaces the
