@@ -4,8 +4,6 @@
 //! setting) from the background writer. Proven by counting the statements the store sends,
 //! on a real server in this process over real HTTP.
 
-use std::sync::Arc;
-
 use serde_json::json;
 use switchboard_server::{AppState, ServerConfig};
 use switchboard_store::Store;
@@ -76,17 +74,16 @@ async fn custom_api_calls_that_touch_no_record_send_no_statement() {
     let (_, token) = store.create_token("admin", None).await.unwrap();
     // Nothing in the background while counting: no job worker polling the queue, no look
     // for other processes' changes.
-    let mut config = ServerConfig {
+    let mut config = switchboard_engine::EngineConfig {
         registry_poll: std::time::Duration::from_secs(3600),
         changes_poll: std::time::Duration::from_secs(3600),
-        ..ServerConfig::default()
+        ..switchboard_engine::EngineConfig::default()
     };
     config.jobs.workers = 0;
-    let engine = switchboard_engine::Engine::new(store.clone(), config.plugins.clone())
+    let engine = switchboard_engine::Engine::new(store.clone(), config)
         .await
         .unwrap();
-    let runner = switchboard_engine::job_runner::StepJobRunner::new(engine.clone());
-    let state = AppState::over(engine, config).with_job_runner(Arc::new(runner));
+    let state = AppState::over(engine, ServerConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api/data/v9.2/", listener.local_addr().unwrap());
     tokio::spawn(switchboard_server::serve(

@@ -52,17 +52,16 @@ async fn server(dir: &Path, name: &str, keep: &[&str], workers: usize) -> (Strin
         .await
         .unwrap();
     let (_, token) = store.create_token("admin", None).await.unwrap();
-    let mut config = switchboard_server::ServerConfig {
+    let config = switchboard_server::ServerConfig {
         rate_limit: u32::MAX,
         ..Default::default()
     };
-    config.jobs.workers = workers;
-    let engine = switchboard_engine::Engine::new(store.clone(), config.plugins.clone())
+    let mut engine_config = switchboard_engine::EngineConfig::default();
+    engine_config.jobs.workers = workers;
+    let engine = switchboard_engine::Engine::new(store.clone(), engine_config)
         .await
         .unwrap();
-    let runner = switchboard_engine::job_runner::StepJobRunner::new(engine.clone());
-    let state =
-        switchboard_server::AppState::over(engine, config).with_job_runner(Arc::new(runner));
+    let state = switchboard_server::AppState::over(engine, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(switchboard_server::serve(

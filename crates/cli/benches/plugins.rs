@@ -72,10 +72,11 @@ fn benches(c: &mut Criterion) {
         let store = switchboard_store::Store::connect(&url).await.unwrap();
         switchboard::import_paths(&store, &[workspace().join("solutions/SwitchboardPlugins")]).await.unwrap();
         let (_, token) = store.create_token("admin", None).await.unwrap();
-        let state = switchboard_server::AppState::new(
-            store,
+        let engine = switchboard_engine::Engine::new(store, Default::default()).await.unwrap();
+        let state = switchboard_server::AppState::over(
+            engine,
             switchboard_server::ServerConfig { rate_limit: u32::MAX, ..Default::default() },
-        ).await.unwrap();
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = listener.local_addr().unwrap();
         tokio::spawn(axum::serve(listener, switchboard_server::router(state)).into_future());

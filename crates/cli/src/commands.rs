@@ -561,7 +561,6 @@ async fn serve_on(
 ) -> ExitCode {
     let https = tls.is_some();
     let config = switchboard_server::ServerConfig {
-        plugins: host_config(cli),
         rate_limit: cli.rate_limit,
         rate_window: std::time::Duration::from_secs(cli.rate_window_secs),
         request_timeout: std::time::Duration::from_secs(cli.request_timeout_secs),
@@ -573,21 +572,22 @@ async fn serve_on(
             }
         },
         tls,
-        jobs: job_config(cli),
-        ..switchboard_server::ServerConfig::default()
     };
-    // The engine runs messages; the server is its HTTP front.
-    let engine = match switchboard_engine::Engine::new(store, config.plugins.clone()).await {
+    // The engine runs messages (and this process's job workers); the server is its HTTP
+    // front.
+    let engine_config = switchboard_engine::EngineConfig {
+        plugins: host_config(cli),
+        jobs: job_config(cli),
+        ..switchboard_engine::EngineConfig::default()
+    };
+    let engine = match switchboard_engine::Engine::new(store, engine_config).await {
         Ok(engine) => engine,
         Err(e) => {
             eprintln!("{}: {e}", l.render(&Message::new(MessageId::CliError)));
             return ExitCode::FAILURE;
         }
     };
-    // Queued asynchronous steps run in this process's job workers.
-    let runner = switchboard_engine::job_runner::StepJobRunner::new(engine.clone());
-    let state = switchboard_server::AppState::over(engine, config)
-        .with_job_runner(std::sync::Arc::new(runner));
+    let state = switchboard_server::AppState::over(engine, config);
     out!(
         "{}",
         l.render(&Message::new(MessageId::CliServing).arg("url", base_url(&listener, https)))

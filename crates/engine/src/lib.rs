@@ -11,11 +11,12 @@ pub mod record_messages;
 pub mod registry;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use switchboard_model::execution::Caller;
 use switchboard_model::ids;
 use switchboard_store::Store;
-use switchboard_store::jobs::JobQueue;
+use switchboard_store::jobs::{JobQueue, JobRunner, WorkerConfig, Workers};
 use switchboard_store::security::Principal;
 use switchboard_store::tracelog::{TraceLog, TraceLogConfig};
 use uuid::Uuid;
@@ -36,6 +37,37 @@ impl std::ops::Deref for Engine {
     }
 }
 
+/// How often the engine checks whether another process imported definitions.
+pub const REGISTRY_POLL: Duration = Duration::from_secs(2);
+/// How often the engine checks whether another process changed security or organization
+/// settings (PostgreSQL also announces them at once).
+pub const CHANGES_POLL: Duration = Duration::from_millis(250);
+
+/// How the engine runs: the plug-in sandbox, the job workers, how often it looks for other
+/// processes' changes.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Plug-in sandbox limits.
+    pub plugins: switchboard_wasm::HostConfig,
+    /// Job workers (count, lease, retries); none when `workers` is 0 (jobs wait).
+    pub jobs: WorkerConfig,
+    /// How often another process's import is looked for.
+    pub registry_poll: Duration,
+    /// How often another process's security or organization change is looked for.
+    pub changes_poll: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            plugins: switchboard_wasm::HostConfig::default(),
+            jobs: WorkerConfig::default(),
+            registry_poll: REGISTRY_POLL,
+            changes_poll: CHANGES_POLL,
+        }
+    }
+}
+
 /// What running a message needs.
 pub struct Parts {
     /// The database.
@@ -51,15 +83,43 @@ pub struct Parts {
     pub jobs: JobQueue,
     /// The plug-in trace log's background writer.
     pub traces: TraceLog,
+    /// How the engine runs.
+    pub config: EngineConfig,
+    /// What the job workers hand claimed jobs to; `None`: queued steps ([`StepJobRunner`]).
+    ///
+    /// [`StepJobRunner`]: job_runner::StepJobRunner
+    job_runner: Option<Arc<dyn JobRunner>>,
+}
+
+/// The engine's work beside the calls, from [`Engine::start_background`] until
+/// [`Background::stop`]: definitions and change watchers, job workers, the trace writer.
+pub struct Background {
+    watchers: [tokio::task::JoinHandle<()>; 2],
+    workers: Option<Workers>,
+    traces: TraceLog,
+}
+
+impl Background {
+    /// Stops the watchers, then the job workers (running jobs get their grace period),
+    /// then flushes the trace log.
+    pub async fn stop(self) {
+        for watcher in &self.watchers {
+            watcher.abort();
+        }
+        if let Some(workers) = self.workers {
+            workers.shutdown().await;
+        }
+        self.traces.shutdown().await;
+    }
 }
 
 impl Engine {
     /// Loads the definitions from the store, starts the plug-in host and the trace log's
     /// writer (so it must be called inside a tokio runtime).
-    pub async fn new(store: Store, plugins: switchboard_wasm::HostConfig) -> Result<Self, String> {
+    pub async fn new(store: Store, config: EngineConfig) -> Result<Self, String> {
         let registry =
             SharedRegistry::new(Registry::load(&store).await.map_err(|e| e.to_string())?);
-        let plugins = Arc::new(switchboard_wasm::Host::new(plugins)?);
+        let plugins = Arc::new(switchboard_wasm::Host::new(config.plugins.clone())?);
         let traces = TraceLog::start(store.clone(), TraceLogConfig::default());
         Ok(Self(Arc::new(Parts {
             store,
@@ -68,7 +128,50 @@ impl Engine {
             plugins,
             jobs: JobQueue::new(),
             traces,
+            config,
+            job_runner: None,
         })))
+    }
+
+    /// With another runner for claimed jobs (tests of the queue itself); call it before the
+    /// engine is shared.
+    pub fn with_job_runner(mut self, runner: Arc<dyn JobRunner>) -> Self {
+        match Arc::get_mut(&mut self.0) {
+            Some(parts) => parts.job_runner = Some(runner),
+            None => panic!("with_job_runner is called before the engine is shared"),
+        }
+        self
+    }
+
+    /// Starts the work beside the calls: watching for other processes' imports and
+    /// security changes, and the job workers (when configured).
+    pub fn start_background(&self) -> Background {
+        let watchers = [
+            self.registry
+                .watch(self.store.clone(), self.config.registry_poll),
+            self.store.watch_changes(self.config.changes_poll),
+        ];
+        let workers = (self.config.jobs.workers > 0).then(|| {
+            let runner = self.job_runner.clone().unwrap_or_else(|| {
+                Arc::new(job_runner::StepJobRunner::new(self.clone())) as Arc<dyn JobRunner>
+            });
+            switchboard_store::jobs::start_workers(
+                self.store.clone(),
+                runner,
+                self.jobs.clone(),
+                self.config.jobs.clone(),
+            )
+        });
+        Background {
+            watchers,
+            workers,
+            traces: self.traces.clone(),
+        }
+    }
+
+    /// Whether the database answers (the health check).
+    pub async fn ping(&self) -> Result<(), String> {
+        self.store.ping().await.map_err(|e| e.to_string())
     }
 }
 

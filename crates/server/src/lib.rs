@@ -22,17 +22,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde_json::json;
-use switchboard_store::Store;
-use switchboard_store::jobs::{JobRunner, WorkerConfig};
 use tokio::net::TcpListener;
 
 use switchboard_engine::Engine;
-
-/// How often the server checks whether another process imported definitions.
-pub const REGISTRY_POLL: Duration = Duration::from_secs(2);
-/// How often the server checks whether another process changed security or organization
-/// settings (PostgreSQL also announces them at once).
-pub const CHANGES_POLL: Duration = Duration::from_millis(250);
 
 /// What every handler can reach: a cheap handle (one reference count) on [`App`], which
 /// axum clones for every extractor of every request.
@@ -60,20 +52,11 @@ pub struct App {
     pub jwt: Arc<jwt::Verifier>,
     /// HTTPS settings; `None` serves plain HTTP.
     pub tls: Option<tls::TlsConfig>,
-    /// What runs a claimed job; `None` starts no job workers (jobs wait in the queue).
-    pub job_runner: Option<Arc<dyn JobRunner>>,
-    /// How the job workers run.
-    pub job_workers: WorkerConfig,
-    /// How often other processes' changes are looked for: definitions, then security and
-    /// organization settings.
-    pub polls: (Duration, Duration),
 }
 
-/// How the server is configured.
+/// How the server is configured (the engine has its own [`switchboard_engine::EngineConfig`]).
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// Plug-in sandbox limits.
-    pub plugins: switchboard_wasm::HostConfig,
     /// Requests one user may make per window (Dataverse: 6,000 per 300 s).
     pub rate_limit: u32,
     /// The rate-limit window.
@@ -84,41 +67,22 @@ pub struct ServerConfig {
     pub jwt: jwt::JwtConfig,
     /// HTTPS settings; `None` (the default) serves plain HTTP.
     pub tls: Option<tls::TlsConfig>,
-    /// Job workers (count, lease, retries); they start with [`serve`] when
-    /// [`AppState::job_runner`] is set.
-    pub jobs: WorkerConfig,
-    /// How often [`serve`] checks whether another process imported definitions.
-    pub registry_poll: Duration,
-    /// How often [`serve`] checks whether another process changed security or organization
-    /// settings.
-    pub changes_poll: Duration,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
-            plugins: switchboard_wasm::HostConfig::default(),
             rate_limit: 6000,
             rate_window: Duration::from_secs(300),
             request_timeout: Duration::from_secs(120),
             jwt: jwt::JwtConfig::default(),
             tls: None,
-            jobs: WorkerConfig::default(),
-            registry_poll: REGISTRY_POLL,
-            changes_poll: CHANGES_POLL,
         }
     }
 }
 
 impl AppState {
-    /// Builds the engine over `store` (definitions loaded, plug-in host started) and the
-    /// server around it.
-    pub async fn new(store: Store, config: ServerConfig) -> Result<Self, String> {
-        let engine = Engine::new(store, config.plugins.clone()).await?;
-        Ok(Self::over(engine, config))
-    }
-
-    /// The server around an engine built elsewhere.
+    /// The server around an engine (the CLI builds the engine and hands it over).
     pub fn over(engine: Engine, config: ServerConfig) -> Self {
         let limiter = Arc::new(ratelimit::RateLimiter::new(
             config.rate_limit,
@@ -130,16 +94,7 @@ impl AppState {
             request_timeout: config.request_timeout,
             jwt: Arc::new(jwt::Verifier::new(config.jwt)),
             tls: config.tls,
-            job_runner: None,
-            job_workers: config.jobs,
-            polls: (config.registry_poll, config.changes_poll),
         }))
-    }
-
-    /// With the runner [`serve`]'s job workers hand claimed jobs to.
-    pub fn with_job_runner(mut self, runner: Arc<dyn JobRunner>) -> Self {
-        Arc::make_mut(&mut self.0).job_runner = Some(runner);
-        self
     }
 }
 
@@ -200,7 +155,7 @@ pub fn router(state: AppState) -> Router {
 
 /// `GET /health`: 200 when the database answers, 503 otherwise.
 async fn health(State(state): State<AppState>) -> Response {
-    match state.engine.store.ping().await {
+    match state.engine.ping().await {
         Ok(()) => Json(json!({ "status": "ok", "database": "ok" })).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "health check: database did not answer");
@@ -213,34 +168,17 @@ async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Serves (over HTTPS when `state.tls` is set) until `shutdown` completes, rebuilding the
-/// registry when definitions change and running queued jobs with `state.job_runner` (when
-/// set). On shutdown the requests under way finish, then the jobs under way (for a bounded
-/// time: see [`WorkerConfig::shutdown_grace`]).
+/// Serves (over HTTPS when `state.tls` is set) until `shutdown` completes, with the engine's
+/// background work (definitions and change watchers, job workers) running beside. On
+/// shutdown the requests under way finish, then the engine's background work stops (jobs
+/// under way get a bounded time: see `WorkerConfig::shutdown_grace`).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let watcher = state
-        .engine
-        .registry
-        .watch(state.engine.store.clone(), state.polls.0);
-    let changes = state.engine.store.watch_changes(state.polls.1);
-    let workers = state
-        .job_runner
-        .clone()
-        .filter(|_| state.job_workers.workers > 0)
-        .map(|runner| {
-            switchboard_store::jobs::start_workers(
-                state.engine.store.clone(),
-                runner,
-                state.engine.jobs.clone(),
-                state.job_workers.clone(),
-            )
-        });
+    let background = state.engine.start_background();
     let tls = state.tls.clone();
-    let traces = state.engine.traces.clone();
     let app = router(state);
     let result = match tls {
         None => {
@@ -250,19 +188,18 @@ pub async fn serve(
         }
         Some(tls) => tls::serve(listener, app, &tls, shutdown).await,
     };
-    watcher.abort();
-    changes.abort();
-    if let Some(workers) = workers {
-        workers.shutdown().await;
-    }
-    traces.shutdown().await;
+    background.stop().await;
     result
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use switchboard_store::jobs::{BoxFuture, ClaimedJob, JobError, NewJob};
+    use switchboard_engine::EngineConfig;
+    use switchboard_store::Store;
+    use switchboard_store::jobs::{
+        BoxFuture, ClaimedJob, JobError, JobRunner, NewJob, WorkerConfig,
+    };
 
     struct Count(std::sync::atomic::AtomicUsize);
 
@@ -280,18 +217,19 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn serve_runs_queued_jobs_and_stops_its_workers() {
         let store = Store::connect("sqlite::memory:").await.unwrap();
-        let config = ServerConfig {
+        let config = EngineConfig {
             jobs: WorkerConfig {
                 poll: Duration::from_secs(30),
                 ..WorkerConfig::default()
             },
-            ..ServerConfig::default()
+            ..EngineConfig::default()
         };
         let runner = Arc::new(Count(Default::default()));
-        let state = AppState::new(store.clone(), config)
+        let engine = Engine::new(store.clone(), config)
             .await
             .unwrap()
             .with_job_runner(runner.clone());
+        let state = AppState::over(engine, ServerConfig::default());
         let queue = state.engine.jobs.clone();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -320,14 +258,15 @@ mod tests {
 
     /// A server over `store` on an ephemeral port, in this process.
     async fn serve_in_process(store: Store) -> String {
-        let config = ServerConfig {
+        let config = EngineConfig {
             jobs: WorkerConfig {
                 workers: 0,
                 ..WorkerConfig::default()
             },
-            ..ServerConfig::default()
+            ..EngineConfig::default()
         };
-        let state = AppState::new(store, config).await.unwrap();
+        let engine = Engine::new(store, config).await.unwrap();
+        let state = AppState::over(engine, ServerConfig::default());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/api/data/v9.2/", listener.local_addr().unwrap());
         tokio::spawn(serve(listener, state, std::future::pending()));
