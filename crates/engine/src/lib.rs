@@ -169,6 +169,57 @@ impl Engine {
         }
     }
 
+    /// The caller an opaque access token stands for; `None` when the token is unknown,
+    /// revoked or expired, or its user disabled. Cached: no database work once seen, until a
+    /// security change.
+    pub async fn caller_for_token(&self, token: &str) -> Result<Option<Caller>, String> {
+        let principal = self
+            .store
+            .principal_for_token(token)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(principal.map(|p| caller(&p, p.user_id)))
+    }
+
+    /// The user a verified identity (a JWT's claims) names: the first of `ids` that is a
+    /// user's id, else the first of `names` that is a user's login name.
+    pub async fn caller_for_identity(
+        &self,
+        ids: &[&str],
+        names: &[&str],
+    ) -> Result<Option<Caller>, String> {
+        for id in ids {
+            if let Ok(id) = Uuid::parse_str(id)
+                && let Some(p) = self.store.principal(id).await.map_err(|e| e.to_string())?
+            {
+                return Ok(Some(caller(&p, p.user_id)));
+            }
+        }
+        for name in names {
+            if let Some(p) = self
+                .store
+                .principal_by_name(name)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                return Ok(Some(caller(&p, p.user_id)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// User `id` as the caller `acting` makes calls on behalf of (`MSCRMCallerID`); `None`
+    /// when no enabled user has that id. Whether `acting` may impersonate is the caller's
+    /// to check.
+    pub async fn caller_on_behalf(
+        &self,
+        id: Uuid,
+        acting: &Caller,
+    ) -> Result<Option<Caller>, String> {
+        let principal = self.store.principal(id).await.map_err(|e| e.to_string())?;
+        Ok(principal.map(|p| caller(&p, acting.user_id)))
+    }
+
     /// Whether the database answers (the health check).
     pub async fn ping(&self) -> Result<(), String> {
         self.store.ping().await.map_err(|e| e.to_string())
@@ -177,7 +228,7 @@ impl Engine {
 
 /// The caller a principal acts as, for a call `initiating` user caused (themselves, or the
 /// user who impersonates them).
-pub fn caller(user: &Principal, initiating: Uuid) -> Caller {
+pub(crate) fn caller(user: &Principal, initiating: Uuid) -> Caller {
     Caller {
         user_id: user.user_id,
         initiating_user_id: initiating,

@@ -6,13 +6,10 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
 use switchboard_model::execution::Caller;
 use switchboard_model::{Message, MessageId, ids};
 use switchboard_odata::{ErrorKind, ODataError};
 
-use switchboard_engine::caller;
-use switchboard_store::security::Principal;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -27,26 +24,21 @@ pub struct CallerIdentity(pub Caller);
 
 /// The user a verified JWT names: `oid` or `sub` as a user id, else the login name in
 /// `preferred_username`, `upn` or `sub`.
-async fn principal_for_claims(
+async fn caller_for_claims(
     state: &AppState,
     claims: &crate::jwt::Claims,
-) -> Result<Option<Arc<Principal>>, switchboard_store::DbErr> {
-    for id in [&claims.oid, &claims.sub].into_iter().flatten() {
-        if let Ok(id) = Uuid::parse_str(id)
-            && let Some(p) = state.engine.store.principal(id).await?
-        {
-            return Ok(Some(p));
-        }
-    }
-    for name in [&claims.preferred_username, &claims.upn, &claims.sub]
+) -> Result<Option<Caller>, String> {
+    let ids: Vec<&str> = [&claims.oid, &claims.sub]
         .into_iter()
         .flatten()
-    {
-        if let Some(p) = state.engine.store.principal_by_name(name).await? {
-            return Ok(Some(p));
-        }
-    }
-    Ok(None)
+        .map(String::as_str)
+        .collect();
+    let names: Vec<&str> = [&claims.preferred_username, &claims.upn, &claims.sub]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    state.engine.caller_for_identity(&ids, &names).await
 }
 
 impl FromRequestParts<AppState> for CallerIdentity {
@@ -81,14 +73,14 @@ impl FromRequestParts<AppState> for CallerIdentity {
         };
         let found = if crate::jwt::looks_like_jwt(token) && state.jwt.enabled() {
             match state.jwt.verify(token) {
-                Ok(claims) => principal_for_claims(state, &claims).await,
+                Ok(claims) => caller_for_claims(state, &claims).await,
                 Err(reason) => {
                     tracing::info!(%reason, "JWT refused");
                     Ok(None)
                 }
             }
         } else {
-            state.engine.store.principal_for_token(token).await
+            state.engine.caller_for_token(token).await
         };
         let principal = match found {
             Ok(Some(p)) => p,
@@ -130,7 +122,7 @@ impl FromRequestParts<AppState> for CallerIdentity {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let Some(target) = impersonated else {
-            return Ok(CallerIdentity(caller(&principal, principal.user_id)));
+            return Ok(CallerIdentity(principal));
         };
         if !principal.holds(ids::ACT_ON_BEHALF) {
             return Err(reject(
@@ -145,8 +137,8 @@ impl FromRequestParts<AppState> for CallerIdentity {
             )
         };
         let id = Uuid::parse_str(target.trim().trim_matches(['{', '}'])).map_err(|_| unknown())?;
-        match state.engine.store.principal(id).await {
-            Ok(Some(user)) => Ok(CallerIdentity(caller(&user, principal.user_id))),
+        match state.engine.caller_on_behalf(id, &principal).await {
+            Ok(Some(user)) => Ok(CallerIdentity(user)),
             _ => Err(unknown()),
         }
     }
