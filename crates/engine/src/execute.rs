@@ -346,7 +346,7 @@ impl ServerInvoker {
             Ok(setting) => setting,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read plugintracelogsetting; keeping failures");
-                switchboard_store::organization::TraceLogSetting::Exception
+                switchboard_model::TraceLogSetting::Exception
             }
         };
         if !setting.keeps(result.is_err()) {

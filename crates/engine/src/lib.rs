@@ -9,6 +9,7 @@ pub mod job_runner;
 mod plugin_records;
 pub mod record_messages;
 pub mod registry;
+pub mod tables;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -26,7 +26,9 @@ pub use api::{
 pub use label::{BASE_LANGUAGE, Lcid, LocalizedLabel};
 pub use message::{Message, MessageId};
 pub use names::{LogicalName, UniqueName};
-pub use options::{AllowedStepType, BindingType, FieldType, ImageType, StepMode, StepStage};
+pub use options::{
+    AllowedStepType, BindingType, FieldType, ImageType, StepMode, StepStage, TraceLogSetting,
+};
 pub use plugin::{
     ExportKey, PluginAssembly, PluginAssemblyKind, PluginPackage, PluginType, PluginTypeRef,
 };

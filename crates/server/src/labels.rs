@@ -5,13 +5,13 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value as Json, json};
+use switchboard_engine::tables::LOCALIZABLE;
 use switchboard_model::execution::Caller;
 use switchboard_model::{BASE_LANGUAGE, Message, MessageId};
 use switchboard_odata::json::parse_odata_id;
 use switchboard_odata::literal::{single_quoted_json, unquote};
 use switchboard_odata::names::unqualify;
 use switchboard_odata::{ErrorKind, ODataError};
-use switchboard_store::read::LOCALIZABLE;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -61,7 +61,6 @@ async fn target(state: &AppState, table: &str, id: Uuid, attribute: &str) -> Res
     }
     let exists = state
         .engine
-        .store
         .record_exists(table, id)
         .await
         .map_err(|e| internal(&e))?;
@@ -129,14 +128,9 @@ pub(crate) async fn set(state: &AppState, registry: &Registry, body: &[u8]) -> R
     }
     state
         .engine
-        .store
         .set_labels(&table, id, attribute, &labels, BASE_LANGUAGE)
         .await
         .map_err(|e| internal(&e))?;
-    // Readers of $metadata and the definition tables see the change at once.
-    if let Err(e) = state.engine.registry.refresh(&state.engine.store).await {
-        tracing::warn!(error = %e, "registry refresh after SetLocLabels");
-    }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -183,7 +177,6 @@ pub(crate) async fn retrieve(
     target(state, &table, id, &attribute).await?;
     let labels = state
         .engine
-        .store
         .labels(id, &attribute)
         .await
         .map_err(|e| internal(&e))?;

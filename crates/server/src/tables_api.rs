@@ -5,13 +5,14 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
+use switchboard_engine::Engine;
+use switchboard_engine::tables::{AddError, LOCALIZABLE, Rows};
 use switchboard_model::{Message, MessageId};
 use switchboard_odata::names::qualified;
 use switchboard_odata::query::{parse_filter, parse_orderby, parse_select, parse_top};
 use switchboard_odata::rows::{self as in_memory, filter_columns};
 use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
-use switchboard_store::{Rows, Store};
 
 use crate::webapi::{json_response, parse_key};
 use switchboard_engine::definitions::TABLES;
@@ -59,7 +60,7 @@ fn select(row: &Row, selected: Option<&[String]>, primary_id: &str) -> Row {
 
 /// `GET /{set}` or `GET /{set}({id})` on a definition table.
 pub(crate) async fn read(
-    store: &Store,
+    engine: &Engine,
     registry: &Registry,
     root: &str,
     segment: &Segment,
@@ -82,12 +83,12 @@ pub(crate) async fn read(
     let stored = if logical == switchboard_odata::names::UNTYPED_ENTITY {
         Ok(Some(Rows::new()))
     } else {
-        store.definition_rows(logical).await
+        engine.definition_rows(logical).await
     };
     let rows: Rows = stored
         .map_err(|e| ODataError::internal(format_args!("reading {logical}: {e}")))?
         .ok_or_else(not_found)?;
-    let rows = localize(store, logical, &table.primary_id, rows, language).await;
+    let rows = localize(engine, logical, &table.primary_id, rows, language).await;
     let columns = columns_of(logical, &table.primary_id);
 
     let known = |name: &str| {
@@ -153,7 +154,7 @@ pub(crate) async fn read(
         } else {
             "customapiresponseproperty"
         };
-        let children = store
+        let children = engine
             .definition_rows(child)
             .await
             .ok()
@@ -218,7 +219,7 @@ pub(crate) async fn read(
 /// `POST /systemusers` or `POST /roles`: administrators create users and roles over the
 /// Web API (204 with `OData-EntityId`, as Dataverse answers a create).
 pub(crate) async fn create(
-    store: &Store,
+    engine: &Engine,
     root: &str,
     set: &str,
     logical: &str,
@@ -259,9 +260,9 @@ pub(crate) async fn create(
                 .get("uilanguageid")
                 .and_then(Json::as_i64)
                 .map(|l| l as i32);
-            store.add_user(&name, &full, language).await
+            engine.add_user(&name, &full, language).await
         }
-        "role" => store.add_role(&required("name")?).await,
+        "role" => engine.add_role(&required("name")?).await,
         _ => {
             return Err(ODataError::new(
                 ErrorKind::NoHttpResource,
@@ -269,13 +270,12 @@ pub(crate) async fn create(
             ));
         }
     };
-    use switchboard_store::security::SecurityError;
     let id = created.map_err(|e| match e {
-        SecurityError::Exists(name) => ODataError::new(
+        AddError::Exists(name) => ODataError::new(
             ErrorKind::Duplicate,
             Message::new(MessageId::ODataDuplicateRecord).arg("name", name),
         ),
-        other => ODataError::internal(format_args!("creating a {logical}: {other:?}")),
+        AddError::Failed(e) => ODataError::internal(format_args!("creating a {logical}: {e}")),
     })?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{root}{set}({id})")) {
@@ -287,7 +287,7 @@ pub(crate) async fn create(
 /// Puts the caller's language into the localizable columns (`displayname`, `description`),
 /// falling back to the base language already stored in the row.
 async fn localize(
-    store: &Store,
+    engine: &Engine,
     logical: &str,
     primary_id: &str,
     mut rows: Rows,
@@ -296,13 +296,10 @@ async fn localize(
     let Some(language) = language.filter(|l| *l != switchboard_model::BASE_LANGUAGE) else {
         return rows;
     };
-    let Some((_, columns)) = switchboard_store::read::LOCALIZABLE
-        .iter()
-        .find(|(t, _)| *t == logical)
-    else {
+    let Some((_, columns)) = LOCALIZABLE.iter().find(|(t, _)| *t == logical) else {
         return rows;
     };
-    let Ok(labels) = store.table_labels(logical).await else {
+    let Ok(labels) = engine.table_labels(logical).await else {
         return rows;
     };
     for row in &mut rows {
@@ -328,7 +325,7 @@ async fn localize(
 /// `PATCH /systemusers(id)` with `{"uilanguageid": 1031}`: administrators, or the user
 /// themself, set a user's UI language (null clears it). Other columns are not writable here.
 pub(crate) async fn update_user(
-    store: &Store,
+    engine: &Engine,
     caller: &switchboard_model::execution::Caller,
     key: &str,
     body: &[u8],
@@ -375,7 +372,7 @@ pub(crate) async fn update_user(
             Some(code as i32)
         }
     };
-    let found = store
+    let found = engine
         .set_user_language(id, language)
         .await
         .map_err(|e| ODataError::internal(format_args!("updating a user: {e}")))?;
@@ -393,12 +390,12 @@ pub(crate) async fn update_user(
 /// `PATCH organizations(id)`: administrators change `plugintracelogsetting` (0 Off,
 /// 1 Exception, 2 All); it applies to the next plug-in call.
 pub(crate) async fn update_organization(
-    store: &Store,
+    engine: &Engine,
     caller: &switchboard_model::execution::Caller,
     key: &str,
     body: &[u8],
 ) -> Result<Response> {
-    use switchboard_store::organization::TraceLogSetting;
+    use switchboard_model::TraceLogSetting;
     let id = parse_key(key)?;
     if !caller.is_admin {
         return Err(ODataError::new(
@@ -446,7 +443,7 @@ pub(crate) async fn update_organization(
                 Message::new(MessageId::OrganizationTraceSettingInvalid).arg("value", value),
             )
         })?;
-    store
+    engine
         .set_trace_log_setting(setting)
         .await
         .map_err(|e| ODataError::internal(format_args!("updating the organization: {e}")))?;

@@ -330,7 +330,7 @@ async fn definition_set(
     parsed: &ParsedUrl,
     incoming: Incoming,
 ) -> Result<Response> {
-    let store = &state.engine.store;
+    let engine = &state.engine;
     let key = segment.parens.clone();
     match (writes(&table.logical_name), incoming.method.clone(), key) {
         (
@@ -354,17 +354,17 @@ async fn definition_set(
         }
         (Writes::Users, Method::PATCH, Some(key)) => {
             let body = read_body(incoming).await?;
-            crate::tables_api::update_user(store, caller, &key, &body).await
+            crate::tables_api::update_user(engine, caller, &key, &body).await
         }
         (Writes::Organization, Method::PATCH, Some(key)) => {
             let body = read_body(incoming).await?;
-            crate::tables_api::update_organization(store, caller, &key, &body).await
+            crate::tables_api::update_organization(engine, caller, &key, &body).await
         }
         (_, Method::POST, None) => {
             let root = incoming.root.clone();
             let body = read_body(incoming).await?;
             crate::tables_api::create(
-                store,
+                engine,
                 &root,
                 &table.set_name,
                 &table.logical_name,
@@ -381,7 +381,7 @@ async fn definition_set(
                 &table.logical_name,
             )?;
             crate::tables_api::read(
-                store,
+                engine,
                 registry,
                 &incoming.root,
                 segment,

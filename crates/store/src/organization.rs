@@ -12,56 +12,7 @@ use crate::changes::{self, ChangeKind};
 use crate::entity::organization;
 use crate::read::Rows;
 
-/// `plugintracelogsetting`: which plug-in calls leave a row in the trace log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TraceLogSetting {
-    /// 0: none.
-    Off,
-    /// 1: calls that failed (Dataverse's default).
-    #[default]
-    Exception,
-    /// 2: every call.
-    All,
-}
-
-impl TraceLogSetting {
-    /// The option value Dataverse stores.
-    pub fn code(self) -> i32 {
-        match self {
-            TraceLogSetting::Off => 0,
-            TraceLogSetting::Exception => 1,
-            TraceLogSetting::All => 2,
-        }
-    }
-
-    /// The setting with this option value.
-    pub fn from_code(code: i64) -> Option<Self> {
-        match code {
-            0 => Some(TraceLogSetting::Off),
-            1 => Some(TraceLogSetting::Exception),
-            2 => Some(TraceLogSetting::All),
-            _ => None,
-        }
-    }
-
-    /// Dataverse's label of the option.
-    pub fn label(self) -> &'static str {
-        match self {
-            TraceLogSetting::Off => "Off",
-            TraceLogSetting::Exception => "Exception",
-            TraceLogSetting::All => "All",
-        }
-    }
-
-    /// Whether a call that failed (or not) is written to the trace log.
-    pub fn keeps(self, failed: bool) -> bool {
-        match self {
-            TraceLogSetting::Off => false,
-            TraceLogSetting::Exception => failed,
-            TraceLogSetting::All => true,
-        }
-    }
-}
+pub use switchboard_model::TraceLogSetting;
 
 /// The settings as last read, with the generation they were read under.
 #[derive(Debug, Default)]
