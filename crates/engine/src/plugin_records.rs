@@ -70,7 +70,8 @@ impl CallerRecords {
         run_record_message(&self.engine, &self.caller, request, &self.unit)
             .await
             .map_err(|e| match e {
-                RecordMessageError::Record(r) => self.store_error(r),
+                RecordMessageError::Refused(_, m) => self.fail(m),
+                RecordMessageError::Failed(detail) => self.failed(&detail),
                 RecordMessageError::Execute(e) => {
                     let message = e.message().clone();
                     if let ExecuteError::InfiniteLoop(m) = &e {
@@ -97,18 +98,20 @@ impl CallerRecords {
     fn store_error(&self, e: RecordError) -> RecordFailure {
         match e {
             RecordError::Rejected(_, m) => self.fail(m),
-            RecordError::Database(e) => {
-                // The plug-in may handle the failure, so no 5xx may log it: it is logged here.
-                let message =
-                    Message::internal(format_args!("plug-in record operation failed: {e}"));
-                tracing::error!(
-                    correlation = message.get("id").unwrap_or_default(),
-                    error = %e,
-                    "plug-in record operation failed"
-                );
-                self.fail(message)
-            }
+            RecordError::Database(e) => self.failed(&e.to_string()),
         }
+    }
+
+    /// The database failed under a plug-in's record operation. The plug-in may handle the
+    /// failure, so no 5xx may log it: it is logged here.
+    fn failed(&self, detail: &str) -> RecordFailure {
+        let message = Message::internal(format_args!("plug-in record operation failed: {detail}"));
+        tracing::error!(
+            correlation = message.get("id").unwrap_or_default(),
+            error = detail,
+            "plug-in record operation failed"
+        );
+        self.fail(message)
     }
 
     /// The table, once the caller is known to hold `prv{verb}{table}`.

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use switchboard_model::execution::{Caller, ExecuteError};
 use switchboard_model::privileges::table_privilege;
-use switchboard_model::{Entity, EntityReference, Message, StepStage, Table, Value};
+use switchboard_model::{
+    Entity, EntityReference, Message, RecordErrorKind, StepStage, Table, Value,
+};
 use switchboard_pipeline::{
     ExecutionContext, MessageRequest, PipelineError, PipelineErrorKind, StepChanges, UnitOfWork,
 };
@@ -213,7 +215,7 @@ pub async fn record_message(
         let columns = (!columns.is_empty()).then_some(columns.as_slice());
         return retrieve(&server_unit, table, *id, columns)
             .await
-            .map_err(RecordMessageError::Record);
+            .map_err(RecordMessageError::from);
     }
     let request = record_request(table, op, input, Nesting::outermost());
     run_record_message(engine, caller, request, &server_unit).await
@@ -246,20 +248,17 @@ pub async fn upsert(
     let update =
         ServerUnit::for_record_message(engine, RecordOp::Update.message(), &table.logical_name);
     let exists = reading!(update, |db| records::exists(db, &table.logical_name, id))
-        .map_err(RecordMessageError::Record)?;
+        .map_err(RecordMessageError::from)?;
     match (exists, condition) {
         (true, Upsert::CreateOnly) => {
-            return Err(RecordMessageError::Record(RecordError::Rejected(
-                records::RecordErrorKind::Duplicate,
+            return Err(RecordMessageError::Refused(
+                RecordErrorKind::Duplicate,
                 Message::new(switchboard_model::MessageId::ODataDuplicateRecord)
                     .arg("name", id.to_string()),
-            )));
+            ));
         }
         (false, Upsert::UpdateOnly) => {
-            return Err(RecordMessageError::Record(records::not_found(
-                &table.logical_name,
-                id,
-            )));
+            return Err(records::not_found(&table.logical_name, id).into());
         }
         _ => {}
     }
@@ -271,6 +270,43 @@ pub async fn upsert(
         record_message(engine, caller, table, RecordOp::Create, input).await?;
     }
     Ok(!exists)
+}
+
+/// How many records of `table` match `filter` (`$count=true`).
+pub async fn count_records(
+    engine: &Engine,
+    table: &Table,
+    filter: Option<&switchboard_model::query::Filter>,
+) -> Result<u64, RecordMessageError> {
+    records::count(engine.store.reader(), table, filter)
+        .await
+        .map_err(RecordMessageError::from)
+}
+
+/// Whether the record a bound call names exists: record tables and the identity tables in
+/// the store, definition tables by their rows; a table nothing stores has no records.
+pub async fn target_exists(
+    engine: &Engine,
+    table: &str,
+    id: Uuid,
+) -> Result<bool, RecordMessageError> {
+    let registry = engine.registry.current();
+    if registry.records.contains_key(table) || matches!(table, "systemuser" | "businessunit") {
+        records::exists(engine.store.reader(), table, id)
+            .await
+            .map_err(RecordMessageError::from)
+    } else if crate::definitions::TABLES
+        .iter()
+        .any(|d| d.logical_name == table)
+    {
+        engine
+            .store
+            .record_exists(table, id)
+            .await
+            .map_err(|e| RecordMessageError::Failed(e.to_string()))
+    } else {
+        Ok(false)
+    }
 }
 
 /// Runs a record message in `server_unit` (its own at depth 1, the caller's when a plug-in
@@ -292,7 +328,7 @@ pub(crate) async fn run_record_message(
             .unwrap_or_else(|p| p.into_inner())
             .take();
         match refused {
-            Some(r) => RecordMessageError::Record(r),
+            Some(r) => r.into(),
             None => RecordMessageError::Execute(execute_error(e)),
         }
     })
@@ -301,9 +337,20 @@ pub(crate) async fn run_record_message(
 /// Why a record message failed: the operation itself was refused, or the pipeline failed.
 pub enum RecordMessageError {
     /// The record operation refused (bad value, missing record, duplicate id, …).
-    Record(RecordError),
+    Refused(RecordErrorKind, Message),
+    /// The database failed (what for the log).
+    Failed(String),
     /// A step failed, the caller lacks the privilege, or the platform failed.
     Execute(ExecuteError),
+}
+
+impl From<RecordError> for RecordMessageError {
+    fn from(e: RecordError) -> Self {
+        match e {
+            RecordError::Rejected(kind, message) => Self::Refused(kind, message),
+            RecordError::Database(e) => Self::Failed(e.to_string()),
+        }
+    }
 }
 
 /// The main operation of a record message: the store call, in the execution's unit, with

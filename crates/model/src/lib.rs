@@ -27,7 +27,8 @@ pub use label::{BASE_LANGUAGE, Lcid, LocalizedLabel};
 pub use message::{Message, MessageId};
 pub use names::{LogicalName, UniqueName};
 pub use options::{
-    AllowedStepType, BindingType, FieldType, ImageType, StepMode, StepStage, TraceLogSetting,
+    AllowedStepType, BindingType, FieldType, ImageType, RecordErrorKind, StepMode, StepStage,
+    TraceLogSetting,
 };
 pub use plugin::{
     ExportKey, PluginAssembly, PluginAssemblyKind, PluginPackage, PluginType, PluginTypeRef,

@@ -289,3 +289,18 @@ impl TraceLogSetting {
         }
     }
 }
+
+/// The kinds of record errors, which the Web API maps to status and code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordErrorKind {
+    /// A column the table does not have.
+    UnknownColumn,
+    /// A value that does not fit its column (or a column callers cannot set).
+    InvalidValue,
+    /// A query (filter, order) that cannot run against this table.
+    BadQuery,
+    /// The record (or a looked-up record) does not exist.
+    NotFound,
+    /// A record with that id exists.
+    Duplicate,
+}

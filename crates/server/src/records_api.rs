@@ -1,11 +1,13 @@
 //! Record tables over the Web API: `POST /{set}`, `GET /{set}` (query options, paging),
 //! `GET|PATCH|DELETE /{set}({id})` with upsert, each gated by the table's privilege.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
+use switchboard_model::RecordErrorKind;
 use switchboard_model::execution::Caller;
 use switchboard_model::query::RecordQuery;
 use switchboard_model::{Message, MessageId, Table};
@@ -13,24 +15,23 @@ use switchboard_odata::query::{parse_max_page_size, record_query, skip_token};
 use switchboard_odata::records::{decode_record, encode_record};
 use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
-use switchboard_store::records::{self, Record};
-use switchboard_store::{RecordError, RecordErrorKind};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::webapi::{Incoming, json_response, no_http_resource, parse_key, read_body};
 use switchboard_engine::record_messages::{
     BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MAX_PAGE_SIZE, MORE_RECORDS, RecordInput,
-    RecordMessageError, RecordOp, Upsert, record_message, upsert,
+    RecordMessageError, RecordOp, Upsert, count_records, record_message, upsert,
 };
 use switchboard_engine::registry::Registry;
 
 type Result<T> = std::result::Result<T, ODataError>;
 
 /// Maps a store error to the Web API's error kinds.
-pub(crate) fn record_error(e: RecordError) -> ODataError {
+/// The Web API error for a record message that failed.
+pub(crate) fn record_error(e: RecordMessageError) -> ODataError {
     match e {
-        RecordError::Rejected(kind, message) => ODataError::new(
+        RecordMessageError::Refused(kind, message) => ODataError::new(
             match kind {
                 RecordErrorKind::UnknownColumn | RecordErrorKind::BadQuery => {
                     ErrorKind::BadQueryOption
@@ -41,14 +42,25 @@ pub(crate) fn record_error(e: RecordError) -> ODataError {
             },
             message,
         ),
-        RecordError::Database(e) => {
-            ODataError::internal(format_args!("record operation failed: {e}"))
+        RecordMessageError::Failed(detail) => {
+            ODataError::internal(format_args!("record operation failed: {detail}"))
         }
+        RecordMessageError::Execute(e) => crate::webapi::execute_failure(e),
     }
 }
 
 fn not_found(table: &Table, id: Uuid) -> ODataError {
-    record_error(records::not_found(&table.logical_name, id))
+    record_not_found(&table.logical_name, id)
+}
+
+/// `{table} With Id = {id} Does Not Exist`, Dataverse's words.
+pub(crate) fn record_not_found(table: &str, id: Uuid) -> ODataError {
+    ODataError::new(
+        ErrorKind::RecordNotFound,
+        Message::new(MessageId::ODataRecordNotFound)
+            .arg("table", table)
+            .arg("id", id.to_string()),
+    )
 }
 
 fn malformed(detail: impl std::fmt::Display) -> ODataError {
@@ -95,7 +107,7 @@ fn header_is_star(headers: &HeaderMap, name: header::HeaderName) -> bool {
 fn record_json(
     registry: &Registry,
     table: &Table,
-    record: &Record,
+    record: &BTreeMap<String, switchboard_model::Value>,
     context: Option<String>,
 ) -> Map<String, Json> {
     let mut object = Map::new();
@@ -202,7 +214,7 @@ pub(crate) async fn handle(
             let fields = decode_record(&table, &body, &registry.tables)?;
             let created = upsert(&state.engine, caller, &table, id, fields, condition)
                 .await
-                .map_err(message_error)?;
+                .map_err(record_error)?;
             written(
                 registry, state, caller, &table, &root, &headers, parsed, id, created,
             )
@@ -214,7 +226,7 @@ pub(crate) async fn handle(
                 caller,
                 &table,
                 RecordOp::Delete,
-                RecordInput::Write(id, Record::new()),
+                RecordInput::Write(id, Default::default()),
             )
             .await?;
             Ok(StatusCode::NO_CONTENT.into_response())
@@ -234,14 +246,7 @@ async fn run(
 ) -> Result<std::collections::BTreeMap<String, switchboard_model::Value>> {
     record_message(&state.engine, caller, table, op, input)
         .await
-        .map_err(message_error)
-}
-
-fn message_error(e: RecordMessageError) -> ODataError {
-    match e {
-        RecordMessageError::Record(r) => record_error(r),
-        RecordMessageError::Execute(e) => crate::webapi::execute_failure(e),
-    }
+        .map_err(record_error)
 }
 
 /// The answer to a create or update: 204 with `OData-EntityId`, or the record itself when
@@ -329,7 +334,6 @@ async fn list(
         .options
         .iter()
         .any(|(k, v)| k == "$count" && v.trim() == "true");
-    let db = state.engine.store.reader();
     let text = query_text(&parsed.options);
     let page_size = query.page_size.unwrap_or(MAX_PAGE_SIZE);
     let mut outputs = run(
@@ -340,12 +344,13 @@ async fn list(
         RecordInput::Many(text, page_size),
     )
     .await?;
-    let records: Vec<Record> = match outputs.remove(BUSINESS_ENTITY_COLLECTION) {
-        Some(switchboard_model::Value::EntityCollection(entities)) => {
-            entities.into_iter().map(|e| e.attributes).collect()
-        }
-        _ => Vec::new(),
-    };
+    let records: Vec<BTreeMap<String, switchboard_model::Value>> =
+        match outputs.remove(BUSINESS_ENTITY_COLLECTION) {
+            Some(switchboard_model::Value::EntityCollection(entities)) => {
+                entities.into_iter().map(|e| e.attributes).collect()
+            }
+            _ => Vec::new(),
+        };
     let more = matches!(
         outputs.get(MORE_RECORDS),
         Some(switchboard_model::Value::Boolean(true))
@@ -356,7 +361,7 @@ async fn list(
         Json::String(format!("{root}$metadata#{}", table.set_name)),
     );
     if want_count {
-        let n = records::count(db, table, query.filter.as_ref())
+        let n = count_records(&state.engine, table, query.filter.as_ref())
             .await
             .map_err(record_error)?;
         body.insert("@odata.count".into(), json!(n));

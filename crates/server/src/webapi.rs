@@ -483,10 +483,12 @@ async fn bound(
         (Binding::Entity(t), Some(key)) if t.as_str() == table => {
             let id = parse_key(key)?;
             // The Target must exist, as in Dataverse (and the plug-in may read it).
-            if !target_exists(state, registry, &table, id).await? {
-                return Err(crate::records_api::record_error(
-                    switchboard_store::records::not_found(&table, id),
-                ));
+            let exists =
+                switchboard_engine::record_messages::target_exists(&state.engine, &table, id)
+                    .await
+                    .map_err(crate::records_api::record_error)?;
+            if !exists {
+                return Err(crate::records_api::record_not_found(&table, id));
             }
             CallBinding::Record(EntityReference {
                 logical_name: table,
@@ -509,38 +511,6 @@ async fn bound(
         incoming,
     )
     .await
-}
-
-/// Whether the record a bound call names exists: record tables and the identity tables in
-/// the store, definition tables by their rows; a table nothing stores has no records.
-async fn target_exists(
-    state: &AppState,
-    registry: &Registry,
-    table: &str,
-    id: Uuid,
-) -> Result<bool> {
-    let db = state.engine.store.reader();
-    let found =
-        if registry.records.contains_key(table) || matches!(table, "systemuser" | "businessunit") {
-            switchboard_store::records::exists(db, table, id)
-                .await
-                .map_err(crate::records_api::record_error)?
-        } else if switchboard_engine::definitions::TABLES
-            .iter()
-            .any(|d| d.logical_name == table)
-        {
-            state
-                .engine
-                .store
-                .record_exists(table, id)
-                .await
-                .map_err(|e| {
-                    crate::records_api::record_error(switchboard_store::RecordError::Database(e))
-                })?
-        } else {
-            false
-        };
-    Ok(found)
 }
 
 /// `(guid)` or `(accountid=guid)`.
