@@ -9,6 +9,7 @@ pub mod job_runner;
 mod plugin_records;
 pub mod record_messages;
 pub mod registry;
+pub mod steps;
 pub mod tables;
 
 use std::sync::Arc;
@@ -72,18 +73,18 @@ impl Default for EngineConfig {
 /// What running a message needs.
 pub struct Parts {
     /// The database.
-    pub store: Store,
+    pub(crate) store: Store,
     /// The current definitions.
     pub registry: SharedRegistry,
     /// Platform messages, in every language there are translations for.
     pub locales: Arc<switchboard_locale::Locales>,
     /// The plug-in host.
-    pub plugins: Arc<switchboard_wasm::Host>,
+    pub(crate) plugins: Arc<switchboard_wasm::Host>,
     /// Wakes the job workers: call [`JobQueue::notify`] after committing a transaction that
     /// queued asynchronous steps.
     pub jobs: JobQueue,
     /// The plug-in trace log's background writer.
-    pub traces: TraceLog,
+    pub(crate) traces: TraceLog,
     /// How the engine runs.
     pub config: EngineConfig,
     /// What the job workers hand claimed jobs to; `None`: queued steps ([`StepJobRunner`]).

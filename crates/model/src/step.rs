@@ -224,3 +224,67 @@ mod tests {
         );
     }
 }
+
+/// Which rule a refused registration broke (callers map it to an HTTP status or a file
+/// location).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum StepRule {
+    /// The name is empty or longer than the store allows.
+    Name,
+    /// The stage is not 10, 20 or 40, or an asynchronous step is not at 40.
+    StageAndMode,
+    /// No message has that id or name.
+    UnknownMessage,
+    /// The custom API's `allowedcustomprocessingsteptype` does not allow the step.
+    NotAllowedOnMessage,
+    /// No plug-in type has that id, name or export key.
+    UnknownPluginType,
+    /// No step has that id (update, enable, disable, delete).
+    UnknownStep,
+    /// A step with that id exists already (registration).
+    Duplicate,
+    /// The step belongs to a managed solution (delete).
+    Managed,
+    /// An entity image the message does not give at the step's stage, or without an alias.
+    Image,
+    /// No step image has that id.
+    UnknownImage,
+}
+
+/// The columns a change sets; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepUpdate {
+    /// `name`.
+    pub name: Option<String>,
+    /// `description` (`Some(None)` clears it).
+    pub description: Option<Option<String>>,
+    /// `stage`.
+    pub stage: Option<StepStage>,
+    /// `mode`.
+    pub mode: Option<StepMode>,
+    /// `rank`.
+    pub rank: Option<i32>,
+    /// `filteringattributes` (an empty list clears it).
+    pub filtering_attributes: Option<Vec<String>>,
+    /// `configuration` (`Some(None)` clears it).
+    pub configuration: Option<Option<String>>,
+    /// The secure configuration (`Some(None)` removes it).
+    pub secure_configuration: Option<Option<String>>,
+    /// `asyncautodelete`.
+    pub async_auto_delete: Option<bool>,
+    /// `statecode` 0 (true) or 1 (false).
+    pub enabled: Option<bool>,
+}
+
+impl StepUpdate {
+    /// Whether the change only disables the step: disabling is always allowed, even when
+    /// the step no longer satisfies the rules (its plug-in type was removed, say).
+    pub fn only_disables(&self) -> bool {
+        self.enabled == Some(false)
+            && *self
+                == (StepUpdate {
+                    enabled: Some(false),
+                    ..StepUpdate::default()
+                })
+    }
+}

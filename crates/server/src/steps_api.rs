@@ -6,15 +6,16 @@
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json};
+use switchboard_engine::steps::StepChangeError as StepError;
 use switchboard_model::execution::Caller;
 use switchboard_model::step::column_list;
+use switchboard_model::step::{StepRule, StepUpdate};
 use switchboard_model::{
     ImageType, Message, MessageId, MessageRef, ProcessingStep, StepImage, StepMode, StepPluginRef,
     StepStage,
 };
 use switchboard_odata::names::qualified;
 use switchboard_odata::{ErrorKind, ODataError};
-use switchboard_store::{StepError, StepRule, StepUpdate};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -123,13 +124,6 @@ fn created(root: &str, set: &str, id: Uuid) -> Response {
     response
 }
 
-/// The pipeline reads steps from the registry snapshot: make a change visible now.
-async fn refresh(state: &AppState) {
-    if let Err(e) = state.engine.registry.refresh(&state.engine.store).await {
-        tracing::warn!(error = %e, "registry refresh after a step change");
-    }
-}
-
 /// Handles `POST /sdkmessageprocessingsteps`, `PATCH` and `DELETE
 /// /sdkmessageprocessingsteps(id)` (administrators only).
 pub(crate) async fn handle(
@@ -139,13 +133,13 @@ pub(crate) async fn handle(
 ) -> Result<Response> {
     require_admin(caller)?;
     let (root, method, key, body) = (request.root, request.method, request.key, request.body);
-    let store = &state.engine.store;
+    let engine = &state.engine;
     let response = match (method, key) {
         (&Method::POST, None) => {
             let members = object(body)?;
             let (step, secure) = decode_create(&members)?;
-            let change = store
-                .register_step(&step, secure.as_deref(), None)
+            let change = engine
+                .register_step(&step, secure.as_deref())
                 .await
                 .map_err(|e| step_error(e, &step))?;
             for w in &change.warnings {
@@ -157,8 +151,8 @@ pub(crate) async fn handle(
             let id = parse_key(key)?;
             let members = object(body)?;
             let update = decode_update(&members)?;
-            let stored = stored_step(store, id).await?;
-            store
+            let stored = stored_step(engine, id).await?;
+            engine
                 .update_step(id, &update)
                 .await
                 .map_err(|e| step_error(e, &stored))?;
@@ -166,8 +160,8 @@ pub(crate) async fn handle(
         }
         (&Method::DELETE, Some(key)) => {
             let id = parse_key(key)?;
-            let stored = stored_step(store, id).await?;
-            store
+            let stored = stored_step(engine, id).await?;
+            engine
                 .delete_step(id)
                 .await
                 .map_err(|e| step_error(e, &stored))?;
@@ -175,7 +169,6 @@ pub(crate) async fn handle(
         }
         _ => return Err(no_resource(&request, SET)),
     };
-    refresh(state).await;
     Ok(response)
 }
 
@@ -200,7 +193,7 @@ pub(crate) async fn handle_image(
     request: StepRequest<'_>,
 ) -> Result<Response> {
     require_admin(caller)?;
-    let store = &state.engine.store;
+    let engine = &state.engine;
     let response = match (request.method, request.key) {
         (&Method::POST, None) => {
             let members = object(request.body)?;
@@ -208,7 +201,7 @@ pub(crate) async fn handle_image(
             let step = bind(&members, "sdkmessageprocessingstepid@odata.bind", SET)?
                 .ok_or_else(|| missing("sdkmessageprocessingstepid@odata.bind", IMAGE))?;
             let image = decode_image(&members, None)?;
-            store
+            engine
                 .register_step_image(step, &image)
                 .await
                 .map_err(|e| image_error(e, step, image.id))?;
@@ -218,15 +211,13 @@ pub(crate) async fn handle_image(
             let id = parse_key(key)?;
             let members = object(request.body)?;
             check_columns(&members, &IMAGE_COLUMNS[1..7], IMAGE)?;
-            let (step, stored) = store
-                .list_step_images()
+            let (step, stored) = engine
+                .step_image(id)
                 .await
                 .map_err(internal)?
-                .into_iter()
-                .find(|(_, i)| i.id == id)
                 .ok_or_else(|| not_found(IMAGE, id))?;
             let image = decode_image(&members, Some(stored))?;
-            store
+            engine
                 .update_step_image(&image)
                 .await
                 .map_err(|e| image_error(e, step, id))?;
@@ -234,7 +225,7 @@ pub(crate) async fn handle_image(
         }
         (&Method::DELETE, Some(key)) => {
             let id = parse_key(key)?;
-            store
+            engine
                 .delete_step_image(id)
                 .await
                 .map_err(|e| image_error(e, Uuid::nil(), id))?;
@@ -242,7 +233,6 @@ pub(crate) async fn handle_image(
         }
         _ => return Err(no_resource(&request, IMAGE_SET)),
     };
-    refresh(state).await;
     Ok(response)
 }
 
@@ -318,19 +308,16 @@ fn image_error(e: StepError, step: Uuid, image: Uuid) -> ODataError {
             ),
             _ => err(ErrorKind::InvalidArgument, message),
         },
-        StepError::Database(e) => internal(e),
+        StepError::Failed(e) => internal(e),
     }
 }
 
 /// The stored step (for messages about it), or 404.
-async fn stored_step(store: &switchboard_store::Store, id: Uuid) -> Result<ProcessingStep> {
-    store
-        .list_steps()
+async fn stored_step(engine: &switchboard_engine::Engine, id: Uuid) -> Result<ProcessingStep> {
+    engine
+        .step(id)
         .await
         .map_err(internal)?
-        .into_iter()
-        .map(|s| s.step)
-        .find(|s| s.id == id)
         .ok_or_else(|| not_found(LOGICAL, id))
 }
 
@@ -349,7 +336,7 @@ fn not_found(table: &str, id: impl std::fmt::Display) -> ODataError {
 fn step_error(e: StepError, step: &ProcessingStep) -> ODataError {
     let (rule, message) = match e {
         StepError::Rejected { rule, message } => (rule, message),
-        StepError::Database(e) => return internal(e),
+        StepError::Failed(e) => return internal(e),
     };
     match rule {
         StepRule::UnknownMessage => match &step.message {

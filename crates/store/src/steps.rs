@@ -24,6 +24,8 @@ use switchboard_model::{
 };
 use uuid::Uuid;
 
+pub use switchboard_model::step::{StepRule, StepUpdate};
+
 use crate::Store;
 use crate::entity::{
     customapi, pluginpackage, plugintype, publisher, sdkmessage, sdkmessageprocessingstep as step,
@@ -33,32 +35,6 @@ use crate::entity::{
 
 /// The longest step name (`sdkmessageprocessingstep.name` is a String(256)).
 pub const MAX_STEP_NAME: usize = 256;
-
-/// Which rule a refused registration broke (callers map it to an HTTP status or a file
-/// location).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum StepRule {
-    /// The name is empty or longer than [`MAX_STEP_NAME`].
-    Name,
-    /// The stage is not 10, 20 or 40, or an asynchronous step is not at 40.
-    StageAndMode,
-    /// No message has that id or name.
-    UnknownMessage,
-    /// The custom API's `allowedcustomprocessingsteptype` does not allow the step.
-    NotAllowedOnMessage,
-    /// No plug-in type has that id, name or export key.
-    UnknownPluginType,
-    /// No step has that id (update, enable, disable, delete).
-    UnknownStep,
-    /// A step with that id exists already (registration).
-    Duplicate,
-    /// The step belongs to a managed solution (delete).
-    Managed,
-    /// An entity image the message does not give at the step's stage, or without an alias.
-    Image,
-    /// No step image has that id.
-    UnknownImage,
-}
 
 /// Why a step was not registered, changed or deleted.
 #[derive(Debug)]
@@ -106,44 +82,6 @@ pub struct StepChange {
     pub created: bool,
     /// Non-fatal findings (a plug-in type that lives in a plug-in package).
     pub warnings: Vec<Message>,
-}
-
-/// The columns a change sets; `None` leaves a column as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StepUpdate {
-    /// `name`.
-    pub name: Option<String>,
-    /// `description` (`Some(None)` clears it).
-    pub description: Option<Option<String>>,
-    /// `stage`.
-    pub stage: Option<StepStage>,
-    /// `mode`.
-    pub mode: Option<StepMode>,
-    /// `rank`.
-    pub rank: Option<i32>,
-    /// `filteringattributes` (an empty list clears it).
-    pub filtering_attributes: Option<Vec<String>>,
-    /// `configuration` (`Some(None)` clears it).
-    pub configuration: Option<Option<String>>,
-    /// The secure configuration (`Some(None)` removes it).
-    pub secure_configuration: Option<Option<String>>,
-    /// `asyncautodelete`.
-    pub async_auto_delete: Option<bool>,
-    /// `statecode` 0 (true) or 1 (false).
-    pub enabled: Option<bool>,
-}
-
-impl StepUpdate {
-    /// Whether the change only disables the step: disabling is always allowed, even when
-    /// the step no longer satisfies the rules (its plug-in type was removed, say).
-    fn only_disables(&self) -> bool {
-        self.enabled == Some(false)
-            && *self
-                == (StepUpdate {
-                    enabled: Some(false),
-                    ..StepUpdate::default()
-                })
-    }
 }
 
 /// A stored step with what its references resolved to.
