@@ -11,7 +11,7 @@ use switchboard_store::unit::Unit;
 use switchboard_store::{DatabaseTransaction, TransactionTrait};
 
 use crate::Engine;
-use crate::execute::{QueuedStep, ServerUnit, pipeline};
+use crate::unit::{QueuedStep, ServerUnit};
 
 /// The job runner `serve` hands claimed jobs to.
 pub struct StepJobRunner {
@@ -67,7 +67,7 @@ impl StepJobRunner {
             registry.clone(),
         ));
         let dyn_unit: Arc<dyn UnitOfWork> = unit.clone();
-        let result = pipeline(&self.engine, unit.clone())
+        let result = Engine::pipeline(&self.engine, unit.clone())
             .run_async_step(&step, &caller, &queued.context, &dyn_unit)
             .await;
         match result {

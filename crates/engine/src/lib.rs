@@ -5,12 +5,14 @@
 
 pub mod definitions;
 pub mod execute;
+mod invoker;
 pub mod job_runner;
 mod plugin_records;
 pub mod record_messages;
 pub mod registry;
 pub mod steps;
 pub mod tables;
+mod unit;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -220,6 +222,11 @@ impl Engine {
     ) -> Result<Option<Caller>, String> {
         let principal = self.store.principal(id).await.map_err(|e| e.to_string())?;
         Ok(principal.map(|p| caller(&p, acting.user_id)))
+    }
+
+    /// The pipeline of one execution (and those nested in it) over `unit`.
+    pub(crate) fn pipeline(&self, unit: Arc<unit::ServerUnit>) -> switchboard_pipeline::Pipeline {
+        invoker::pipeline(self, unit)
     }
 
     /// Whether the database answers (the health check).

@@ -20,13 +20,13 @@ use switchboard_wasm::{RecordFailure, RecordFuture, RecordPage, RecordService};
 use uuid::Uuid;
 
 use crate::Engine;
-use crate::execute::ServerUnit;
 use crate::record_messages::MAX_PAGE_SIZE;
 use crate::record_messages::{
     BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MORE_RECORDS, Nesting, RecordInput,
     RecordMessageError, RecordOp, record_request, run_record_message,
 };
 use crate::registry::Registry;
+use crate::unit::ServerUnit;
 
 /// Record access for one plug-in call, on behalf of its caller.
 pub(crate) struct CallerRecords {
@@ -250,7 +250,7 @@ impl RecordService for CallerRecords {
                 primary_entity_name: None,
                 primary_entity_id: None,
                 inputs,
-                outputs: crate::execute::default_outputs(&api),
+                outputs: crate::unit::default_outputs(&api),
                 privilege: api.execute_privilege.clone(),
                 depth: self.below.depth,
                 correlation_id: self.below.correlation_id,
@@ -258,7 +258,7 @@ impl RecordService for CallerRecords {
                 main_operation_is_plugin: true,
             };
             let unit: Arc<dyn UnitOfWork> = self.unit.clone();
-            crate::execute::pipeline(&self.engine, self.unit.clone())
+            Engine::pipeline(&self.engine, self.unit.clone())
                 .execute(&self.caller, request, &unit)
                 .await
                 .map_err(|e| {

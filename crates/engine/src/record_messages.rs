@@ -18,7 +18,7 @@ use switchboard_store::{DbErr, RecordError};
 use uuid::Uuid;
 
 use crate::Engine;
-use crate::execute::{ServerUnit, database, execute_error, pipeline, reading};
+use crate::unit::{ServerUnit, database, execute_error, reading};
 
 /// Dataverse's largest page: a query without `odata.maxpagesize` gets at most this many.
 pub const MAX_PAGE_SIZE: u64 = 5000;
@@ -318,7 +318,7 @@ pub(crate) async fn run_record_message(
     server_unit: &Arc<ServerUnit>,
 ) -> Result<BTreeMap<String, Value>, RecordMessageError> {
     let unit: Arc<dyn UnitOfWork> = server_unit.clone();
-    let result = pipeline(engine, server_unit.clone())
+    let result = Engine::pipeline(engine, server_unit.clone())
         .execute(caller, request, &unit)
         .await;
     result.map_err(|e| {

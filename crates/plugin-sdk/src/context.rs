@@ -2,8 +2,7 @@
 
 use crate::PluginError;
 use crate::bindings::switchboard::plugin::{parameters, tracing, types as wit};
-use crate::organization::from_entity_data;
-use crate::value::{Entity, FromValue, Guid, Reader, Value, to_wit};
+use crate::value::{Entity, FromValue, Guid, Reader, Value, from_entity_data, to_wit};
 
 /// Pipeline stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

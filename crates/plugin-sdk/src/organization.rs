@@ -9,7 +9,7 @@
 use crate::PluginError;
 use crate::bindings::switchboard::plugin::{organization, types as wit};
 use crate::context::Context;
-use crate::value::{Entity, EntityReference, Guid, Reader, Value, to_wit};
+use crate::value::{Entity, EntityReference, Guid, Reader, Value, from_entity_data, to_wit};
 
 /// The implicit input parameter of a record-bound custom API.
 const TARGET: &str = "Target";
@@ -42,20 +42,6 @@ fn entity_data(e: &Entity) -> wit::EntityData {
         },
         arena,
     }
-}
-
-/// Reads a record the host sent.
-pub(crate) fn from_entity_data(data: &wit::EntityData) -> Result<Entity, PluginError> {
-    let mut reader = Reader::new(&data.arena);
-    let mut attributes = Vec::with_capacity(data.entity.attributes.len());
-    for a in &data.entity.attributes {
-        attributes.push((a.name.clone(), reader.value(&a.value)?));
-    }
-    Ok(Entity {
-        logical_name: data.entity.logical_name.clone(),
-        id: data.entity.id.map(Guid::from),
-        attributes,
-    })
 }
 
 /// Reads a page of records the host sent.

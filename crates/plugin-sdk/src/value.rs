@@ -367,3 +367,17 @@ fn push_entity(e: &Entity, arena: &mut Vec<wit::Entity>) -> u32 {
     arena[index].attributes = attributes;
     index as u32
 }
+
+/// Reads a record the host sent.
+pub(crate) fn from_entity_data(data: &wit::EntityData) -> Result<Entity, PluginError> {
+    let mut reader = Reader::new(&data.arena);
+    let mut attributes = Vec::with_capacity(data.entity.attributes.len());
+    for a in &data.entity.attributes {
+        attributes.push((a.name.clone(), reader.value(&a.value)?));
+    }
+    Ok(Entity {
+        logical_name: data.entity.logical_name.clone(),
+        id: data.entity.id.map(Guid::from),
+        attributes,
+    })
+}

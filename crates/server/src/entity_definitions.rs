@@ -16,7 +16,7 @@ use switchboard_odata::rows as in_memory;
 use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
 
-use crate::webapi::json_response;
+use crate::request::json_response;
 use switchboard_engine::definitions::TABLES;
 use switchboard_engine::registry::Registry;
 

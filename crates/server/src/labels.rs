@@ -15,7 +15,7 @@ use switchboard_odata::{ErrorKind, ODataError};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::webapi::json_response;
+use crate::request::json_response;
 use switchboard_engine::registry::Registry;
 
 type Result<T> = std::result::Result<T, ODataError>;

@@ -7,6 +7,7 @@ pub mod jwt;
 mod labels;
 pub mod ratelimit;
 mod records_api;
+mod request;
 mod steps_api;
 mod tables_api;
 pub mod tls;

@@ -18,7 +18,7 @@ use switchboard_odata::{ErrorKind, ODataError};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::webapi::{Incoming, json_response, no_http_resource, parse_key, read_body};
+use crate::request::{Incoming, json_response, no_http_resource, parse_key, read_body};
 use switchboard_engine::record_messages::{
     BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MAX_PAGE_SIZE, MORE_RECORDS, RecordInput,
     RecordMessageError, RecordOp, Upsert, count_records, record_message, upsert,
@@ -45,7 +45,7 @@ pub(crate) fn record_error(e: RecordMessageError) -> ODataError {
         RecordMessageError::Failed(detail) => {
             ODataError::internal(format_args!("record operation failed: {detail}"))
         }
-        RecordMessageError::Execute(e) => crate::webapi::execute_failure(e),
+        RecordMessageError::Execute(e) => crate::request::execute_failure(e),
     }
 }
 

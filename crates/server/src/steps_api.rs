@@ -19,7 +19,7 @@ use switchboard_odata::{ErrorKind, ODataError};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::webapi::parse_key;
+use crate::request::parse_key;
 
 type Result<T> = std::result::Result<T, ODataError>;
 

@@ -14,7 +14,7 @@ use switchboard_odata::rows::{self as in_memory, filter_columns};
 use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
 
-use crate::webapi::{json_response, parse_key};
+use crate::request::{json_response, parse_key};
 use switchboard_engine::definitions::TABLES;
 use switchboard_engine::registry::Registry;
 

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
-use switchboard_model::execution::{Binding as CallBinding, ExecuteError, ExecuteRequest};
+use switchboard_model::execution::{Binding as CallBinding, ExecuteRequest};
 use switchboard_model::value::{EntityReference, Value};
 use switchboard_model::{Binding, CustomApi, Message, MessageId};
 use switchboard_odata::call::{inputs_from_body, inputs_from_url};
@@ -21,6 +21,10 @@ use uuid::Uuid;
 
 use crate::errors::ApiError;
 use crate::identity::CallerIdentity;
+use crate::request::{
+    Incoming, execute_failure, json_response, no_http_resource, only_get, parse_key, read_body,
+    require,
+};
 use crate::{AppState, identity};
 use switchboard_engine::definitions::{Writes, writes};
 use switchboard_engine::execute::execute;
@@ -30,8 +34,6 @@ use switchboard_odata::tables::TableInfo;
 
 /// Versions of the Web API root that are served (all the same API).
 pub const VERSIONS: &[&str] = &["v9.0", "v9.1", "v9.2"];
-/// Largest request body accepted.
-pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
 type Result<T> = std::result::Result<T, ODataError>;
 
@@ -44,17 +46,6 @@ fn not_found(segment: &str) -> ODataError {
         ErrorKind::ResourceNotFound,
         Message::new(MessageId::ODataResourceNotFound).arg("segment", segment),
     )
-}
-
-/// What one request needs besides its path: headers, method, body, and where it came in.
-pub(crate) struct Incoming {
-    pub(crate) method: Method,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Body,
-    /// `http://host/api/data/v9.2/`, for `@odata.context`.
-    pub(crate) root: String,
-    /// The full URI as received, for messages.
-    pub(crate) uri: String,
 }
 
 /// The handler for everything under `/api/data/`.
@@ -159,34 +150,8 @@ fn prefer_annotations(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-pub(crate) fn json_response(status: StatusCode, body: Json) -> Response {
-    // Straight to bytes: `to_string` would go through the formatting machinery.
-    let bytes = serde_json::to_vec(&body).unwrap_or_default();
-    let mut response = (status, bytes).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; odata.metadata=minimal"),
-    );
-    response
-}
-
 fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
-}
-
-fn only_get(incoming: &Incoming) -> Result<()> {
-    if incoming.method == Method::GET || incoming.method == Method::HEAD {
-        Ok(())
-    } else {
-        Err(no_http_resource(incoming))
-    }
-}
-
-pub(crate) fn no_http_resource(incoming: &Incoming) -> ODataError {
-    err(
-        ErrorKind::NoHttpResource,
-        Message::new(MessageId::ODataNoHttpResource).arg("uri", &incoming.uri),
-    )
 }
 
 async fn route(
@@ -393,33 +358,6 @@ async fn definition_set(
     }
 }
 
-/// Fails with Dataverse's 403 unless the caller holds `privilege` (`subject` names what it
-/// guards: an API or a table).
-pub(crate) fn require(
-    caller: &switchboard_model::execution::Caller,
-    privilege: &str,
-    subject: &str,
-) -> Result<()> {
-    if caller.holds(privilege) {
-        return Ok(());
-    }
-    Err(err(
-        ErrorKind::Forbidden,
-        caller.missing_privilege(privilege, subject),
-    ))
-}
-
-/// The Web API error for a failed execution.
-pub(crate) fn execute_failure(e: ExecuteError) -> ODataError {
-    match e {
-        ExecuteError::Business(m) => err(ErrorKind::Business, m),
-        ExecuteError::PluginFailed(m) => err(ErrorKind::PluginFailed, m),
-        ExecuteError::Forbidden(m) => err(ErrorKind::Forbidden, m),
-        ExecuteError::InfiniteLoop(m) => err(ErrorKind::InfiniteLoop, m),
-        ExecuteError::Internal(m) => err(ErrorKind::Internal, m),
-    }
-}
-
 /// The API a segment names, if it is callable (exposable; private ones are callable too).
 fn callable<'a>(registry: &'a Registry, name: &str) -> Option<&'a Arc<CustomApi>> {
     registry.apis.get(name).filter(|a| a.is_exposable())
@@ -511,57 +449,6 @@ async fn bound(
         incoming,
     )
     .await
-}
-
-/// `(guid)` or `(accountid=guid)`.
-pub(crate) fn parse_key(key: &str) -> Result<Uuid> {
-    let raw = key.split_once('=').map_or(key, |(_, v)| v).trim();
-    let raw = raw.trim_matches('\'');
-    let raw = raw
-        .strip_prefix('{')
-        .and_then(|r| r.strip_suffix('}'))
-        .unwrap_or(raw);
-    if raw.len() != 36 {
-        return Err(err(
-            ErrorKind::BadKey,
-            Message::new(MessageId::ODataBadKey).arg("key", key),
-        ));
-    }
-    Uuid::parse_str(raw).map_err(|_| {
-        err(
-            ErrorKind::BadKey,
-            Message::new(MessageId::ODataBadKey).arg("key", key),
-        )
-    })
-}
-
-pub(crate) async fn read_body(incoming: Incoming) -> Result<Bytes> {
-    if let Some(ct) = incoming
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    {
-        let media = ct
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        if media != "application/json" {
-            return Err(err(
-                ErrorKind::UnsupportedMediaType,
-                Message::new(MessageId::ODataUnsupportedMediaType).arg("type", ct),
-            ));
-        }
-    }
-    axum::body::to_bytes(incoming.body, MAX_BODY)
-        .await
-        .map_err(|_| {
-            err(
-                ErrorKind::PayloadTooLarge,
-                Message::new(MessageId::ODataPayloadTooLarge).arg("max", MAX_BODY),
-            )
-        })
 }
 
 #[allow(clippy::too_many_arguments)]

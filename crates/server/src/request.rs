@@ -1,0 +1,139 @@
+//! The parts of a Web API request and answer every handler uses: the request as routed,
+//! JSON answers, record keys, bodies, privilege checks, execution failures as OData errors.
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value as Json;
+use switchboard_model::execution::ExecuteError;
+use switchboard_model::{Message, MessageId};
+use switchboard_odata::{ErrorKind, ODataError};
+use uuid::Uuid;
+
+type Result<T> = std::result::Result<T, ODataError>;
+
+fn err(kind: ErrorKind, message: Message) -> ODataError {
+    ODataError::new(kind, message)
+}
+
+/// Largest request body accepted.
+pub(crate) const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// What one request needs besides its path: headers, method, body, and where it came in.
+pub(crate) struct Incoming {
+    pub(crate) method: Method,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Body,
+    /// `http://host/api/data/v9.2/`, for `@odata.context`.
+    pub(crate) root: String,
+    /// The full URI as received, for messages.
+    pub(crate) uri: String,
+}
+
+/// A JSON answer with OData's minimal-metadata content type.
+pub(crate) fn json_response(status: StatusCode, body: Json) -> Response {
+    // Straight to bytes: `to_string` would go through the formatting machinery.
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    let mut response = (status, bytes).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; odata.metadata=minimal"),
+    );
+    response
+}
+
+/// Only `GET` (and `HEAD`) read a resource.
+pub(crate) fn only_get(incoming: &Incoming) -> Result<()> {
+    if incoming.method == Method::GET || incoming.method == Method::HEAD {
+        Ok(())
+    } else {
+        Err(no_http_resource(incoming))
+    }
+}
+
+/// No resource answers this method at this URI.
+pub(crate) fn no_http_resource(incoming: &Incoming) -> ODataError {
+    err(
+        ErrorKind::NoHttpResource,
+        Message::new(MessageId::ODataNoHttpResource).arg("uri", &incoming.uri),
+    )
+}
+
+/// Fails with Dataverse's 403 unless the caller holds `privilege` (`subject` names what it
+/// guards: an API or a table).
+pub(crate) fn require(
+    caller: &switchboard_model::execution::Caller,
+    privilege: &str,
+    subject: &str,
+) -> Result<()> {
+    if caller.holds(privilege) {
+        return Ok(());
+    }
+    Err(err(
+        ErrorKind::Forbidden,
+        caller.missing_privilege(privilege, subject),
+    ))
+}
+
+/// The Web API error for a failed execution.
+pub(crate) fn execute_failure(e: ExecuteError) -> ODataError {
+    match e {
+        ExecuteError::Business(m) => err(ErrorKind::Business, m),
+        ExecuteError::PluginFailed(m) => err(ErrorKind::PluginFailed, m),
+        ExecuteError::Forbidden(m) => err(ErrorKind::Forbidden, m),
+        ExecuteError::InfiniteLoop(m) => err(ErrorKind::InfiniteLoop, m),
+        ExecuteError::Internal(m) => err(ErrorKind::Internal, m),
+    }
+}
+
+/// `(guid)` or `(accountid=guid)`.
+pub(crate) fn parse_key(key: &str) -> Result<Uuid> {
+    let raw = key.split_once('=').map_or(key, |(_, v)| v).trim();
+    let raw = raw.trim_matches('\'');
+    let raw = raw
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .unwrap_or(raw);
+    if raw.len() != 36 {
+        return Err(err(
+            ErrorKind::BadKey,
+            Message::new(MessageId::ODataBadKey).arg("key", key),
+        ));
+    }
+    Uuid::parse_str(raw).map_err(|_| {
+        err(
+            ErrorKind::BadKey,
+            Message::new(MessageId::ODataBadKey).arg("key", key),
+        )
+    })
+}
+
+/// The JSON body (`application/json` when a type is given), at most [`MAX_BODY`] bytes.
+pub(crate) async fn read_body(incoming: Incoming) -> Result<Bytes> {
+    if let Some(ct) = incoming
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        let media = ct
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if media != "application/json" {
+            return Err(err(
+                ErrorKind::UnsupportedMediaType,
+                Message::new(MessageId::ODataUnsupportedMediaType).arg("type", ct),
+            ));
+        }
+    }
+    axum::body::to_bytes(incoming.body, MAX_BODY)
+        .await
+        .map_err(|_| {
+            err(
+                ErrorKind::PayloadTooLarge,
+                Message::new(MessageId::ODataPayloadTooLarge).arg("max", MAX_BODY),
+            )
+        })
+}
