@@ -715,8 +715,7 @@ async fn write_api(
             .exec_without_returning(txn)
             .await?;
     }
-    replace_labels(txn, id, "customapi", "displayname", &api.display_name).await?;
-    replace_labels(txn, id, "customapi", "description", &api.description).await?;
+    replace_display_labels(txn, id, "customapi", &api.display_name, &api.description).await?;
 
     // Items: upsert the package's, and on managed upgrades drop the ones it no longer has.
     let old_params = param::Entity::find()
@@ -749,19 +748,11 @@ async fn write_api(
                 .exec_without_returning(txn)
                 .await?;
         }
-        replace_labels(
+        replace_display_labels(
             txn,
             pid,
             "customapirequestparameter",
-            "displayname",
             &p.display_name,
-        )
-        .await?;
-        replace_labels(
-            txn,
-            pid,
-            "customapirequestparameter",
-            "description",
             &p.description,
         )
         .await?;
@@ -794,19 +785,11 @@ async fn write_api(
                 .exec_without_returning(txn)
                 .await?;
         }
-        replace_labels(
+        replace_display_labels(
             txn,
             pid,
             "customapiresponseproperty",
-            "displayname",
             &p.display_name,
-        )
-        .await?;
-        replace_labels(
-            txn,
-            pid,
-            "customapiresponseproperty",
-            "description",
             &p.description,
         )
         .await?;
@@ -876,6 +859,18 @@ async fn delete_labels(txn: &impl ConnectionTrait, object: Uuid) -> Result<(), D
 }
 
 /// Replaces the per-language labels of one column of one row.
+/// Replaces the `displayname` and `description` labels of a row.
+async fn replace_display_labels(
+    txn: &impl ConnectionTrait,
+    object: Uuid,
+    table: &str,
+    display_name: &LocalizedLabel,
+    description: &LocalizedLabel,
+) -> Result<(), DbErr> {
+    replace_labels(txn, object, table, "displayname", display_name).await?;
+    replace_labels(txn, object, table, "description", description).await
+}
+
 async fn replace_labels(
     txn: &impl ConnectionTrait,
     object: Uuid,
