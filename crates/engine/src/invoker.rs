@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::Engine;
 use crate::registry::Registry;
 use crate::unit::{ServerUnit, pipeline_error};
+use switchboard_model::PluginAssemblyKind;
 
 /// The pipeline of one execution (and the executions nested in it): steps from the unit's
 /// registry snapshot, plug-ins run by the host against `unit`.
@@ -147,7 +148,7 @@ impl PluginInvoker for ServerInvoker {
                     }
                 }
                 Target::Step(step) => match registry.plugin_targets.get(&step.plugin_type) {
-                    Some(p) if p.kind == "wasm" && p.sha256.is_some() => {
+                    Some(p) if p.kind == PluginAssemblyKind::Wasm && p.sha256.is_some() => {
                         (p.clone(), registry.apis.get(&context.message_name).cloned())
                     }
                     _ => {
@@ -353,11 +354,11 @@ pub(crate) fn runnable<'a>(registry: &'a Registry, api: &CustomApi) -> Option<&'
     };
     let target = registry.plugin_targets.get(&id);
     match target {
-        Some(t) if t.kind == "wasm" && t.sha256.is_some() => target,
+        Some(t) if t.kind == PluginAssemblyKind::Wasm && t.sha256.is_some() => target,
         other => {
             let reason = match other {
                 None => "no imported assembly provides it",
-                Some(t) if t.kind != "wasm" => "its assembly is not WebAssembly",
+                Some(t) if t.kind != PluginAssemblyKind::Wasm => "its assembly is not WebAssembly",
                 Some(_) => "its assembly's binary was not in the package",
             };
             tracing::warn!(api = %api.unique_name, plugin_type = %id, reason, "returning defaults");

@@ -83,6 +83,15 @@ impl PluginAssemblyKind {
         }
     }
 
+    /// From its stored form (anything but `wasm` is never run).
+    pub fn from_stored(kind: &str) -> Self {
+        if kind == "wasm" {
+            PluginAssemblyKind::Wasm
+        } else {
+            PluginAssemblyKind::Foreign
+        }
+    }
+
     /// Stored form.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -333,8 +333,8 @@ pub struct PluginTarget {
     pub assembly_id: Uuid,
     /// The assembly's name.
     pub assembly_name: String,
-    /// `wasm` or `foreign`.
-    pub kind: String,
+    /// WebAssembly (runnable here) or foreign.
+    pub kind: switchboard_model::PluginAssemblyKind,
     /// SHA-256 of the stored binary, when there is one.
     pub sha256: Option<String>,
 }
@@ -369,7 +369,7 @@ impl Store {
                     type_name: t.typename,
                     assembly_id: t.pluginassemblyid,
                     assembly_name: name,
-                    kind,
+                    kind: switchboard_model::PluginAssemblyKind::from_stored(&kind),
                     sha256: sha,
                 })
             })
