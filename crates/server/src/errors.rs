@@ -73,7 +73,7 @@ pub fn log_server_error(response: &mut Response) {
         status = status.as_u16(),
         request = logged.as_ref().and_then(|l| l.request.as_deref()),
         correlation,
-        message = logged.as_ref().map(|l| l.message.as_str()),
+        error = logged.as_ref().map(|l| l.message.as_str()),
         detail = logged.as_ref().and_then(|l| l.detail.as_deref()),
         "request failed"
     );
