@@ -53,7 +53,7 @@ pub async fn execute(
         depth: 1,
         correlation_id: request.correlation_id,
         parent: None,
-        main_operation_is_plugin: true,
+        main_operation: switchboard_pipeline::MainOperation::Plugin,
     };
     let server_unit = Arc::new(ServerUnit::over(
         Unit::new(engine.store.clone()),

@@ -28,9 +28,10 @@ pub(crate) fn pipeline(engine: &Engine, unit: Arc<ServerUnit>) -> Pipeline {
         Arc::new(RegistrySteps(unit.registry.clone())),
         Arc::new(ServerInvoker {
             engine: engine.clone(),
-            unit,
+            unit: unit.clone(),
         }),
     )
+    .with_platform(Arc::new(crate::record_messages::RecordOperations(unit)))
 }
 
 /// Steps from one registry snapshot.
@@ -125,18 +126,6 @@ impl PluginInvoker for ServerInvoker {
     ) -> BoxFuture<'a, Result<StepChanges, PipelineError>> {
         Box::pin(async move {
             let registry = self.unit.registry.clone();
-            if target == Target::MainOperation
-                && let Some(op) = crate::record_messages::RecordOp::of(&context.message_name)
-                && let Some(table) = context
-                    .primary_entity_name
-                    .as_deref()
-                    .and_then(|t| registry.records.get(t))
-            {
-                return crate::record_messages::main_operation(
-                    &self.unit, op, table, caller, context,
-                )
-                .await;
-            }
             let (plugin, api) = match target {
                 Target::MainOperation => {
                     let api = registry.apis.get(&context.message_name).cloned();

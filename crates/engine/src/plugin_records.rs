@@ -255,7 +255,7 @@ impl RecordService for CallerRecords {
                 depth: self.below.depth,
                 correlation_id: self.below.correlation_id,
                 parent: self.below.parent.clone(),
-                main_operation_is_plugin: true,
+                main_operation: switchboard_pipeline::MainOperation::Plugin,
             };
             let unit: Arc<dyn UnitOfWork> = self.unit.clone();
             Engine::pipeline(&self.engine, self.unit.clone())

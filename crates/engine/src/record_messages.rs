@@ -11,7 +11,8 @@ use switchboard_model::{
     Entity, EntityReference, Message, RecordErrorKind, StepStage, Table, Value,
 };
 use switchboard_pipeline::{
-    ExecutionContext, MessageRequest, PipelineError, PipelineErrorKind, StepChanges, UnitOfWork,
+    BoxFuture, ExecutionContext, MainOperation, MessageRequest, PipelineError, PipelineErrorKind,
+    PlatformOperation, StepChanges, UnitOfWork,
 };
 use switchboard_store::records::{self, Record};
 use switchboard_store::{DbErr, RecordError};
@@ -188,7 +189,7 @@ pub(crate) fn record_request(
         depth: nesting.depth,
         correlation_id: nesting.correlation_id,
         parent: nesting.parent,
-        main_operation_is_plugin: false,
+        main_operation: MainOperation::Platform,
     }
 }
 
@@ -350,6 +351,39 @@ impl From<RecordError> for RecordMessageError {
             RecordError::Rejected(kind, message) => Self::Refused(kind, message),
             RecordError::Database(e) => Self::Failed(e.to_string()),
         }
+    }
+}
+
+/// The pipeline's platform operations: a record message's store call in the execution's
+/// unit of work.
+pub(crate) struct RecordOperations(pub(crate) Arc<ServerUnit>);
+
+impl PlatformOperation for RecordOperations {
+    fn run<'a>(
+        &'a self,
+        caller: &'a Caller,
+        context: &'a ExecutionContext,
+        _unit: &'a Arc<dyn UnitOfWork>,
+    ) -> BoxFuture<'a, Result<StepChanges, PipelineError>> {
+        Box::pin(async move {
+            let op = RecordOp::of(&context.message_name);
+            let table = context
+                .primary_entity_name
+                .as_deref()
+                .and_then(|t| self.0.registry.records.get(t));
+            match (op, table) {
+                (Some(op), Some(table)) => {
+                    main_operation(&self.0, op, table, caller, context).await
+                }
+                _ => Err(PipelineError::new(
+                    PipelineErrorKind::Internal,
+                    Message::internal(format_args!(
+                        "{} on {:?} is not a record message",
+                        context.message_name, context.primary_entity_name
+                    )),
+                )),
+            }
+        })
     }
 }
 

@@ -14,8 +14,8 @@ use crate::context::{ExecutionContext, MAX_DEPTH};
 /// The input that carries the record of record messages (and record-bound APIs).
 const TARGET: &str = "Target";
 use crate::seams::{
-    AsyncStep, PipelineError, PipelineErrorKind, PluginInvoker, Step, StepSource, Target,
-    UnitOfWork,
+    AsyncStep, PipelineError, PipelineErrorKind, PlatformOperation, PluginInvoker, Step,
+    StepSource, Target, UnitOfWork,
 };
 
 /// A message to execute.
@@ -39,22 +39,44 @@ pub struct MessageRequest {
     pub correlation_id: Uuid,
     /// The message and stage of the plug-in that executed this one.
     pub parent: Option<(String, StepStage)>,
-    /// The main operation is a plug-in (custom APIs), not a built-in write (record
-    /// messages): only running plug-ins counts toward the depth limit, as in Dataverse.
-    pub main_operation_is_plugin: bool,
+    /// What runs at stage 30.
+    pub main_operation: MainOperation,
 }
 
-/// The pipeline: where steps come from and how plug-ins run.
+/// What runs at stage 30 of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MainOperation {
+    /// The message's plug-in (custom APIs), run by the [`PluginInvoker`]; only running
+    /// plug-ins counts toward the depth limit, as in Dataverse.
+    Plugin,
+    /// The platform's own operation (record messages), run by the [`PlatformOperation`].
+    Platform,
+}
+
+/// The pipeline: where steps come from, how plug-ins run, and what runs the platform's own
+/// main operations.
 #[derive(Clone)]
 pub struct Pipeline {
     steps: Arc<dyn StepSource>,
     invoker: Arc<dyn PluginInvoker>,
+    platform: Option<Arc<dyn PlatformOperation>>,
 }
 
 impl Pipeline {
-    /// A pipeline over these seams.
+    /// A pipeline over these seams (without platform operations: see
+    /// [`Pipeline::with_platform`]).
     pub fn new(steps: Arc<dyn StepSource>, invoker: Arc<dyn PluginInvoker>) -> Self {
-        Self { steps, invoker }
+        Self {
+            steps,
+            invoker,
+            platform: None,
+        }
+    }
+
+    /// With what runs the main operation of [`MainOperation::Platform`] messages.
+    pub fn with_platform(mut self, platform: Arc<dyn PlatformOperation>) -> Self {
+        self.platform = Some(platform);
+        self
     }
 
     /// Executes a message and returns its outputs. At depth 1 the execution owns `unit` and
@@ -88,7 +110,8 @@ impl Pipeline {
         unit: &Arc<dyn UnitOfWork>,
     ) -> Result<BTreeMap<String, Value>, PipelineError> {
         let steps = self.steps_for(&request);
-        if request.depth > MAX_DEPTH && (request.main_operation_is_plugin || !steps.is_empty()) {
+        let runs_plugin = request.main_operation == MainOperation::Plugin;
+        if request.depth > MAX_DEPTH && (runs_plugin || !steps.is_empty()) {
             return Err(PipelineError::new(
                 PipelineErrorKind::InfiniteLoop,
                 Message::new(MessageId::PipelineInfiniteLoop)
@@ -162,10 +185,25 @@ impl Pipeline {
         context.step_id = None;
         context.pre_images.clear();
         context.post_images.clear();
-        let changes = self
-            .invoker
-            .invoke(Target::MainOperation, caller, &context, unit)
-            .await?;
+        let changes = match (request.main_operation, &self.platform) {
+            (MainOperation::Plugin, _) => {
+                self.invoker
+                    .invoke(Target::MainOperation, caller, &context, unit)
+                    .await?
+            }
+            (MainOperation::Platform, Some(platform)) => {
+                platform.run(caller, &context, unit).await?
+            }
+            (MainOperation::Platform, None) => {
+                return Err(PipelineError::new(
+                    PipelineErrorKind::Internal,
+                    Message::internal(format_args!(
+                        "no platform operation runs {}",
+                        request.message
+                    )),
+                ));
+            }
+        };
         context.apply(changes);
         if images.wanted(&context, &steps, &[StepStage::PostOperation], Snap::Post) {
             images.post = images.read(&context, unit, true).await?;
@@ -509,7 +547,7 @@ mod tests {
             depth,
             correlation_id: Uuid::nil(),
             parent: None,
-            main_operation_is_plugin: true,
+            main_operation: MainOperation::Plugin,
         }
     }
 
@@ -646,6 +684,18 @@ mod tests {
             .join(" ")
     }
 
+    /// The record message's own operation is the recorder's main operation.
+    impl PlatformOperation for ImageRecorder {
+        fn run<'a>(
+            &'a self,
+            caller: &'a Caller,
+            context: &'a ExecutionContext,
+            unit: &'a Arc<dyn UnitOfWork>,
+        ) -> BoxFuture<'a, Result<StepChanges, PipelineError>> {
+            self.invoke(Target::MainOperation, caller, context, unit)
+        }
+    }
+
     impl PluginInvoker for ImageRecorder {
         fn invoke<'a>(
             &'a self,
@@ -703,7 +753,7 @@ mod tests {
             primary_entity_id: Some(Uuid::from_u128(1)),
             inputs: BTreeMap::new(),
             privilege: None,
-            main_operation_is_plugin: false,
+            main_operation: MainOperation::Platform,
             ..request(1)
         }
     }
@@ -757,7 +807,8 @@ mod tests {
             record: unit_impl.record.clone(),
             seen: Mutex::new(Vec::new()),
         });
-        let pipeline = Pipeline::new(Arc::new(Steps(steps.clone())), recorder.clone());
+        let pipeline = Pipeline::new(Arc::new(Steps(steps.clone())), recorder.clone())
+            .with_platform(recorder.clone());
         let unit: Arc<dyn UnitOfWork> = unit_impl.clone();
         pipeline
             .execute(&caller(&[]), record_request("Update"), &unit)

@@ -11,8 +11,8 @@ pub mod execute;
 pub mod seams;
 
 pub use context::{ExecutionContext, MAX_DEPTH, StepChanges};
-pub use execute::{MessageRequest, Pipeline};
+pub use execute::{MainOperation, MessageRequest, Pipeline};
 pub use seams::{
-    AsyncStep, BoxFuture, PipelineError, PipelineErrorKind, PluginInvoker, Step, StepSource,
-    Target, UnitOfWork,
+    AsyncStep, BoxFuture, PipelineError, PipelineErrorKind, PlatformOperation, PluginInvoker, Step,
+    StepSource, Target, UnitOfWork,
 };

@@ -111,6 +111,18 @@ pub trait PluginInvoker: Send + Sync {
     ) -> BoxFuture<'a, Result<StepChanges, PipelineError>>;
 }
 
+/// Runs the platform's own main operations (the store call of a record message: Create,
+/// Retrieve, Update, Delete, RetrieveMultiple) in the execution's unit of work.
+pub trait PlatformOperation: Send + Sync {
+    /// Runs the main operation of `context`'s message as `caller`; returns its outputs.
+    fn run<'a>(
+        &'a self,
+        caller: &'a Caller,
+        context: &'a ExecutionContext,
+        unit: &'a Arc<dyn UnitOfWork>,
+    ) -> BoxFuture<'a, Result<StepChanges, PipelineError>>;
+}
+
 /// The writes of one execution (and of the executions nested in it): a transaction opened
 /// at the first write — a read-only call never opens one — plus the job queue, which takes
 /// asynchronous steps in the same transaction.
