@@ -14,7 +14,9 @@ use switchboard_pipeline::{
     BoxFuture, ExecutionContext, MainOperation, MessageRequest, PipelineError, PipelineErrorKind,
     PlatformOperation, StepChanges, UnitOfWork,
 };
-use switchboard_store::records::{self, Record};
+use switchboard_store::records;
+/// Column values of one record by logical name.
+pub use switchboard_store::records::Record;
 use switchboard_store::{DbErr, RecordError};
 use uuid::Uuid;
 

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{Map, Value as Json};
 use switchboard_model::TraceLogSetting;
 use switchboard_store::security::SecurityError;
 use uuid::Uuid;
@@ -14,7 +13,7 @@ use crate::Engine;
 pub use switchboard_store::read::LOCALIZABLE;
 
 /// Rows of a definition table, as the Web API shows them.
-pub type Rows = Vec<Map<String, Json>>;
+pub use switchboard_store::read::Rows;
 
 /// Labels by record and column, each by language.
 pub type TableLabels = HashMap<(Uuid, String), BTreeMap<u32, String>>;

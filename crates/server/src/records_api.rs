@@ -1,7 +1,6 @@
 //! Record tables over the Web API: `POST /{set}`, `GET /{set}` (query options, paging),
 //! `GET|PATCH|DELETE /{set}({id})` with upsert, each gated by the table's privilege.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -20,7 +19,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::request::{Incoming, json_response, no_http_resource, parse_key, read_body};
 use switchboard_engine::record_messages::{
-    BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MAX_PAGE_SIZE, MORE_RECORDS, RecordInput,
+    BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MAX_PAGE_SIZE, MORE_RECORDS, Record, RecordInput,
     RecordMessageError, RecordOp, Upsert, count_records, record_message, upsert,
 };
 use switchboard_engine::registry::Registry;
@@ -107,7 +106,7 @@ fn header_is_star(headers: &HeaderMap, name: header::HeaderName) -> bool {
 fn record_json(
     registry: &Registry,
     table: &Table,
-    record: &BTreeMap<String, switchboard_model::Value>,
+    record: &Record,
     context: Option<String>,
 ) -> Map<String, Json> {
     let mut object = Map::new();
@@ -344,13 +343,12 @@ async fn list(
         RecordInput::Many(text, page_size),
     )
     .await?;
-    let records: Vec<BTreeMap<String, switchboard_model::Value>> =
-        match outputs.remove(BUSINESS_ENTITY_COLLECTION) {
-            Some(switchboard_model::Value::EntityCollection(entities)) => {
-                entities.into_iter().map(|e| e.attributes).collect()
-            }
-            _ => Vec::new(),
-        };
+    let records: Vec<Record> = match outputs.remove(BUSINESS_ENTITY_COLLECTION) {
+        Some(switchboard_model::Value::EntityCollection(entities)) => {
+            entities.into_iter().map(|e| e.attributes).collect()
+        }
+        _ => Vec::new(),
+    };
     let more = matches!(
         outputs.get(MORE_RECORDS),
         Some(switchboard_model::Value::Boolean(true))

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 type Result<T> = std::result::Result<T, ODataError>;
 
-fn err(kind: ErrorKind, message: Message) -> ODataError {
+/// An OData error of `kind` saying `message`.
+pub(crate) fn err(kind: ErrorKind, message: Message) -> ODataError {
     ODataError::new(kind, message)
 }
 

@@ -19,7 +19,7 @@ use switchboard_odata::{ErrorKind, ODataError};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::request::parse_key;
+use crate::request::{err, parse_key};
 
 type Result<T> = std::result::Result<T, ODataError>;
 
@@ -62,10 +62,6 @@ const UPDATE_COLUMNS: &[&str] = &[
 ];
 /// Accepted and ignored, as Switchboard has no use for them.
 const IGNORED: &[&str] = &["supporteddeployment", "sdkmessagefilterid@odata.bind"];
-
-fn err(kind: ErrorKind, message: Message) -> ODataError {
-    ODataError::new(kind, message)
-}
 
 fn internal(e: impl std::fmt::Display) -> ODataError {
     ODataError::internal(format_args!("processing step registration: {e}"))

@@ -22,8 +22,8 @@ use uuid::Uuid;
 use crate::errors::ApiError;
 use crate::identity::CallerIdentity;
 use crate::request::{
-    Incoming, execute_failure, json_response, no_http_resource, only_get, parse_key, read_body,
-    require,
+    Incoming, err, execute_failure, json_response, no_http_resource, only_get, parse_key,
+    read_body, require,
 };
 use crate::{AppState, identity};
 use switchboard_engine::definitions::{Writes, writes};
@@ -36,10 +36,6 @@ use switchboard_odata::tables::TableInfo;
 pub const VERSIONS: &[&str] = &["v9.0", "v9.1", "v9.2"];
 
 type Result<T> = std::result::Result<T, ODataError>;
-
-fn err(kind: ErrorKind, message: Message) -> ODataError {
-    ODataError::new(kind, message)
-}
 
 fn not_found(segment: &str) -> ODataError {
     err(
