@@ -16,8 +16,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use switchboard_model::ExecutionContext;
 use switchboard_model::value::Value;
-use switchboard_wasm::{CallContext, Host, HostConfig};
+use switchboard_wasm::{Host, HostConfig};
 
 fn workspace() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -49,12 +50,12 @@ fn benches(c: &mut Criterion) {
         "StringParameter".to_owned(),
         Value::String("Hello, wasm!".into()),
     );
-    let context = CallContext::main_operation("sb_Reverse", inputs);
+    let context = ExecutionContext::main_operation("sb_Reverse", inputs);
     let mut group = c.benchmark_group("plugin");
     group.throughput(Throughput::Elements(1));
     group.bench_function("reverse_fresh_instance", |b| {
         b.to_async(&rt).iter(|| async {
-            host.invoke(&loaded, "Samples.Reverse", &context)
+            host.invoke(&loaded, "Samples.Reverse", &context, None)
                 .await
                 .unwrap()
         })

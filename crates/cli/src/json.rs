@@ -1,7 +1,7 @@
 //! The `list --json` shape: Dataverse column names, one object per custom API.
 
 use serde_json::{Map, Value, json};
-use switchboard_model::{LocalizedLabel, PluginTypeRef, RequestParameter, ResponseProperty};
+use switchboard_model::{ApiItem, ApiItemKind, LocalizedLabel, PluginTypeRef};
 use switchboard_store::StoredApi;
 
 fn label(l: &LocalizedLabel) -> Value {
@@ -13,22 +13,10 @@ fn label(l: &LocalizedLabel) -> Value {
     json!({ "default": l.default, "labels": labels })
 }
 
-fn parameter(p: &RequestParameter) -> Value {
-    json!({
-        "uniquename": p.unique_name.as_str(),
-        "name": p.name,
-        "displayname": label(&p.display_name),
-        "description": label(&p.description),
-        "type": p.field_type.code(),
-        "typename": p.field_type.label(),
-        "isoptional": p.is_optional,
-        "logicalentityname": p.logical_entity_name.as_ref().map(|e| e.as_str()),
-        "iscustomizable": p.is_customizable,
-    })
-}
-
-fn property(p: &ResponseProperty) -> Value {
-    json!({
+/// A request parameter or response property; `isoptional` only for parameters, as in
+/// Dataverse's tables.
+fn item(kind: ApiItemKind, p: &ApiItem) -> Value {
+    let mut item = json!({
         "uniquename": p.unique_name.as_str(),
         "name": p.name,
         "displayname": label(&p.display_name),
@@ -37,7 +25,11 @@ fn property(p: &ResponseProperty) -> Value {
         "typename": p.field_type.label(),
         "logicalentityname": p.logical_entity_name.as_ref().map(|e| e.as_str()),
         "iscustomizable": p.is_customizable,
-    })
+    });
+    if kind == ApiItemKind::RequestParameter {
+        item["isoptional"] = Value::Bool(p.is_optional);
+    }
+    item
 }
 
 /// One stored API as JSON.
@@ -47,6 +39,12 @@ pub(crate) fn api(s: &StoredApi) -> Value {
         PluginTypeRef::None => Value::Null,
         PluginTypeRef::Id(id) => json!({ "plugintypeid": id }),
         PluginTypeRef::ExportKey(k) => json!({ "plugintypeexportkey": k.to_string() }),
+    };
+    let items = |kind| {
+        a.items(kind)
+            .iter()
+            .map(|p| item(kind, p))
+            .collect::<Vec<_>>()
     };
     json!({
         "customapiid": s.id,
@@ -67,7 +65,7 @@ pub(crate) fn api(s: &StoredApi) -> Value {
         "sdkmessageid": s.sdk_message_id,
         "solution": s.solution,
         "ismanaged": s.managed,
-        "requestparameters": a.request_parameters.iter().map(parameter).collect::<Vec<_>>(),
-        "responseproperties": a.response_properties.iter().map(property).collect::<Vec<_>>(),
+        "requestparameters": items(ApiItemKind::RequestParameter),
+        "responseproperties": items(ApiItemKind::ResponseProperty),
     })
 }

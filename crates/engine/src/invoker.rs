@@ -13,7 +13,7 @@ use switchboard_pipeline::{
     StepChanges, StepSource, Target, UnitOfWork,
 };
 use switchboard_store::PluginTarget;
-use switchboard_wasm::{CallContext, PluginFailure};
+use switchboard_wasm::PluginFailure;
 use uuid::Uuid;
 
 use crate::Engine;
@@ -241,35 +241,9 @@ async fn run_plugin(
                 .map_err(|f| (failure(target, f), Vec::new()))?
         }
     };
-    let mut call = CallContext::main_operation(&context.message_name, context.inputs.clone());
-    call.stage = context.stage;
-    call.mode = context.mode;
-    call.depth = context.depth;
-    call.user_id = context.user_id;
-    call.initiating_user_id = context.initiating_user_id;
-    call.organization_id = context.organization_id;
-    call.business_unit_id = context.business_unit_id;
-    call.correlation_id = context.correlation_id;
-    call.is_in_transaction = context.is_in_transaction;
-    call.primary_entity_name = context.primary_entity_name.clone();
-    call.primary_entity_id = context.primary_entity_id;
-    call.outputs = context.outputs.clone();
-    call.shared = context.shared.clone();
-    call.parent = context.parent.clone();
-    call.unsecure_configuration = context.unsecure_configuration.clone();
-    call.secure_configuration = context.secure_configuration.clone();
-    let images = |images: &BTreeMap<String, switchboard_model::Entity>| {
-        images
-            .iter()
-            .map(|(alias, e)| (alias.clone(), e.clone()))
-            .collect()
-    };
-    call.pre_images = images(&context.pre_images);
-    call.post_images = images(&context.post_images);
-    call.records = Some(records);
     match engine
         .plugins
-        .invoke(&loaded, &target.type_name, &call)
+        .invoke(&loaded, &target.type_name, context, Some(records))
         .await
     {
         Ok(invocation) => {

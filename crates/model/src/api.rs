@@ -109,6 +109,14 @@ impl CustomApi {
             )
     }
 
+    /// The request parameters or the response properties.
+    pub fn items(&self, kind: ApiItemKind) -> &[ApiItem] {
+        match kind {
+            ApiItemKind::RequestParameter => &self.request_parameters,
+            ApiItemKind::ResponseProperty => &self.response_properties,
+        }
+    }
+
     /// The implicit `Target` parameter of an Entity-bound API (never stored as a row).
     pub fn implicit_target(&self) -> Option<RequestParameter> {
         match &self.binding {
@@ -127,10 +135,11 @@ impl CustomApi {
     }
 }
 
-/// A validated request parameter.
+/// A validated request parameter or response property: the two tables have the same
+/// columns but `isoptional`, which a response property never has (it is always `false` there).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestParameter {
-    /// `uniquename`: the name callers use.
+pub struct ApiItem {
+    /// `uniquename`: the name callers use for a parameter, or the name in the response.
     pub unique_name: UniqueName,
     /// `name`.
     pub name: String,
@@ -140,7 +149,7 @@ pub struct RequestParameter {
     pub description: LocalizedLabel,
     /// `type`.
     pub field_type: FieldType,
-    /// `isoptional`.
+    /// `isoptional` (request parameters only).
     pub is_optional: bool,
     /// `logicalentityname`.
     pub logical_entity_name: Option<LogicalName>,
@@ -148,23 +157,48 @@ pub struct RequestParameter {
     pub is_customizable: bool,
 }
 
-/// A validated response property.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResponseProperty {
-    /// `uniquename`: the property name in the response.
-    pub unique_name: UniqueName,
-    /// `name`.
-    pub name: String,
-    /// `displayname`.
-    pub display_name: LocalizedLabel,
-    /// `description`.
-    pub description: LocalizedLabel,
-    /// `type`.
-    pub field_type: FieldType,
-    /// `logicalentityname`.
-    pub logical_entity_name: Option<LogicalName>,
-    /// `iscustomizable`.
-    pub is_customizable: bool,
+/// A validated request parameter.
+pub type RequestParameter = ApiItem;
+/// A validated response property (`is_optional` is always `false`).
+pub type ResponseProperty = ApiItem;
+
+/// Which of a custom API's two item tables a row belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApiItemKind {
+    /// `customapirequestparameter`.
+    RequestParameter,
+    /// `customapiresponseproperty`.
+    ResponseProperty,
+}
+
+impl ApiItemKind {
+    /// Both kinds, parameters first.
+    pub const ALL: [ApiItemKind; 2] =
+        [ApiItemKind::RequestParameter, ApiItemKind::ResponseProperty];
+
+    /// The table's logical name.
+    pub fn table(self) -> &'static str {
+        match self {
+            ApiItemKind::RequestParameter => "customapirequestparameter",
+            ApiItemKind::ResponseProperty => "customapiresponseproperty",
+        }
+    }
+
+    /// The table's key column.
+    pub fn id_column(self) -> &'static str {
+        match self {
+            ApiItemKind::RequestParameter => "customapirequestparameterid",
+            ApiItemKind::ResponseProperty => "customapiresponsepropertyid",
+        }
+    }
+
+    /// Where a finding about column `column` of the item at `index` points.
+    pub fn field(self, index: usize, column: &'static str) -> ApiField {
+        match self {
+            ApiItemKind::RequestParameter => ApiField::RequestParameter(index, column),
+            ApiItemKind::ResponseProperty => ApiField::ResponseProperty(index, column),
+        }
+    }
 }
 
 /// A custom API as read, before the rules are applied.
@@ -204,9 +238,9 @@ pub struct CustomApiDraft {
     pub response_properties: Vec<ResponsePropertyDraft>,
 }
 
-/// A request parameter as read.
+/// A request parameter or response property as read.
 #[derive(Debug, Clone, Default)]
-pub struct RequestParameterDraft {
+pub struct ItemDraft {
     /// `uniquename`.
     pub unique_name: Option<String>,
     /// `name`.
@@ -217,34 +251,18 @@ pub struct RequestParameterDraft {
     pub description: LocalizedLabel,
     /// `type`; `None` when missing.
     pub field_type: Option<FieldType>,
-    /// `isoptional`.
-    pub is_optional: bool,
+    /// `isoptional` when given (a response property must not give it).
+    pub is_optional: Option<bool>,
     /// `logicalentityname`.
     pub logical_entity_name: Option<String>,
     /// `iscustomizable` (default true).
     pub is_customizable: Option<bool>,
 }
 
+/// A request parameter as read.
+pub type RequestParameterDraft = ItemDraft;
 /// A response property as read.
-#[derive(Debug, Clone, Default)]
-pub struct ResponsePropertyDraft {
-    /// `uniquename`.
-    pub unique_name: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `displayname`.
-    pub display_name: LocalizedLabel,
-    /// `description`.
-    pub description: LocalizedLabel,
-    /// `type`; `None` when missing.
-    pub field_type: Option<FieldType>,
-    /// Whether an `isoptional` was given, which Dataverse rejects on properties.
-    pub is_optional_given: bool,
-    /// `logicalentityname`.
-    pub logical_entity_name: Option<String>,
-    /// `iscustomizable` (default true).
-    pub is_customizable: Option<bool>,
-}
+pub type ResponsePropertyDraft = ItemDraft;
 
 /// Which part of a draft a finding is about; the strings are the XML element names,
 /// so readers can point at the line that holds the value.
@@ -289,37 +307,6 @@ pub struct Validated<T> {
 }
 
 /// Collects findings while a draft is checked.
-/// The columns a request parameter and a response property draft share.
-trait ItemDraft {
-    fn labels(&self) -> (&LocalizedLabel, &LocalizedLabel);
-    fn field_type(&self) -> Option<FieldType>;
-    fn entity_name(&self) -> Option<&str>;
-}
-
-impl ItemDraft for RequestParameterDraft {
-    fn labels(&self) -> (&LocalizedLabel, &LocalizedLabel) {
-        (&self.display_name, &self.description)
-    }
-    fn field_type(&self) -> Option<FieldType> {
-        self.field_type
-    }
-    fn entity_name(&self) -> Option<&str> {
-        self.logical_entity_name.as_deref()
-    }
-}
-
-impl ItemDraft for ResponsePropertyDraft {
-    fn labels(&self) -> (&LocalizedLabel, &LocalizedLabel) {
-        (&self.display_name, &self.description)
-    }
-    fn field_type(&self) -> Option<FieldType> {
-        self.field_type
-    }
-    fn entity_name(&self) -> Option<&str> {
-        self.logical_entity_name.as_deref()
-    }
-}
-
 struct Checker {
     findings: Vec<Finding>,
 }
@@ -425,13 +412,12 @@ impl Checker {
     fn item_type(
         &mut self,
         field: impl Fn(&'static str) -> ApiField + Copy,
-        item: &impl ItemDraft,
+        item: &ItemDraft,
         allows_entity: fn(FieldType) -> bool,
         (workflow, bound_to_entity): (bool, bool),
     ) -> Option<(FieldType, Option<LogicalName>)> {
-        let (display, description) = item.labels();
-        self.labels(field, display, description);
-        let Some(field_type) = item.field_type() else {
+        self.labels(field, &item.display_name, &item.description);
+        let Some(field_type) = item.field_type else {
             self.error(
                 field("type"),
                 Message::new(MessageId::XmlMissingElement).arg("element", "type"),
@@ -439,7 +425,10 @@ impl Checker {
             return None;
         };
         check_workflow_type(self, workflow, bound_to_entity, field("type"), field_type);
-        let entity = self.logical_name(field("logicalentityname"), item.entity_name());
+        let entity = self.logical_name(
+            field("logicalentityname"),
+            item.logical_entity_name.as_deref(),
+        );
         if entity.is_some() && !allows_entity(field_type) {
             self.error(
                 field("logicalentityname"),
@@ -463,6 +452,80 @@ impl Checker {
                 unique.to_string()
             }
         }
+    }
+}
+
+impl Checker {
+    /// Checks a draft's request parameters or response properties: unique names (and the
+    /// reserved `Target` of an entity-bound API), `isoptional` only on parameters, then
+    /// what both check alike.
+    fn items(
+        &mut self,
+        kind: ApiItemKind,
+        drafts: Vec<ItemDraft>,
+        (workflow, bound_to_entity): (bool, bool),
+    ) -> Vec<ApiItem> {
+        let (duplicate, allows_entity): (_, fn(FieldType) -> bool) = match kind {
+            ApiItemKind::RequestParameter => (
+                MessageId::ApiDuplicateParameter,
+                FieldType::allows_entity_name_on_parameter,
+            ),
+            ApiItemKind::ResponseProperty => (
+                MessageId::ApiDuplicateProperty,
+                FieldType::allows_entity_name_on_property,
+            ),
+        };
+        let mut items = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (i, item) in drafts.into_iter().enumerate() {
+            let field = |column| kind.field(i, column);
+            let unique = self.item_unique_name(
+                field,
+                item.unique_name.as_deref(),
+                (&mut seen, i),
+                duplicate,
+            );
+            match kind {
+                ApiItemKind::RequestParameter
+                    if bound_to_entity
+                        && unique
+                            .as_ref()
+                            .is_some_and(|u| u.key() == TARGET.to_ascii_lowercase()) =>
+                {
+                    self.error(
+                        field("uniquename"),
+                        Message::new(MessageId::ApiTargetReserved),
+                    );
+                }
+                ApiItemKind::ResponseProperty if item.is_optional.is_some() => {
+                    self.error(
+                        field("isoptional"),
+                        Message::new(MessageId::ApiResponseOptional),
+                    );
+                }
+                _ => {}
+            }
+            let Some((field_type, entity)) =
+                self.item_type(field, &item, allows_entity, (workflow, bound_to_entity))
+            else {
+                continue;
+            };
+            if let Some(unique) = unique {
+                let name = self.name(field("name"), item.name.as_deref(), &unique);
+                items.push(ApiItem {
+                    unique_name: unique,
+                    name,
+                    display_name: item.display_name,
+                    description: item.description,
+                    field_type,
+                    is_optional: kind == ApiItemKind::RequestParameter
+                        && item.is_optional.unwrap_or(false),
+                    logical_entity_name: entity,
+                    is_customizable: item.is_customizable.unwrap_or(true),
+                });
+            }
+        }
+        items
     }
 }
 
@@ -544,86 +607,17 @@ impl CustomApi {
         }
         let bound_to_entity = binding_type == BindingType::Entity;
 
-        let mut request_parameters = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for (i, p) in draft.request_parameters.into_iter().enumerate() {
-            let field = |col| ApiField::RequestParameter(i, col);
-            let unique = c.item_unique_name(
-                field,
-                p.unique_name.as_deref(),
-                (&mut seen, i),
-                MessageId::ApiDuplicateParameter,
-            );
-            if bound_to_entity
-                && unique
-                    .as_ref()
-                    .is_some_and(|u| u.key() == TARGET.to_ascii_lowercase())
-            {
-                c.error(
-                    field("uniquename"),
-                    Message::new(MessageId::ApiTargetReserved),
-                );
-            }
-            let Some((field_type, entity)) = c.item_type(
-                field,
-                &p,
-                FieldType::allows_entity_name_on_parameter,
-                (workflow, bound_to_entity),
-            ) else {
-                continue;
-            };
-            if let Some(unique) = unique {
-                let name = c.name(field("name"), p.name.as_deref(), &unique);
-                request_parameters.push(RequestParameter {
-                    unique_name: unique,
-                    name,
-                    display_name: p.display_name,
-                    description: p.description,
-                    field_type,
-                    is_optional: p.is_optional,
-                    logical_entity_name: entity,
-                    is_customizable: p.is_customizable.unwrap_or(true),
-                });
-            }
-        }
-
-        let mut response_properties = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for (i, p) in draft.response_properties.into_iter().enumerate() {
-            let field = |col| ApiField::ResponseProperty(i, col);
-            let unique = c.item_unique_name(
-                field,
-                p.unique_name.as_deref(),
-                (&mut seen, i),
-                MessageId::ApiDuplicateProperty,
-            );
-            if p.is_optional_given {
-                c.error(
-                    field("isoptional"),
-                    Message::new(MessageId::ApiResponseOptional),
-                );
-            }
-            let Some((field_type, entity)) = c.item_type(
-                field,
-                &p,
-                FieldType::allows_entity_name_on_property,
-                (workflow, bound_to_entity),
-            ) else {
-                continue;
-            };
-            if let Some(unique) = unique {
-                let name = c.name(field("name"), p.name.as_deref(), &unique);
-                response_properties.push(ResponseProperty {
-                    unique_name: unique,
-                    name,
-                    display_name: p.display_name,
-                    description: p.description,
-                    field_type,
-                    logical_entity_name: entity,
-                    is_customizable: p.is_customizable.unwrap_or(true),
-                });
-            }
-        }
+        let rules = (workflow, bound_to_entity);
+        let request_parameters = c.items(
+            ApiItemKind::RequestParameter,
+            draft.request_parameters,
+            rules,
+        );
+        let response_properties = c.items(
+            ApiItemKind::ResponseProperty,
+            draft.response_properties,
+            rules,
+        );
 
         let value = match (c.has_errors(), unique_name, name, binding) {
             (false, Some(unique_name), Some(name), Some(binding)) => Some(CustomApi {
@@ -869,7 +863,7 @@ mod tests {
         d.request_parameters.push(param("X", FieldType::String));
         d.request_parameters.push(param("x", FieldType::Integer));
         let mut p = prop("X", FieldType::String);
-        p.is_optional_given = true;
+        p.is_optional = Some(false);
         d.response_properties.push(p);
         d.response_properties.push(prop("Y", FieldType::String));
         d.response_properties.push(prop("Y", FieldType::String));

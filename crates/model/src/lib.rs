@@ -5,6 +5,7 @@
 //! layers above never re-check them.
 
 pub mod api;
+pub mod context;
 pub mod execution;
 pub mod ids;
 pub mod label;
@@ -20,9 +21,11 @@ pub mod table;
 pub mod value;
 
 pub use api::{
-    ApiField, Binding, CustomApi, CustomApiDraft, Finding, RequestParameter, RequestParameterDraft,
-    ResponseProperty, ResponsePropertyDraft, Severity, Validated,
+    ApiField, ApiItem, ApiItemKind, Binding, CustomApi, CustomApiDraft, Finding, ItemDraft,
+    RequestParameter, RequestParameterDraft, ResponseProperty, ResponsePropertyDraft, Severity,
+    Validated,
 };
+pub use context::{ExecutionContext, MAX_DEPTH, StepChanges};
 pub use label::{BASE_LANGUAGE, Lcid, LocalizedLabel};
 pub use message::{Message, MessageId};
 pub use names::{LogicalName, UniqueName};

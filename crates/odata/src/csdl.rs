@@ -112,6 +112,17 @@ fn element(w: &mut Writer<Vec<u8>>, name: &str, attrs: &[(&str, &str)]) -> io::R
     Ok(())
 }
 
+/// An entity type's key: a non-null `Edm.Guid` property `key`, and the `Key` naming it.
+fn guid_key(w: &mut Writer<Vec<u8>>, key: &str) -> io::Result<()> {
+    w.create_element("Key")
+        .write_inner_content(|w| element(w, "PropertyRef", &[("Name", key)]))?;
+    element(
+        w,
+        "Property",
+        &[("Name", key), ("Type", "Edm.Guid"), ("Nullable", "false")],
+    )
+}
+
 fn tables_used(apis: &[&CustomApi]) -> BTreeSet<String> {
     apis.iter()
         .flat_map(|a| a.referenced_tables())
@@ -333,19 +344,7 @@ fn write_document(
                                     ("OpenType", "true"),
                                 ])
                                 .write_inner_content(|w| {
-                                    let key = format!("{UNTYPED_ENTITY}id");
-                                    w.create_element("Key").write_inner_content(|w| {
-                                        element(w, "PropertyRef", &[("Name", &key)])
-                                    })?;
-                                    element(
-                                        w,
-                                        "Property",
-                                        &[
-                                            ("Name", &key),
-                                            ("Type", "Edm.Guid"),
-                                            ("Nullable", "false"),
-                                        ],
-                                    )
+                                    guid_key(w, &format!("{UNTYPED_ENTITY}id"))
                                 })?;
                             for et in &entity_types {
                                 let key = tables.by_logical(&et.logical_name).map_or_else(
@@ -358,18 +357,7 @@ fn write_document(
                                         ("BaseType", base.as_str()),
                                     ])
                                     .write_inner_content(|w| {
-                                        w.create_element("Key").write_inner_content(|w| {
-                                            element(w, "PropertyRef", &[("Name", &key)])
-                                        })?;
-                                        element(
-                                            w,
-                                            "Property",
-                                            &[
-                                                ("Name", &key),
-                                                ("Type", "Edm.Guid"),
-                                                ("Nullable", "false"),
-                                            ],
-                                        )?;
+                                        guid_key(w, &key)?;
                                         for p in et.properties.iter().filter(|p| p.name != key) {
                                             let mut attrs = vec![
                                                 ("Name", p.name.as_str()),

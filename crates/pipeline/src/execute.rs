@@ -9,7 +9,7 @@ use switchboard_model::step::images_available;
 use switchboard_model::{Entity, Message, MessageId, StepMode, StepStage, Value};
 use uuid::Uuid;
 
-use crate::context::{ExecutionContext, MAX_DEPTH};
+use switchboard_model::{ExecutionContext, MAX_DEPTH};
 
 /// The input that carries the record of record messages (and record-bound APIs).
 const TARGET: &str = "Target";
@@ -389,8 +389,8 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::context::StepChanges;
     use crate::seams::BoxFuture;
+    use switchboard_model::StepChanges;
 
     fn step(id: u128, stage: StepStage, mode: StepMode, rank: i32) -> Arc<Step> {
         Arc::new(Step {

@@ -6,13 +6,12 @@
 //! (which steps exist, how a plug-in runs, the execution's unit of work), and the server wires
 //! the store and the plug-in host into them. Tests use in-memory fakes.
 
-pub mod context;
 pub mod execute;
 pub mod seams;
 
-pub use context::{ExecutionContext, MAX_DEPTH, StepChanges};
 pub use execute::{MainOperation, MessageRequest, Pipeline};
 pub use seams::{
     AsyncStep, BoxFuture, PipelineError, PipelineErrorKind, PlatformOperation, PluginInvoker, Step,
     StepSource, Target, UnitOfWork,
 };
+pub use switchboard_model::{ExecutionContext, MAX_DEPTH, StepChanges};

@@ -9,7 +9,7 @@ use switchboard_model::execution::Caller;
 use switchboard_model::{Entity, Message, StepImage, StepMode, StepStage};
 use uuid::Uuid;
 
-use crate::context::{ExecutionContext, StepChanges};
+use switchboard_model::{ExecutionContext, StepChanges};
 
 /// A boxed future (the seams are used as `dyn`).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

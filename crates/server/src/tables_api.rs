@@ -339,25 +339,7 @@ pub(crate) async fn update_user(
                 .arg("table", "systemuser"),
         ));
     }
-    let json: Json = serde_json::from_slice(body).map_err(|e| {
-        ODataError::new(
-            ErrorKind::MalformedPayload,
-            Message::new(MessageId::ODataMalformedJson).arg("detail", e),
-        )
-    })?;
-    let Json::Object(members) = &json else {
-        return Err(ODataError::new(
-            ErrorKind::MalformedPayload,
-            Message::new(MessageId::ODataBodyNotObject),
-        ));
-    };
-    if let Some(other) = members
-        .keys()
-        .find(|k| k.as_str() != "uilanguageid" && !k.starts_with('@'))
-    {
-        return Err(unknown_property(other, "systemuser"));
-    }
-    let language = match members.get("uilanguageid") {
+    let language = match only_column(body, "uilanguageid", "systemuser")? {
         None | Some(Json::Null) => None,
         Some(v) => {
             let code = v
@@ -387,6 +369,30 @@ pub(crate) async fn update_user(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// The value of `column` in a PATCH body that may change only that column of `table`
+/// (annotations aside); `None` when the body leaves it out.
+fn only_column(body: &[u8], column: &str, table: &str) -> Result<Option<Json>> {
+    let json: Json = serde_json::from_slice(body).map_err(|e| {
+        ODataError::new(
+            ErrorKind::MalformedPayload,
+            Message::new(MessageId::ODataMalformedJson).arg("detail", e),
+        )
+    })?;
+    let Json::Object(mut members) = json else {
+        return Err(ODataError::new(
+            ErrorKind::MalformedPayload,
+            Message::new(MessageId::ODataBodyNotObject),
+        ));
+    };
+    if let Some(other) = members
+        .keys()
+        .find(|k| k.as_str() != column && !k.starts_with('@'))
+    {
+        return Err(unknown_property(other, table));
+    }
+    Ok(members.remove(column))
+}
+
 /// `PATCH organizations(id)`: administrators change `plugintracelogsetting` (0 Off,
 /// 1 Exception, 2 All); it applies to the next plug-in call.
 pub(crate) async fn update_organization(
@@ -413,25 +419,7 @@ pub(crate) async fn update_organization(
                 .arg("id", id),
         ));
     }
-    let json: Json = serde_json::from_slice(body).map_err(|e| {
-        ODataError::new(
-            ErrorKind::MalformedPayload,
-            Message::new(MessageId::ODataMalformedJson).arg("detail", e),
-        )
-    })?;
-    let Json::Object(members) = &json else {
-        return Err(ODataError::new(
-            ErrorKind::MalformedPayload,
-            Message::new(MessageId::ODataBodyNotObject),
-        ));
-    };
-    if let Some(other) = members
-        .keys()
-        .find(|k| k.as_str() != "plugintracelogsetting" && !k.starts_with('@'))
-    {
-        return Err(unknown_property(other, "organization"));
-    }
-    let Some(value) = members.get("plugintracelogsetting") else {
+    let Some(value) = only_column(body, "plugintracelogsetting", "organization")? else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
     let setting = value

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use switchboard_model::plugin::parse_guid;
 use switchboard_model::{
-    AllowedStepType, ApiField, BindingType, CustomApi, CustomApiDraft, ExportKey, FieldType,
-    Message, MessageId, PluginTypeRef, RequestParameterDraft, ResponsePropertyDraft, Severity,
+    AllowedStepType, ApiField, ApiItemKind, BindingType, CustomApi, CustomApiDraft, ExportKey,
+    FieldType, ItemDraft, Message, MessageId, PluginTypeRef, Severity,
 };
 
 use crate::diagnostic::{Diagnostic, Location};
@@ -215,47 +215,32 @@ fn read_one(
             .cloned()
             .collect()
     };
-    for file in item_files(PARAMETERS, "customapirequestparameter.xml") {
-        let Some(item) = ctx.load(&file, "customapirequestparameter") else {
-            continue;
-        };
-        let i = draft.request_parameters.len();
-        record_item(ctx, &item, &mut locations, |col| {
-            ApiField::RequestParameter(i, col)
-        });
-        let field_type = item_type(ctx, &item);
-        draft.request_parameters.push(RequestParameterDraft {
-            unique_name: unique_name_of(&item.root),
-            name: text_child(&item.root, "name").map(str::to_owned),
-            display_name: ctx.label(&item, item.root.child("displayname")),
-            description: ctx.label(&item, item.root.child("description")),
-            field_type,
-            is_optional: ctx
-                .bool_child(&item, &item.root, "isoptional")
-                .unwrap_or(false),
-            logical_entity_name: text_child(&item.root, "logicalentityname").map(str::to_owned),
-            is_customizable: customizable(ctx, &item, &item.root),
-        });
-    }
-    for file in item_files(PROPERTIES, "customapiresponseproperty.xml") {
-        let Some(item) = ctx.load(&file, "customapiresponseproperty") else {
-            continue;
-        };
-        let i = draft.response_properties.len();
-        record_item(ctx, &item, &mut locations, |col| {
-            ApiField::ResponseProperty(i, col)
-        });
-        let field_type = item_type(ctx, &item);
-        draft.response_properties.push(ResponsePropertyDraft {
-            unique_name: unique_name_of(&item.root),
-            name: text_child(&item.root, "name").map(str::to_owned),
-            display_name: ctx.label(&item, item.root.child("displayname")),
-            description: ctx.label(&item, item.root.child("description")),
-            field_type,
-            is_optional_given: item.root.child("isoptional").is_some(),
-            logical_entity_name: text_child(&item.root, "logicalentityname").map(str::to_owned),
-            is_customizable: customizable(ctx, &item, &item.root),
-        });
+    for (kind, folder) in [
+        (ApiItemKind::RequestParameter, PARAMETERS),
+        (ApiItemKind::ResponseProperty, PROPERTIES),
+    ] {
+        for file in item_files(folder, &format!("{}.xml", kind.table())) {
+            let Some(item) = ctx.load(&file, kind.table()) else {
+                continue;
+            };
+            let items = match kind {
+                ApiItemKind::RequestParameter => &mut draft.request_parameters,
+                ApiItemKind::ResponseProperty => &mut draft.response_properties,
+            };
+            let i = items.len();
+            record_item(ctx, &item, &mut locations, |col| kind.field(i, col));
+            let root = &item.root;
+            items.push(ItemDraft {
+                unique_name: unique_name_of(root),
+                name: text_child(root, "name").map(str::to_owned),
+                display_name: ctx.label(&item, root.child("displayname")),
+                description: ctx.label(&item, root.child("description")),
+                field_type: item_type(ctx, &item),
+                is_optional: ctx.bool_child(&item, root, "isoptional"),
+                logical_entity_name: text_child(root, "logicalentityname").map(str::to_owned),
+                is_customizable: customizable(ctx, &item, root),
+            });
+        }
     }
     if binding_type.is_err() || allowed.is_err() {
         // The draft lacks a value that was present but wrong; the rules would report

@@ -9,18 +9,17 @@ use sea_orm::{
     QueryFilter, TransactionTrait,
 };
 use switchboard_model::{
-    BASE_LANGUAGE, CustomApi, ExportKey, LocalizedLabel, Message, MessageId, PluginAssembly,
-    PluginPackage, PluginTypeRef, ProcessingStep, Solution, Table, ids,
+    ApiItemKind, BASE_LANGUAGE, CustomApi, ExportKey, LocalizedLabel, Message, MessageId,
+    PluginAssembly, PluginPackage, PluginTypeRef, ProcessingStep, Solution, Table, ids,
 };
 use uuid::Uuid;
 
-use crate::Store;
 use crate::entity::{
-    customapi, customapirequestparameter as param, customapiresponseproperty as prop,
-    entitydefinition, localizedlabel, pluginassembly, pluginpackage, plugintype, publisher,
-    sdkmessage, solution,
+    customapi, entitydefinition, localizedlabel, pluginassembly, pluginpackage, plugintype,
+    publisher, sdkmessage, solution,
 };
 use crate::tables::{TableChange, TableError};
+use crate::{Store, items};
 
 /// What one solution package contributes.
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +47,15 @@ pub enum ItemKind {
     RequestParameter,
     /// `customapiresponseproperty`.
     ResponseProperty,
+}
+
+impl From<ApiItemKind> for ItemKind {
+    fn from(kind: ApiItemKind) -> Self {
+        match kind {
+            ApiItemKind::RequestParameter => ItemKind::RequestParameter,
+            ApiItemKind::ResponseProperty => ItemKind::ResponseProperty,
+        }
+    }
 }
 
 impl ItemKind {
@@ -561,49 +569,27 @@ async fn api_conflicts(
         bit(api.workflow_sdk_step_enabled),
     );
 
-    let params = param::Entity::find()
-        .filter(param::Column::Customapiid.eq(row.customapiid))
-        .all(txn)
-        .await?;
-    let stored: Vec<ItemColumns> = params
-        .iter()
-        .map(|o| ItemColumns {
-            unique_name: o.uniquename.clone(),
-            field_type: o.r#type.to_string(),
-            optional: Some(bit(o.isoptional)),
-            entity: show(&o.logicalentityname),
-        })
-        .collect();
-    let incoming = api.request_parameters.iter().map(|p| ItemColumns {
-        unique_name: p.unique_name.to_string(),
-        field_type: p.field_type.code().to_string(),
-        optional: Some(bit(p.is_optional)),
-        entity: show(&p.logical_entity_name.as_ref().map(|e| e.to_string())),
-    });
-    for item in incoming {
-        item.compare(ItemKind::RequestParameter, &stored, &mut check);
-    }
-    let props = prop::Entity::find()
-        .filter(prop::Column::Customapiid.eq(row.customapiid))
-        .all(txn)
-        .await?;
-    let stored: Vec<ItemColumns> = props
-        .iter()
-        .map(|o| ItemColumns {
-            unique_name: o.uniquename.clone(),
-            field_type: o.r#type.to_string(),
-            optional: None,
-            entity: show(&o.logicalentityname),
-        })
-        .collect();
-    let incoming = api.response_properties.iter().map(|p| ItemColumns {
-        unique_name: p.unique_name.to_string(),
-        field_type: p.field_type.code().to_string(),
-        optional: None,
-        entity: show(&p.logical_entity_name.as_ref().map(|e| e.to_string())),
-    });
-    for item in incoming {
-        item.compare(ItemKind::ResponseProperty, &stored, &mut check);
+    for kind in ApiItemKind::ALL {
+        let optional = |o: bool| (kind == ApiItemKind::RequestParameter).then(|| bit(o));
+        let stored: Vec<ItemColumns> = items::of_api(txn, kind, row.customapiid)
+            .await?
+            .into_iter()
+            .map(|o| ItemColumns {
+                optional: optional(o.is_optional),
+                unique_name: o.unique_name,
+                field_type: o.field_type.to_string(),
+                entity: show(&o.logical_entity_name),
+            })
+            .collect();
+        for p in api.items(kind) {
+            let incoming = ItemColumns {
+                unique_name: p.unique_name.to_string(),
+                field_type: p.field_type.code().to_string(),
+                optional: optional(p.is_optional),
+                entity: show(&p.logical_entity_name.as_ref().map(|e| e.to_string())),
+            };
+            incoming.compare(kind.into(), &stored, &mut check);
+        }
     }
     Ok(out)
 }
@@ -718,128 +704,53 @@ async fn write_api(
     replace_display_labels(txn, id, "customapi", &api.display_name, &api.description).await?;
 
     // Items: upsert the package's, and on managed upgrades drop the ones it no longer has.
-    let old_params = param::Entity::find()
-        .filter(param::Column::Customapiid.eq(id))
-        .all(txn)
-        .await?;
-    let mut kept = HashSet::new();
-    for p in &api.request_parameters {
-        let pid = ids::request_parameter_id(name, p.unique_name.as_str());
-        kept.insert(pid);
-        let row = param::ActiveModel {
-            customapirequestparameterid: Set(pid),
-            customapiid: Set(id),
-            uniquename: Set(p.unique_name.to_string()),
-            name: Set(p.name.clone()),
-            displayname: Set(base_text(&p.display_name)),
-            description: Set(base_text(&p.description)),
-            r#type: Set(p.field_type.code()),
-            isoptional: Set(p.is_optional),
-            logicalentityname: Set(p.logical_entity_name.as_ref().map(|e| e.to_string())),
-            iscustomizable: Set(p.is_customizable),
-        };
-        if old_params
-            .iter()
-            .any(|o| o.customapirequestparameterid == pid)
-        {
-            param::Entity::update(row).exec(txn).await?;
-        } else {
-            param::Entity::insert(row)
-                .exec_without_returning(txn)
-                .await?;
+    for kind in ApiItemKind::ALL {
+        let old = items::of_api(txn, kind, id).await?;
+        let mut kept = HashSet::new();
+        for item in api.items(kind) {
+            let item_id = match kind {
+                ApiItemKind::RequestParameter => ids::request_parameter_id,
+                ApiItemKind::ResponseProperty => ids::response_property_id,
+            }(name, item.unique_name.as_str());
+            kept.insert(item_id);
+            let exists = old.iter().any(|o| o.id == item_id);
+            items::write(txn, kind, (id, item_id), item, exists).await?;
+            replace_display_labels(
+                txn,
+                item_id,
+                kind.table(),
+                &item.display_name,
+                &item.description,
+            )
+            .await?;
         }
-        replace_display_labels(
-            txn,
-            pid,
-            "customapirequestparameter",
-            &p.display_name,
-            &p.description,
-        )
-        .await?;
-    }
-    let old_props = prop::Entity::find()
-        .filter(prop::Column::Customapiid.eq(id))
-        .all(txn)
-        .await?;
-    for p in &api.response_properties {
-        let pid = ids::response_property_id(name, p.unique_name.as_str());
-        kept.insert(pid);
-        let row = prop::ActiveModel {
-            customapiresponsepropertyid: Set(pid),
-            customapiid: Set(id),
-            uniquename: Set(p.unique_name.to_string()),
-            name: Set(p.name.clone()),
-            displayname: Set(base_text(&p.display_name)),
-            description: Set(base_text(&p.description)),
-            r#type: Set(p.field_type.code()),
-            logicalentityname: Set(p.logical_entity_name.as_ref().map(|e| e.to_string())),
-            iscustomizable: Set(p.is_customizable),
-        };
-        if old_props
-            .iter()
-            .any(|o| o.customapiresponsepropertyid == pid)
-        {
-            prop::Entity::update(row).exec(txn).await?;
-        } else {
-            prop::Entity::insert(row)
-                .exec_without_returning(txn)
-                .await?;
-        }
-        replace_display_labels(
-            txn,
-            pid,
-            "customapiresponseproperty",
-            &p.display_name,
-            &p.description,
-        )
-        .await?;
-    }
-    if managed {
-        for old in old_params
-            .iter()
-            .filter(|o| !kept.contains(&o.customapirequestparameterid))
-        {
-            delete_labels(txn, old.customapirequestparameterid).await?;
-            param::Entity::delete_by_id(old.customapirequestparameterid)
-                .exec(txn)
-                .await?;
-        }
-        for old in old_props
-            .iter()
-            .filter(|o| !kept.contains(&o.customapiresponsepropertyid))
-        {
-            delete_labels(txn, old.customapiresponsepropertyid).await?;
-            prop::Entity::delete_by_id(old.customapiresponsepropertyid)
-                .exec(txn)
-                .await?;
+        if managed {
+            let dropped: Vec<Uuid> = old
+                .iter()
+                .map(|o| o.id)
+                .filter(|id| !kept.contains(id))
+                .collect();
+            for old in &dropped {
+                delete_labels(txn, *old).await?;
+            }
+            items::delete(txn, kind, &dropped).await?;
         }
     }
     Ok(())
 }
 
 async fn delete_api(txn: &DatabaseTransaction, row: &customapi::Model) -> Result<(), DbErr> {
-    for p in param::Entity::find()
-        .filter(param::Column::Customapiid.eq(row.customapiid))
-        .all(txn)
-        .await?
-    {
-        delete_labels(txn, p.customapirequestparameterid).await?;
+    for kind in ApiItemKind::ALL {
+        let ids: Vec<Uuid> = items::of_api(txn, kind, row.customapiid)
+            .await?
+            .iter()
+            .map(|item| item.id)
+            .collect();
+        for id in &ids {
+            delete_labels(txn, *id).await?;
+        }
+        items::delete(txn, kind, &ids).await?;
     }
-    for p in prop::Entity::find()
-        .filter(prop::Column::Customapiid.eq(row.customapiid))
-        .all(txn)
-        .await?
-    {
-        delete_labels(txn, p.customapiresponsepropertyid).await?;
-    }
-    param::Entity::delete_many()
-        .filter(param::Column::Customapiid.eq(row.customapiid))
-        .exec(txn)
-        .await?;
-    prop::Entity::delete_many()
-        .filter(prop::Column::Customapiid.eq(row.customapiid))
-        .exec(txn)
-        .await?;
     delete_labels(txn, row.customapiid).await?;
     sdkmessage::Entity::delete_by_id(row.sdkmessageid)
         .exec(txn)

@@ -6,6 +6,7 @@ pub mod entity;
 mod gather;
 pub mod import;
 mod inserts;
+mod items;
 pub mod jobs;
 pub mod migration;
 pub mod organization;

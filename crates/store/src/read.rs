@@ -2,11 +2,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
 use serde::Serialize;
 use switchboard_model::{
-    AllowedStepType, Binding, CustomApi, ExportKey, FieldType, LocalizedLabel, LogicalName,
-    PluginTypeRef, RequestParameter, ResponseProperty, UniqueName,
+    AllowedStepType, ApiItem, ApiItemKind, Binding, CustomApi, ExportKey, FieldType,
+    LocalizedLabel, LogicalName, PluginTypeRef, UniqueName,
 };
 use uuid::Uuid;
 
@@ -16,6 +19,7 @@ use crate::entity::{
     localizedlabel, pluginassembly, pluginpackage, plugintype, publisher, sdkmessage,
     sdkmessageprocessingstep, solution,
 };
+use crate::items::{self, ItemRow};
 
 /// A custom API as stored, with its ids and owning solution.
 #[derive(Debug, Clone, Serialize)]
@@ -65,21 +69,14 @@ impl Store {
                 .or_default()
                 .insert(l.languagecode as u32, l.label);
         }
-        let mut params: HashMap<Uuid, Vec<param::Model>> = HashMap::new();
-        for p in param::Entity::find()
-            .order_by_asc(param::Column::Uniquename)
-            .all(db)
-            .await?
-        {
-            params.entry(p.customapiid).or_default().push(p);
-        }
-        let mut props: HashMap<Uuid, Vec<prop::Model>> = HashMap::new();
-        for p in prop::Entity::find()
-            .order_by_asc(prop::Column::Uniquename)
-            .all(db)
-            .await?
-        {
-            props.entry(p.customapiid).or_default().push(p);
+        let mut stored_items: HashMap<(ApiItemKind, Uuid), Vec<ItemRow>> = HashMap::new();
+        for kind in ApiItemKind::ALL {
+            for item in items::all(db, kind).await? {
+                stored_items
+                    .entry((kind, item.api_id))
+                    .or_default()
+                    .push(item);
+            }
         }
         let mut out = Vec::new();
         for row in customapi::Entity::find()
@@ -116,51 +113,26 @@ impl Store {
                     .transpose()
                     .map_err(corrupt)
             };
-            let mut request_parameters = Vec::new();
-            for p in params.remove(&row.customapiid).unwrap_or_default() {
-                request_parameters.push(RequestParameter {
-                    unique_name: UniqueName::parse(&p.uniquename).map_err(corrupt)?,
-                    display_name: label(
-                        &labels,
-                        p.customapirequestparameterid,
-                        "displayname",
-                        &p.displayname,
-                    ),
-                    description: label(
-                        &labels,
-                        p.customapirequestparameterid,
-                        "description",
-                        &p.description,
-                    ),
-                    name: p.name,
-                    field_type: field_type(p.r#type)?,
-                    is_optional: p.isoptional,
-                    logical_entity_name: entity(&p.logicalentityname)?,
-                    is_customizable: p.iscustomizable,
-                });
-            }
-            let mut response_properties = Vec::new();
-            for p in props.remove(&row.customapiid).unwrap_or_default() {
-                response_properties.push(ResponseProperty {
-                    unique_name: UniqueName::parse(&p.uniquename).map_err(corrupt)?,
-                    display_name: label(
-                        &labels,
-                        p.customapiresponsepropertyid,
-                        "displayname",
-                        &p.displayname,
-                    ),
-                    description: label(
-                        &labels,
-                        p.customapiresponsepropertyid,
-                        "description",
-                        &p.description,
-                    ),
-                    name: p.name,
-                    field_type: field_type(p.r#type)?,
-                    logical_entity_name: entity(&p.logicalentityname)?,
-                    is_customizable: p.iscustomizable,
-                });
-            }
+            let mut items = |kind| -> Result<Vec<ApiItem>, DbErr> {
+                let rows = stored_items.remove(&(kind, row.customapiid));
+                rows.unwrap_or_default()
+                    .into_iter()
+                    .map(|p| {
+                        Ok(ApiItem {
+                            unique_name: UniqueName::parse(&p.unique_name).map_err(corrupt)?,
+                            display_name: label(&labels, p.id, "displayname", &p.display_name),
+                            description: label(&labels, p.id, "description", &p.description),
+                            name: p.name,
+                            field_type: field_type(p.field_type)?,
+                            is_optional: p.is_optional,
+                            logical_entity_name: entity(&p.logical_entity_name)?,
+                            is_customizable: p.is_customizable,
+                        })
+                    })
+                    .collect()
+            };
+            let request_parameters = items(ApiItemKind::RequestParameter)?;
+            let response_properties = items(ApiItemKind::ResponseProperty)?;
             let owner = solutions.get(&row.solutionid);
             out.push(StoredApi {
                 id: row.customapiid,
@@ -396,7 +368,12 @@ pub async fn assembly_content_in<C: sea_orm::ConnectionTrait>(
         .and_then(|a| a.content))
 }
 
-/// Tables whose `displayname` and `description` are localizable, with their key column.
+/// A definition table's key column: `{table}id`.
+fn key_column(table: &str) -> String {
+    format!("{table}id")
+}
+
+/// Tables with localizable columns, and those columns.
 pub const LOCALIZABLE: &[(&str, &[&str])] = &[
     ("customapi", &["displayname", "description"]),
     ("customapirequestparameter", &["displayname", "description"]),
@@ -408,15 +385,15 @@ pub const LOCALIZABLE: &[(&str, &[&str])] = &[
 impl Store {
     /// Whether a record of a localizable table exists.
     pub async fn record_exists(&self, table: &str, id: Uuid) -> Result<bool, DbErr> {
-        let db = self.reader();
-        Ok(match table {
-            "customapi" => customapi::Entity::find_by_id(id).one(db).await?.is_some(),
-            "customapirequestparameter" => param::Entity::find_by_id(id).one(db).await?.is_some(),
-            "customapiresponseproperty" => prop::Entity::find_by_id(id).one(db).await?.is_some(),
-            "solution" => solution::Entity::find_by_id(id).one(db).await?.is_some(),
-            "publisher" => publisher::Entity::find_by_id(id).one(db).await?.is_some(),
-            _ => false,
-        })
+        if !LOCALIZABLE.iter().any(|(t, _)| *t == table) {
+            return Ok(false);
+        }
+        let statement = Query::select()
+            .expr(Expr::val(1))
+            .from(Alias::new(table))
+            .and_where(Expr::col(Alias::new(key_column(table))).eq(id))
+            .to_owned();
+        Ok(self.reader().query_one(&statement).await?.is_some())
     }
 
     /// The labels of one column of one record, by language.
@@ -460,6 +437,14 @@ impl Store {
         base: u32,
     ) -> Result<(), DbErr> {
         use sea_orm::{ActiveValue::Set, TransactionTrait};
+        if !LOCALIZABLE
+            .iter()
+            .any(|(t, columns)| *t == table && columns.contains(&attribute))
+        {
+            return Err(DbErr::Custom(format!(
+                "{table}.{attribute} is not localizable"
+            )));
+        }
         let txn = self.connection().begin().await?;
         for (lcid, text) in labels {
             localizedlabel::Entity::delete_many()
@@ -486,101 +471,42 @@ impl Store {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
         // The owning solution's modification time is what readers watch for changes.
-        let solution_id = match table {
-            "customapi" => customapi::Entity::find_by_id(id)
-                .one(&txn)
-                .await?
-                .map(|a| a.solutionid),
-            "customapirequestparameter" => match param::Entity::find_by_id(id).one(&txn).await? {
-                Some(p) => customapi::Entity::find_by_id(p.customapiid)
-                    .one(&txn)
-                    .await?
-                    .map(|a| a.solutionid),
-                None => None,
-            },
-            "customapiresponseproperty" => match prop::Entity::find_by_id(id).one(&txn).await? {
-                Some(p) => customapi::Entity::find_by_id(p.customapiid)
-                    .one(&txn)
-                    .await?
-                    .map(|a| a.solutionid),
-                None => None,
-            },
+        let solution_id: Option<Uuid> = match table {
             "solution" => Some(id),
-            _ => None,
+            "publisher" => None,
+            _ => {
+                // A custom API's own row, or the API a parameter or property belongs to.
+                let api_id = Expr::col(Alias::new("customapiid"));
+                let api = if table == "customapi" {
+                    api_id.eq(id)
+                } else {
+                    api_id.in_subquery(
+                        Query::select()
+                            .column(Alias::new("customapiid"))
+                            .from(Alias::new(table))
+                            .and_where(Expr::col(Alias::new(key_column(table))).eq(id))
+                            .to_owned(),
+                    )
+                };
+                let statement = Query::select()
+                    .column(Alias::new("solutionid"))
+                    .from(Alias::new("customapi"))
+                    .and_where(api)
+                    .to_owned();
+                match txn.query_one(&statement).await? {
+                    Some(row) => Some(row.try_get("", "solutionid")?),
+                    None => None,
+                }
+            }
         };
         if let Some(text) = base_text {
             // The record's own column holds the base-language text.
-            let v = sea_orm::sea_query::Expr::value(text);
-            match (table, attribute) {
-                ("customapi", "displayname") => {
-                    customapi::Entity::update_many()
-                        .col_expr(customapi::Column::Displayname, v)
-                        .filter(customapi::Column::Customapiid.eq(id))
-                        .exec(&txn)
-                        .await?
-                }
-                ("customapi", "description") => {
-                    customapi::Entity::update_many()
-                        .col_expr(customapi::Column::Description, v)
-                        .filter(customapi::Column::Customapiid.eq(id))
-                        .exec(&txn)
-                        .await?
-                }
-                ("customapirequestparameter", "displayname") => {
-                    param::Entity::update_many()
-                        .col_expr(param::Column::Displayname, v)
-                        .filter(param::Column::Customapirequestparameterid.eq(id))
-                        .exec(&txn)
-                        .await?
-                }
-                ("customapirequestparameter", "description") => {
-                    param::Entity::update_many()
-                        .col_expr(param::Column::Description, v)
-                        .filter(param::Column::Customapirequestparameterid.eq(id))
-                        .exec(&txn)
-                        .await?
-                }
-                ("customapiresponseproperty", "displayname") => {
-                    prop::Entity::update_many()
-                        .col_expr(prop::Column::Displayname, v)
-                        .filter(prop::Column::Customapiresponsepropertyid.eq(id))
-                        .exec(&txn)
-                        .await?
-                }
-                ("customapiresponseproperty", "description") => {
-                    prop::Entity::update_many()
-                        .col_expr(prop::Column::Description, v)
-                        .filter(prop::Column::Customapiresponsepropertyid.eq(id))
-                        .exec(&txn)
-                        .await?
-                }
-                ("solution", "friendlyname") => {
-                    solution::Entity::update_many()
-                        .col_expr(solution::Column::Friendlyname, v)
-                        .filter(solution::Column::Solutionid.eq(id))
-                        .exec(&txn)
-                        .await?
-                }
-                ("solution", "description") => {
-                    solution::Entity::update_many()
-                        .col_expr(solution::Column::Description, v)
-                        .filter(solution::Column::Solutionid.eq(id))
-                        .exec(&txn)
-                        .await?
-                }
-                ("publisher", "friendlyname") => {
-                    publisher::Entity::update_many()
-                        .col_expr(publisher::Column::Friendlyname, v)
-                        .filter(publisher::Column::Publisherid.eq(id))
-                        .exec(&txn)
-                        .await?
-                }
-                _ => {
-                    return Err(DbErr::Custom(format!(
-                        "{table}.{attribute} is not localizable"
-                    )));
-                }
-            };
+            let statement = Query::update()
+                .table(Alias::new(table))
+                .value(Alias::new(attribute), text)
+                .and_where(Expr::col(Alias::new(key_column(table))).eq(id))
+                .to_owned();
+            txn.execute(&statement).await?;
         }
         if let Some(solution_id) = solution_id {
             solution::Entity::update_many()

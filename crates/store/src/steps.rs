@@ -769,43 +769,48 @@ impl Store {
         step_id: Uuid,
         new: &StepImage,
     ) -> Result<StepChange, StepError> {
-        let txn = self.connection().begin().await?;
-        if image::Entity::find_by_id(new.id).one(&txn).await?.is_some() {
-            return Err(StepError::rejected(
-                StepRule::Duplicate,
-                Message::new(MessageId::StepExists).arg("id", new.id),
-            ));
-        }
-        let row = step_for_image(&txn, step_id, new).await?;
-        image::Entity::insert(image_row(step_id, new))
-            .exec_without_returning(&txn)
-            .await?;
-        touch(&txn, row.solutionid, now_millis()).await?;
-        txn.commit().await?;
-        Ok(StepChange {
-            id: new.id,
-            created: true,
-            warnings: Vec::new(),
-        })
+        self.write_step_image(Some(step_id), new).await
     }
 
     /// Changes a stored step image (its step stays), checked like a new one.
     pub async fn update_step_image(&self, changed: &StepImage) -> Result<StepChange, StepError> {
+        self.write_step_image(None, changed).await
+    }
+
+    /// Writes a step image: a new one on step `new_on_step`, or (`None`) a change to a
+    /// stored one, which keeps its step.
+    async fn write_step_image(
+        &self,
+        new_on_step: Option<Uuid>,
+        written: &StepImage,
+    ) -> Result<StepChange, StepError> {
         let txn = self.connection().begin().await?;
-        let step_id = image::Entity::find_by_id(changed.id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| unknown_image(changed.id))?
-            .sdkmessageprocessingstepid;
-        let row = step_for_image(&txn, step_id, changed).await?;
-        image::Entity::update(image_row(step_id, changed))
-            .exec(&txn)
-            .await?;
+        let stored = image::Entity::find_by_id(written.id).one(&txn).await?;
+        let step_id = match (new_on_step, &stored) {
+            (Some(_), Some(_)) => {
+                return Err(StepError::rejected(
+                    StepRule::Duplicate,
+                    Message::new(MessageId::StepExists).arg("id", written.id),
+                ));
+            }
+            (Some(step_id), None) => step_id,
+            (None, Some(stored)) => stored.sdkmessageprocessingstepid,
+            (None, None) => return Err(unknown_image(written.id)),
+        };
+        let row = step_for_image(&txn, step_id, written).await?;
+        let values = image_row(step_id, written);
+        if stored.is_some() {
+            image::Entity::update(values).exec(&txn).await?;
+        } else {
+            image::Entity::insert(values)
+                .exec_without_returning(&txn)
+                .await?;
+        }
         touch(&txn, row.solutionid, now_millis()).await?;
         txn.commit().await?;
         Ok(StepChange {
-            id: changed.id,
-            created: false,
+            id: written.id,
+            created: stored.is_none(),
             warnings: Vec::new(),
         })
     }

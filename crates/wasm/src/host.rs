@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use switchboard_model::value::{Entity, Value};
-use switchboard_model::{StepMode, StepStage};
-use uuid::Uuid;
+use switchboard_model::{ExecutionContext, StepMode, StepStage};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
@@ -63,166 +62,57 @@ pub struct TraceLine {
     pub message: String,
 }
 
-/// What the host calls a plug-in with (Dataverse's IPluginExecutionContext), and the
-/// services the plug-in may use during the call (its IServiceProvider).
-#[derive(Clone)]
-pub struct CallContext {
-    /// The message name.
-    pub message_name: String,
-    /// The stage.
-    pub stage: StepStage,
-    /// The mode.
-    pub mode: StepMode,
-    /// Nesting depth (1 for a direct call).
-    pub depth: u32,
-    /// The user the plug-in runs as.
-    pub user_id: Uuid,
-    /// The user who started the call.
-    pub initiating_user_id: Uuid,
-    /// The organization.
-    pub organization_id: Uuid,
-    /// The caller's business unit.
-    pub business_unit_id: Uuid,
-    /// Correlation id.
-    pub correlation_id: Uuid,
-    /// Whether a transaction is open.
-    pub is_in_transaction: bool,
-    /// The primary table.
-    pub primary_entity_name: Option<String>,
-    /// The primary record.
-    pub primary_entity_id: Option<Uuid>,
-    /// Input parameters.
-    pub inputs: BTreeMap<String, Value>,
-    /// Output parameters so far.
-    pub outputs: BTreeMap<String, Value>,
-    /// Shared variables so far.
-    pub shared: BTreeMap<String, Value>,
-    /// Pre-images by name.
-    pub pre_images: Vec<(String, Entity)>,
-    /// Post-images by name.
-    pub post_images: Vec<(String, Entity)>,
-    /// The parent context's message and stage.
-    pub parent: Option<(String, StepStage)>,
-    /// The step's unsecure configuration.
-    pub unsecure_configuration: Option<String>,
-    /// The step's secure configuration.
-    pub secure_configuration: Option<String>,
-    /// Where the plug-in's record operations (`organization` create, retrieve, update,
-    /// delete, retrieve-multiple) go, run on behalf of [`CallContext::user_id`]. `None`: they
-    /// answer "not available" (an internal error).
-    pub records: Option<Arc<dyn RecordService>>,
-}
-
-impl std::fmt::Debug for CallContext {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CallContext")
-            .field("message_name", &self.message_name)
-            .field("stage", &self.stage)
-            .field("mode", &self.mode)
-            .field("depth", &self.depth)
-            .field("user_id", &self.user_id)
-            .field("initiating_user_id", &self.initiating_user_id)
-            .field("organization_id", &self.organization_id)
-            .field("business_unit_id", &self.business_unit_id)
-            .field("correlation_id", &self.correlation_id)
-            .field("is_in_transaction", &self.is_in_transaction)
-            .field("primary_entity_name", &self.primary_entity_name)
-            .field("primary_entity_id", &self.primary_entity_id)
-            .field("inputs", &self.inputs)
-            .field("outputs", &self.outputs)
-            .field("shared", &self.shared)
-            .field("pre_images", &self.pre_images)
-            .field("post_images", &self.post_images)
-            .field("parent", &self.parent)
-            .field("unsecure_configuration", &self.unsecure_configuration)
-            .field(
-                "secure_configuration",
-                &self.secure_configuration.as_ref().map(|_| "…"),
-            )
-            .field("records", &self.records.as_ref().map(|_| "RecordService"))
-            .finish()
-    }
-}
-
-impl CallContext {
-    /// A main-operation context for a message with these inputs.
-    pub fn main_operation(message_name: &str, inputs: BTreeMap<String, Value>) -> Self {
-        Self {
-            message_name: message_name.to_owned(),
-            stage: StepStage::MainOperation,
-            mode: StepMode::Synchronous,
-            depth: 1,
-            user_id: Uuid::nil(),
-            initiating_user_id: Uuid::nil(),
-            organization_id: Uuid::nil(),
-            business_unit_id: Uuid::nil(),
-            correlation_id: Uuid::new_v4(),
-            is_in_transaction: false,
-            primary_entity_name: None,
-            primary_entity_id: None,
-            inputs,
-            outputs: BTreeMap::new(),
-            shared: BTreeMap::new(),
-            pre_images: Vec::new(),
-            post_images: Vec::new(),
-            parent: None,
-            unsecure_configuration: None,
-            secure_configuration: None,
-            records: None,
-        }
-    }
-
-    fn to_wit(&self) -> wit::Context {
-        let stage = |s: StepStage| match s {
-            StepStage::PreValidation => wit::Stage::PreValidation,
-            StepStage::PreOperation => wit::Stage::PreOperation,
-            StepStage::MainOperation => wit::Stage::MainOperation,
-            StepStage::PostOperation => wit::Stage::PostOperation,
-        };
-        let images = |images: &[(String, Entity)]| {
-            images
-                .iter()
-                .map(|(name, e)| {
-                    let mut arena = Vec::new();
-                    let entity = match to_wit(&Value::Entity(e.clone()), &mut arena) {
-                        wit::Value::Entity(i) => arena[i as usize].clone(),
-                        _ => unreachable!("an entity converts to an entity"),
-                    };
-                    wit::EntityImage {
-                        name: name.clone(),
-                        data: wit::EntityData { entity, arena },
-                    }
-                })
-                .collect()
-        };
-        wit::Context {
-            message_name: self.message_name.clone(),
-            stage: stage(self.stage),
-            mode: match self.mode {
-                StepMode::Synchronous => wit::Mode::Synchronous,
-                StepMode::Asynchronous => wit::Mode::Asynchronous,
-            },
-            depth: self.depth,
-            user_id: guid(self.user_id),
-            initiating_user_id: guid(self.initiating_user_id),
-            organization_id: guid(self.organization_id),
-            business_unit_id: guid(self.business_unit_id),
-            correlation_id: guid(self.correlation_id),
-            is_in_transaction: self.is_in_transaction,
-            primary_entity_name: self.primary_entity_name.clone(),
-            primary_entity_id: self.primary_entity_id.map(guid),
-            input_parameters: bag(&self.inputs),
-            output_parameters: bag(&self.outputs),
-            shared_variables: bag(&self.shared),
-            pre_entity_images: images(&self.pre_images),
-            post_entity_images: images(&self.post_images),
-            parent_context: self.parent.as_ref().map(|(m, s)| wit::ParentContext {
-                message_name: m.clone(),
-                stage: stage(*s),
-            }),
-            unsecure_configuration: self.unsecure_configuration.clone(),
-            secure_configuration: self.secure_configuration.clone(),
-        }
+/// The WIT shape of the context a plug-in is called with.
+fn context_to_wit(context: &ExecutionContext) -> wit::Context {
+    let stage = |s: StepStage| match s {
+        StepStage::PreValidation => wit::Stage::PreValidation,
+        StepStage::PreOperation => wit::Stage::PreOperation,
+        StepStage::MainOperation => wit::Stage::MainOperation,
+        StepStage::PostOperation => wit::Stage::PostOperation,
+    };
+    let images = |images: &BTreeMap<String, Entity>| {
+        images
+            .iter()
+            .map(|(name, e)| {
+                let mut arena = Vec::new();
+                let entity = match to_wit(&Value::Entity(e.clone()), &mut arena) {
+                    wit::Value::Entity(i) => arena[i as usize].clone(),
+                    _ => unreachable!("an entity converts to an entity"),
+                };
+                wit::EntityImage {
+                    name: name.clone(),
+                    data: wit::EntityData { entity, arena },
+                }
+            })
+            .collect()
+    };
+    wit::Context {
+        message_name: context.message_name.clone(),
+        stage: stage(context.stage),
+        mode: match context.mode {
+            StepMode::Synchronous => wit::Mode::Synchronous,
+            StepMode::Asynchronous => wit::Mode::Asynchronous,
+        },
+        depth: context.depth,
+        user_id: guid(context.user_id),
+        initiating_user_id: guid(context.initiating_user_id),
+        organization_id: guid(context.organization_id),
+        business_unit_id: guid(context.business_unit_id),
+        correlation_id: guid(context.correlation_id),
+        is_in_transaction: context.is_in_transaction,
+        primary_entity_name: context.primary_entity_name.clone(),
+        primary_entity_id: context.primary_entity_id.map(guid),
+        input_parameters: bag(&context.inputs),
+        output_parameters: bag(&context.outputs),
+        shared_variables: bag(&context.shared),
+        pre_entity_images: images(&context.pre_images),
+        post_entity_images: images(&context.post_images),
+        parent_context: context.parent.as_ref().map(|(m, s)| wit::ParentContext {
+            message_name: m.clone(),
+            stage: stage(*s),
+        }),
+        unsecure_configuration: context.unsecure_configuration.clone(),
+        secure_configuration: context.secure_configuration.clone(),
     }
 }
 
@@ -421,23 +311,17 @@ impl Host {
     /// it which plug-in types it exports.
     pub async fn load(&self, bytes: &[u8]) -> Result<Arc<Loaded>, PluginFailure> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        if let Some(hit) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&sha256)
-        {
-            return Ok(hit.clone());
+        let cached = || {
+            let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            cache.get(&sha256).cloned()
+        };
+        if let Some(hit) = cached() {
+            return Ok(hit);
         }
         let _compiling = self.compiling.lock().await;
         // Another call may have compiled it while this one waited.
-        if let Some(hit) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&sha256)
-        {
-            return Ok(hit.clone());
+        if let Some(hit) = cached() {
+            return Ok(hit);
         }
         let component_bytes = componentize(bytes).map_err(PluginFailure::Load)?;
         let engine = self.engine.clone();
@@ -533,14 +417,16 @@ impl Host {
             .map_err(|e| PluginFailure::Trap(format!("{e:#}")))
     }
 
-    /// Runs one plug-in type in a fresh sandbox. Its record operations go to
-    /// `context.records` (none: they answer "not available"); the deadline covers the time
+    /// Runs one plug-in type in a fresh sandbox with the pipeline's context. Its record
+    /// operations go to `records`, on behalf of the context's user (none: they answer "not
+    /// available"); the deadline covers the time
     /// spent waiting on them.
     pub async fn invoke(
         &self,
         loaded: &Loaded,
         plugin_type: &str,
-        context: &CallContext,
+        context: &ExecutionContext,
+        records: Option<Arc<dyn RecordService>>,
     ) -> Result<Invocation, (PluginFailure, Vec<TraceLine>)> {
         if !loaded.plugin_types.iter().any(|t| t == plugin_type) {
             return Err((
@@ -548,8 +434,8 @@ impl Host {
                 Vec::new(),
             ));
         }
-        let (mut store, _) = self.store(context.stage, context.records.clone());
-        let ctx = context.to_wit();
+        let (mut store, _) = self.store(context.stage, records);
+        let ctx = context_to_wit(context);
         let result = match loaded.pre.instantiate_async(&mut store).await {
             Ok(instance) => instance.call_execute(&mut store, plugin_type, &ctx).await,
             Err(e) => Err(e),

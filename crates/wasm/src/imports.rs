@@ -97,33 +97,29 @@ impl HostState {
     }
 }
 
-impl parameters::Host for HostState {
-    fn set_output(
-        &mut self,
-        name: String,
-        value: types::Value,
-        arena: Vec<types::Entity>,
-    ) -> Result<(), PluginError> {
-        self.set(Slot::Output, name, &value, &arena)
-    }
+/// The WIT setters (`set-output`, `set-input`, `set-shared-variable`) differ only in the
+/// slot they write; each is [`HostState::set`] on its slot.
+macro_rules! setters {
+    ($($method:ident => $slot:expr),* $(,)?) => {
+        impl parameters::Host for HostState {
+            $(
+                fn $method(
+                    &mut self,
+                    name: String,
+                    value: types::Value,
+                    arena: Vec<types::Entity>,
+                ) -> Result<(), PluginError> {
+                    self.set($slot, name, &value, &arena)
+                }
+            )*
+        }
+    };
+}
 
-    fn set_input(
-        &mut self,
-        name: String,
-        value: types::Value,
-        arena: Vec<types::Entity>,
-    ) -> Result<(), PluginError> {
-        self.set(Slot::Input, name, &value, &arena)
-    }
-
-    fn set_shared_variable(
-        &mut self,
-        name: String,
-        value: types::Value,
-        arena: Vec<types::Entity>,
-    ) -> Result<(), PluginError> {
-        self.set(Slot::Shared, name, &value, &arena)
-    }
+setters! {
+    set_output => Slot::Output,
+    set_input => Slot::Input,
+    set_shared_variable => Slot::Shared,
 }
 
 /// The outcome of one record operation as the bindings want it: a trap (`Err`) ends the

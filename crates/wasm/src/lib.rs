@@ -12,8 +12,7 @@ pub mod snapshot;
 pub mod testing;
 
 pub use host::{
-    CallContext, Host, HostConfig, Invocation, Loaded, PluginFailure, TraceLine, componentize,
-    is_component,
+    Host, HostConfig, Invocation, Loaded, PluginFailure, TraceLine, componentize, is_component,
 };
 pub use records::{RecordFailure, RecordFuture, RecordPage, RecordService};
 

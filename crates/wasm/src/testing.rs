@@ -8,10 +8,13 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use switchboard_model::ExecutionContext;
 use switchboard_model::value::Value;
 
-use crate::host::{CallContext, Host, HostConfig, Invocation, PluginFailure, TraceLine};
+use crate::RecordService;
+use crate::host::{Host, HostConfig, Invocation, PluginFailure, TraceLine};
 
 /// Loads `bytes` (component or core module) and runs `plugin_type` as a main operation
 /// with these inputs, under the default limits.
@@ -23,26 +26,26 @@ pub async fn run(
     run_with(HostConfig::default(), bytes, plugin_type, inputs).await
 }
 
-/// Runs `plugin_type` with a context made by hand: a primary record, a stage, or a
-/// [`RecordService`](crate::RecordService) in `context.records` for its record operations.
+/// Runs `plugin_type` with a context made by hand (a primary record, a stage, …) and,
+/// optionally, a [`RecordService`] for its record operations.
 ///
 /// ```ignore
-/// let mut context = CallContext::main_operation("sb_ProjectSummary", BTreeMap::new());
+/// let mut context = ExecutionContext::main_operation("sb_ProjectSummary", BTreeMap::new());
 /// context.primary_entity_name = Some("sb_project".into());
 /// context.primary_entity_id = Some(id);
-/// context.records = Some(Arc::new(my_fake_records));
 /// let run = switchboard_wasm::testing::run_context(HostConfig::default(), &bytes,
-///     "Switchboard.Samples.ProjectSummary", &context).await?;
+///     "Switchboard.Samples.ProjectSummary", &context, Some(Arc::new(my_fake_records))).await?;
 /// ```
 pub async fn run_context(
     config: HostConfig,
     bytes: &[u8],
     plugin_type: &str,
-    context: &CallContext,
+    context: &ExecutionContext,
+    records: Option<Arc<dyn RecordService>>,
 ) -> Result<Invocation, (PluginFailure, Vec<TraceLine>)> {
     let host = Host::new(config).map_err(|e| (PluginFailure::Load(e), Vec::new()))?;
     let loaded = host.load(bytes).await.map_err(|f| (f, Vec::new()))?;
-    host.invoke(&loaded, plugin_type, context).await
+    host.invoke(&loaded, plugin_type, context, records).await
 }
 
 /// As [`run`], with chosen limits.
@@ -54,6 +57,6 @@ pub async fn run_with(
 ) -> Result<Invocation, (PluginFailure, Vec<TraceLine>)> {
     let inputs: BTreeMap<String, Value> =
         inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    let context = CallContext::main_operation("test", inputs);
-    run_context(config, bytes, plugin_type, &context).await
+    let context = ExecutionContext::main_operation("test", inputs);
+    run_context(config, bytes, plugin_type, &context, None).await
 }

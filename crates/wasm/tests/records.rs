@@ -9,10 +9,12 @@ use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use switchboard_model::ExecutionContext;
 use switchboard_model::value::{Entity, Value};
 use switchboard_wasm::testing::run_context;
 use switchboard_wasm::{
-    CallContext, HostConfig, PluginFailure, RecordFailure, RecordFuture, RecordPage, RecordService,
+    HostConfig, Invocation, PluginFailure, RecordFailure, RecordFuture, RecordPage, RecordService,
+    TraceLine,
 };
 use uuid::Uuid;
 
@@ -216,21 +218,28 @@ fn project(id: u128, name: &str, priority: i32) -> Entity {
     e
 }
 
+/// A context and the record service its plug-in's record operations go to.
+type Prepared = (ExecutionContext, Option<Arc<dyn RecordService>>);
+
+/// Runs `plugin_type` of the projects sample on a prepared call.
+async fn run_call(
+    config: HostConfig,
+    plugin_type: &str,
+    (context, records): &Prepared,
+) -> Result<Invocation, (PluginFailure, Vec<TraceLine>)> {
+    run_context(config, projects(), plugin_type, context, records.clone()).await
+}
+
 /// A record-bound call of `sb_ProjectSummary` on project `id`.
-fn summary_context(
-    id: u128,
-    touch: Option<bool>,
-    records: Option<Arc<FakeRecords>>,
-) -> CallContext {
+fn summary_context(id: u128, touch: Option<bool>, records: Option<Arc<FakeRecords>>) -> Prepared {
     let mut inputs = BTreeMap::new();
     if let Some(touch) = touch {
         inputs.insert("Touch".to_owned(), Value::Boolean(touch));
     }
-    let mut context = CallContext::main_operation("sb_ProjectSummary", inputs);
+    let mut context = ExecutionContext::main_operation("sb_ProjectSummary", inputs);
     context.primary_entity_name = Some("sb_project".into());
     context.primary_entity_id = Some(Uuid::from_u128(id));
-    context.records = records.map(|r| r as Arc<dyn RecordService>);
-    context
+    (context, records.map(|r| r as Arc<dyn RecordService>))
 }
 
 fn notes(fake: &FakeRecords, id: u128) -> Value {
@@ -244,9 +253,8 @@ fn notes(fake: &FakeRecords, id: u128) -> Value {
 async fn a_plugin_retrieves_its_target_and_updates_it_when_asked() {
     let fake = Arc::new(FakeRecords::with([project(1, "Apollo", 7)]));
 
-    let run = run_context(
+    let run = run_call(
         HostConfig::default(),
-        projects(),
         SUMMARY,
         &summary_context(1, None, Some(fake.clone())),
     )
@@ -265,9 +273,8 @@ async fn a_plugin_retrieves_its_target_and_updates_it_when_asked() {
     );
     assert_eq!(notes(&fake, 1), Value::String("untouched".into()));
 
-    run_context(
+    run_call(
         HostConfig::default(),
-        projects(),
         SUMMARY,
         &summary_context(1, Some(true), Some(fake.clone())),
     )
@@ -294,9 +301,8 @@ async fn a_plugin_retrieves_its_target_and_updates_it_when_asked() {
 async fn a_service_failure_is_the_plugins_business_error() {
     // A record that does not exist: the service's own message reaches the caller.
     let fake = Arc::new(FakeRecords::default());
-    let (failure, _) = run_context(
+    let (failure, _) = run_call(
         HostConfig::default(),
-        projects(),
         SUMMARY,
         &summary_context(9, None, Some(fake)),
     )
@@ -315,9 +321,8 @@ async fn a_service_failure_is_the_plugins_business_error() {
         fail_with: Some("Principal user is missing prvWritesb_project privilege".into()),
         ..FakeRecords::with([project(1, "Apollo", 7)])
     });
-    let (failure, _) = run_context(
+    let (failure, _) = run_call(
         HostConfig::default(),
-        projects(),
         SUMMARY,
         &summary_context(1, Some(true), Some(fake)),
     )
@@ -336,12 +341,12 @@ async fn retrieve_multiple_passes_the_query_through() {
         project(2, "Gemini", 3),
         project(3, "Mercury", 5),
     ]));
-    let mut context = CallContext::main_operation(
+    let context = ExecutionContext::main_operation(
         "sb_CountProjects",
         BTreeMap::from([("MinPriority".to_owned(), Value::Integer(5))]),
     );
-    context.records = Some(fake.clone());
-    let run = run_context(HostConfig::default(), projects(), COUNT, &context)
+    let call: Prepared = (context, Some(fake.clone()));
+    let run = run_call(HostConfig::default(), COUNT, &call)
         .await
         .unwrap_or_else(|(f, traces)| panic!("{f:?} {traces:?}"));
     assert_eq!(run.outputs["Count"], Value::Integer(2));
@@ -357,9 +362,8 @@ async fn retrieve_multiple_passes_the_query_through() {
 
 #[tokio::test]
 async fn without_a_service_record_operations_are_not_available() {
-    let (failure, _) = run_context(
+    let (failure, _) = run_call(
         HostConfig::default(),
-        projects(),
         SUMMARY,
         &summary_context(1, None, None),
     )
@@ -385,14 +389,9 @@ async fn the_deadline_cuts_off_a_slow_service() {
         ..HostConfig::default()
     };
     let started = Instant::now();
-    let (failure, _) = run_context(
-        config,
-        projects(),
-        SUMMARY,
-        &summary_context(1, None, Some(fake)),
-    )
-    .await
-    .unwrap_err();
+    let (failure, _) = run_call(config, SUMMARY, &summary_context(1, None, Some(fake)))
+        .await
+        .unwrap_err();
     assert_eq!(failure, PluginFailure::Timeout(Duration::from_millis(300)));
     // Loading (compiling) the component is not part of the call, but is part of this wait.
     assert!(

@@ -1,133 +1,46 @@
 //! The first schema: solutions, publishers, custom APIs with their parameters, properties
 //! and labels, plug-in assemblies/types/packages, sdk messages (built-ins seeded) and steps.
-//!
-//! Frozen: later changes go in new migrations, never here.
+//! Frozen.
 
 use sea_orm_migration::prelude::*;
 use switchboard_model::ids::BUILT_IN_MESSAGES;
 
-#[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
+use super::{
+    big, boolean, col, foreign_key, int, int_null, key, primary_key, table, text, text_null,
+    text_unique, uuid, uuid_null,
+};
 
-fn id(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .uuid()
-        .not_null()
-        .primary_key()
-        .to_owned()
-}
-fn uuid(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .uuid()
-        .not_null()
-        .to_owned()
-}
-fn uuid_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).uuid().null().to_owned()
-}
-fn text(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .text()
-        .not_null()
-        .to_owned()
-}
-fn text_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).text().null().to_owned()
-}
-fn int(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .integer()
-        .not_null()
-        .to_owned()
-}
-fn int_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).integer().null().to_owned()
-}
-fn big(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .big_integer()
-        .not_null()
-        .to_owned()
-}
-fn boolean(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .boolean()
-        .not_null()
-        .to_owned()
-}
-fn fk(
-    table: &str,
-    column: &str,
-    to: &str,
-    to_column: &str,
-    cascade: bool,
-) -> ForeignKeyCreateStatement {
-    let mut fk = ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(Alias::new(table), Alias::new(column))
-        .to(Alias::new(to), Alias::new(to_column))
-        .to_owned();
-    if cascade {
-        fk.on_delete(ForeignKeyAction::Cascade);
-    }
-    fk
+/// `table.column` references `to`'s key column of the same name.
+fn references(table: &str, column: &str, to: &str, cascade: bool) -> ForeignKeyCreateStatement {
+    foreign_key((table, column), (to, column), cascade)
 }
 
-async fn create(
-    manager: &SchemaManager<'_>,
-    table: &str,
-    columns: Vec<ColumnDef>,
-    fks: Vec<ForeignKeyCreateStatement>,
-) -> Result<(), DbErr> {
-    let mut stmt = Table::create().table(Alias::new(table)).to_owned();
-    for mut c in columns {
-        stmt.col(&mut c);
-    }
-    for mut f in fks {
-        stmt.foreign_key(&mut f);
-    }
-    manager.create_table(stmt).await
+/// A unique index `ux_{table}_{columns}`.
+fn unique_index(table: &str, columns: &[&str]) -> IndexCreateStatement {
+    let mut index = super::index(&format!("ux_{table}_{}", columns.join("_")), table, columns);
+    index.unique();
+    index
 }
 
-async fn unique_index(
-    manager: &SchemaManager<'_>,
-    table: &str,
-    columns: &[&str],
-) -> Result<(), DbErr> {
-    let mut idx = Index::create()
-        .name(format!("ux_{table}_{}", columns.join("_")))
-        .table(Alias::new(table))
-        .unique()
-        .to_owned();
-    for c in columns {
-        idx.col(Alias::new(*c));
-    }
-    manager.create_index(idx).await
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create(
-            manager,
-            "publisher",
-            vec![
-                id("publisherid"),
-                text("uniquename").unique_key().to_owned(),
-                text_null("friendlyname"),
-                text_null("description"),
-                text("customizationprefix"),
-                int_null("customizationoptionvalueprefix"),
-            ],
-            vec![],
-        )
-        .await?;
-        create(
-            manager,
+pub(super) async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.create_table(table(
+        "publisher",
+        [
+            key("publisherid"),
+            text_unique("uniquename"),
+            text_null("friendlyname"),
+            text_null("description"),
+            text("customizationprefix"),
+            int_null("customizationoptionvalueprefix"),
+        ],
+    ))
+    .await?;
+    m.create_table(
+        table(
             "solution",
-            vec![
-                id("solutionid"),
-                text("uniquename").unique_key().to_owned(),
+            [
+                key("solutionid"),
+                text_unique("uniquename"),
                 text_null("friendlyname"),
                 text_null("description"),
                 text("version"),
@@ -136,21 +49,17 @@ impl MigrationTrait for Migration {
                 big("installedon"),
                 big("modifiedon"),
             ],
-            vec![fk(
-                "solution",
-                "publisherid",
-                "publisher",
-                "publisherid",
-                false,
-            )],
         )
-        .await?;
-        create(
-            manager,
+        .foreign_key(&mut references("solution", "publisherid", "publisher", false))
+        .to_owned(),
+    )
+    .await?;
+    m.create_table(
+        table(
             "customapi",
-            vec![
-                id("customapiid"),
-                text("uniquename").unique_key().to_owned(),
+            [
+                key("customapiid"),
+                text_unique("uniquename"),
                 text("name"),
                 text_null("displayname"),
                 text_null("description"),
@@ -169,97 +78,60 @@ impl MigrationTrait for Migration {
                 boolean("ismanaged"),
                 big("modifiedon"),
             ],
-            vec![fk(
-                "customapi",
-                "solutionid",
-                "solution",
-                "solutionid",
-                false,
-            )],
+        )
+        .foreign_key(&mut references("customapi", "solutionid", "solution", false))
+        .to_owned(),
+    )
+    .await?;
+    // Request parameters and response properties: the same columns but `isoptional`.
+    for (name, optional) in [
+        ("customapirequestparameter", true),
+        ("customapiresponseproperty", false),
+    ] {
+        let mut columns = vec![
+            key(&format!("{name}id")),
+            uuid("customapiid"),
+            text("uniquename"),
+            text("name"),
+            text_null("displayname"),
+            text_null("description"),
+            int("type"),
+        ];
+        if optional {
+            columns.push(boolean("isoptional"));
+        }
+        columns.extend([text_null("logicalentityname"), boolean("iscustomizable")]);
+        m.create_table(
+            table(name, columns)
+                .foreign_key(&mut references(name, "customapiid", "customapi", true))
+                .to_owned(),
         )
         .await?;
-        create(
-            manager,
-            "customapirequestparameter",
-            vec![
-                id("customapirequestparameterid"),
-                uuid("customapiid"),
-                text("uniquename"),
-                text("name"),
-                text_null("displayname"),
-                text_null("description"),
-                int("type"),
-                boolean("isoptional"),
-                text_null("logicalentityname"),
-                boolean("iscustomizable"),
-            ],
-            vec![fk(
-                "customapirequestparameter",
-                "customapiid",
-                "customapi",
-                "customapiid",
-                true,
-            )],
-        )
-        .await?;
-        unique_index(
-            manager,
-            "customapirequestparameter",
-            &["customapiid", "uniquename"],
-        )
-        .await?;
-        create(
-            manager,
-            "customapiresponseproperty",
-            vec![
-                id("customapiresponsepropertyid"),
-                uuid("customapiid"),
-                text("uniquename"),
-                text("name"),
-                text_null("displayname"),
-                text_null("description"),
-                int("type"),
-                text_null("logicalentityname"),
-                boolean("iscustomizable"),
-            ],
-            vec![fk(
-                "customapiresponseproperty",
-                "customapiid",
-                "customapi",
-                "customapiid",
-                true,
-            )],
-        )
-        .await?;
-        unique_index(
-            manager,
-            "customapiresponseproperty",
-            &["customapiid", "uniquename"],
-        )
-        .await?;
-        let mut label_pk = Index::create().name("pk_localizedlabel").to_owned();
-        label_pk
-            .col(Alias::new("objectid"))
-            .col(Alias::new("attributename"))
-            .col(Alias::new("languagecode"));
-        manager
-            .create_table(
-                Table::create()
-                    .table(Alias::new("localizedlabel"))
-                    .col(uuid("objectid"))
-                    .col(text("attributename"))
-                    .col(int("languagecode"))
-                    .col(text("objecttable"))
-                    .col(text("label"))
-                    .primary_key(&mut label_pk)
-                    .to_owned(),
-            )
+        m.create_index(unique_index(name, &["customapiid", "uniquename"]))
             .await?;
-        create(
-            manager,
+    }
+    m.create_table(
+        table(
+            "localizedlabel",
+            [
+                uuid("objectid"),
+                text("attributename"),
+                int("languagecode"),
+                text("objecttable"),
+                text("label"),
+            ],
+        )
+        .primary_key(
+            primary_key(&["objectid", "attributename", "languagecode"]).name("pk_localizedlabel"),
+        )
+        .to_owned(),
+    )
+    .await?;
+    m.create_table(
+        table(
             "pluginassembly",
-            vec![
-                id("pluginassemblyid"),
+            [
+                key("pluginassemblyid"),
                 text("name"),
                 text("fullname"),
                 text_null("version"),
@@ -267,79 +139,67 @@ impl MigrationTrait for Migration {
                 int("sourcetype"),
                 text_null("filename"),
                 text("kind"),
-                ColumnDef::new(Alias::new("content"))
-                    .blob()
-                    .null()
-                    .to_owned(),
+                col("content").blob().null().to_owned(),
                 text_null("sha256"),
                 uuid("solutionid"),
             ],
-            vec![fk(
-                "pluginassembly",
-                "solutionid",
-                "solution",
-                "solutionid",
-                false,
-            )],
         )
-        .await?;
-        create(
-            manager,
+        .foreign_key(&mut references("pluginassembly", "solutionid", "solution", false))
+        .to_owned(),
+    )
+    .await?;
+    m.create_table(
+        table(
             "plugintype",
-            vec![
-                id("plugintypeid"),
+            [
+                key("plugintypeid"),
                 uuid("pluginassemblyid"),
                 text("typename"),
                 text_null("assemblyqualifiedname"),
                 text_null("friendlyname"),
                 text_null("description"),
             ],
-            vec![fk(
-                "plugintype",
-                "pluginassemblyid",
-                "pluginassembly",
-                "pluginassemblyid",
-                true,
-            )],
         )
-        .await?;
-        create(
-            manager,
+        .foreign_key(&mut references(
+            "plugintype",
+            "pluginassemblyid",
+            "pluginassembly",
+            true,
+        ))
+        .to_owned(),
+    )
+    .await?;
+    m.create_table(
+        table(
             "pluginpackage",
-            vec![
-                id("pluginpackageid"),
-                text("uniquename").unique_key().to_owned(),
+            [
+                key("pluginpackageid"),
+                text_unique("uniquename"),
                 text("name"),
                 text_null("version"),
                 text_null("filename"),
                 uuid("solutionid"),
             ],
-            vec![fk(
-                "pluginpackage",
-                "solutionid",
-                "solution",
-                "solutionid",
-                false,
-            )],
         )
-        .await?;
-        create(
-            manager,
-            "sdkmessage",
-            vec![
-                id("sdkmessageid"),
-                text("name").unique_key().to_owned(),
-                boolean("isbuiltin"),
-                uuid_null("customapiid"),
-            ],
-            vec![],
-        )
-        .await?;
-        create(
-            manager,
+        .foreign_key(&mut references("pluginpackage", "solutionid", "solution", false))
+        .to_owned(),
+    )
+    .await?;
+    m.create_table(table(
+        "sdkmessage",
+        [
+            key("sdkmessageid"),
+            text_unique("name"),
+            boolean("isbuiltin"),
+            uuid_null("customapiid"),
+        ],
+    ))
+    .await?;
+    m.create_table(
+        table(
             "sdkmessageprocessingstep",
-            vec![
-                id("sdkmessageprocessingstepid"),
+            [
+                key("sdkmessageprocessingstepid"),
                 text("name"),
                 text_null("description"),
                 uuid_null("sdkmessageid"),
@@ -359,27 +219,27 @@ impl MigrationTrait for Migration {
                 int("statecode"),
                 uuid("solutionid"),
             ],
-            vec![fk(
-                "sdkmessageprocessingstep",
-                "solutionid",
-                "solution",
-                "solutionid",
-                false,
-            )],
         )
-        .await?;
+        .foreign_key(&mut references(
+            "sdkmessageprocessingstep",
+            "solutionid",
+            "solution",
+            false,
+        ))
+        .to_owned(),
+    )
+    .await?;
 
-        let mut seed = Query::insert()
-            .into_table(Alias::new("sdkmessage"))
-            .columns([
-                Alias::new("sdkmessageid"),
-                Alias::new("name"),
-                Alias::new("isbuiltin"),
-            ])
-            .to_owned();
-        for message in BUILT_IN_MESSAGES {
-            seed.values_panic([message.id.into(), message.name.into(), true.into()]);
-        }
-        manager.exec_stmt(seed).await
+    let mut seed = Query::insert()
+        .into_table(Alias::new("sdkmessage"))
+        .columns(["sdkmessageid", "name", "isbuiltin"].map(Alias::new))
+        .to_owned();
+    for message in BUILT_IN_MESSAGES {
+        seed.values_panic([message.id.into(), message.name.into(), true.into()]);
     }
+    m.exec_stmt(seed).await
+}
+
+pub(super) async fn down(_: &SchemaManager<'_>) -> Result<(), DbErr> {
+    super::irreversible("m20261122_000001_initial")
 }

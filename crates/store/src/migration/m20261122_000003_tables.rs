@@ -5,35 +5,24 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::col;
+use super::{big, drop, key, table, text, text_unique, uuid_null};
 
-#[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
+pub(super) async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.create_table(table(
+        "entitydefinition",
+        [
+            key("entitydefinitionid"),
+            text_unique("logicalname"),
+            text_unique("entitysetname"),
+            uuid_null("solutionid"),
+            text("definition"),
+            big("createdon"),
+            big("modifiedon"),
+        ],
+    ))
+    .await
+}
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table(Alias::new("entitydefinition"))
-                .col(col("entitydefinitionid").uuid().not_null().primary_key())
-                .col(col("logicalname").text().not_null().unique_key())
-                .col(col("entitysetname").text().not_null().unique_key())
-                .col(col("solutionid").uuid().null())
-                .col(col("definition").text().not_null())
-                .col(col("createdon").big_integer().not_null())
-                .col(col("modifiedon").big_integer().not_null())
-                .to_owned(),
-        )
-        .await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(
-            Table::drop()
-                .table(Alias::new("entitydefinition"))
-                .to_owned(),
-        )
-        .await
-    }
+pub(super) async fn down(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.drop_table(drop("entitydefinition")).await
 }

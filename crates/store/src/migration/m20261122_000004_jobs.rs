@@ -4,61 +4,54 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::col;
+use super::{
+    big, big_null, boolean, col, drop, index, int, int_null, key, table, text, text_null,
+    uuid_null,
+};
 
-#[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
+pub(super) async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.create_table(table(
+        "asyncoperation",
+        [
+            key("asyncoperationid"),
+            text("name"),
+            int("operationtype"),
+            int("statecode"),
+            int("statuscode"),
+            text_null("data"),
+            text_null("message"),
+            text_null("friendlymessage"),
+            int_null("errorcode"),
+            int("retrycount"),
+            uuid_null("correlationid"),
+            uuid_null("requestid"),
+            text_null("messagename"),
+            int("depth"),
+            uuid_null("owningextensionid"),
+            text_null("primaryentitytype"),
+            uuid_null("regardingobjectid"),
+            uuid_null("ownerid"),
+            big("createdon"),
+            big("modifiedon"),
+            big_null("startedon"),
+            big_null("completedon"),
+            big("postponeuntil"),
+            col("executiontimespan").double().null().to_owned(),
+            text_null("hostid"),
+            big_null("leaseexpireson"),
+            boolean("asyncautodelete"),
+        ],
+    ))
+    .await?;
+    // Claiming looks for Ready jobs due now (and Locked jobs whose lease lapsed).
+    m.create_index(index(
+        "ix_asyncoperation_claim",
+        "asyncoperation",
+        &["statecode", "postponeuntil"],
+    ))
+    .await
+}
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table(Alias::new("asyncoperation"))
-                .col(col("asyncoperationid").uuid().not_null().primary_key())
-                .col(col("name").text().not_null())
-                .col(col("operationtype").integer().not_null())
-                .col(col("statecode").integer().not_null())
-                .col(col("statuscode").integer().not_null())
-                .col(col("data").text().null())
-                .col(col("message").text().null())
-                .col(col("friendlymessage").text().null())
-                .col(col("errorcode").integer().null())
-                .col(col("retrycount").integer().not_null())
-                .col(col("correlationid").uuid().null())
-                .col(col("requestid").uuid().null())
-                .col(col("messagename").text().null())
-                .col(col("depth").integer().not_null())
-                .col(col("owningextensionid").uuid().null())
-                .col(col("primaryentitytype").text().null())
-                .col(col("regardingobjectid").uuid().null())
-                .col(col("ownerid").uuid().null())
-                .col(col("createdon").big_integer().not_null())
-                .col(col("modifiedon").big_integer().not_null())
-                .col(col("startedon").big_integer().null())
-                .col(col("completedon").big_integer().null())
-                .col(col("postponeuntil").big_integer().not_null())
-                .col(col("executiontimespan").double().null())
-                .col(col("hostid").text().null())
-                .col(col("leaseexpireson").big_integer().null())
-                .col(col("asyncautodelete").boolean().not_null())
-                .to_owned(),
-        )
-        .await?;
-        // Claiming looks for Ready jobs due now (and Locked jobs whose lease lapsed).
-        m.create_index(
-            Index::create()
-                .name("ix_asyncoperation_claim")
-                .table(Alias::new("asyncoperation"))
-                .col(Alias::new("statecode"))
-                .col(Alias::new("postponeuntil"))
-                .to_owned(),
-        )
-        .await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Alias::new("asyncoperation")).to_owned())
-            .await
-    }
+pub(super) async fn down(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.drop_table(drop("asyncoperation")).await
 }

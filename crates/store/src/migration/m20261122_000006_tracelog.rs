@@ -2,52 +2,39 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::col;
+use super::{big, drop, index, int, key, table, text, text_null, uuid, uuid_null};
 
-#[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
+pub(super) async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.create_table(table(
+        "plugintracelog",
+        [
+            key("plugintracelogid"),
+            text("typename"),
+            text("messagename"),
+            text_null("primaryentity"),
+            int("mode"),
+            int("operationtype"),
+            int("depth"),
+            uuid("correlationid"),
+            uuid_null("pluginstepid"),
+            text("messageblock"),
+            text_null("exceptiondetails"),
+            text_null("configuration"),
+            big("performanceexecutionstarttime"),
+            int("performanceexecutionduration"),
+            big("createdon"),
+            uuid_null("createdby"),
+        ],
+    ))
+    .await?;
+    m.create_index(index(
+        "ix_plugintracelog_correlationid",
+        "plugintracelog",
+        &["correlationid"],
+    ))
+    .await
+}
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table(Alias::new("plugintracelog"))
-                .col(col("plugintracelogid").uuid().not_null().primary_key())
-                .col(col("typename").text().not_null())
-                .col(col("messagename").text().not_null())
-                .col(col("primaryentity").text().null())
-                .col(col("mode").integer().not_null())
-                .col(col("operationtype").integer().not_null())
-                .col(col("depth").integer().not_null())
-                .col(col("correlationid").uuid().not_null())
-                .col(col("pluginstepid").uuid().null())
-                .col(col("messageblock").text().not_null())
-                .col(col("exceptiondetails").text().null())
-                .col(col("configuration").text().null())
-                .col(
-                    col("performanceexecutionstarttime")
-                        .big_integer()
-                        .not_null(),
-                )
-                .col(col("performanceexecutionduration").integer().not_null())
-                .col(col("createdon").big_integer().not_null())
-                .col(col("createdby").uuid().null())
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_plugintracelog_correlationid")
-                .table(Alias::new("plugintracelog"))
-                .col(Alias::new("correlationid"))
-                .to_owned(),
-        )
-        .await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Alias::new("plugintracelog")).to_owned())
-            .await
-    }
+pub(super) async fn down(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.drop_table(drop("plugintracelog")).await
 }

@@ -3,28 +3,18 @@
 
 use sea_orm_migration::prelude::*;
 
-#[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
+use super::text_null;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table(Alias::new("customapi"))
-                .add_column(ColumnDef::new(Alias::new("configuration")).text().null())
-                .to_owned(),
-        )
-        .await
-    }
+fn custom_api() -> TableAlterStatement {
+    Table::alter().table(Alias::new("customapi")).to_owned()
+}
 
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table(Alias::new("customapi"))
-                .drop_column(Alias::new("configuration"))
-                .to_owned(),
-        )
+pub(super) async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.alter_table(custom_api().add_column(text_null("configuration")).to_owned())
         .await
-    }
+}
+
+pub(super) async fn down(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.alter_table(custom_api().drop_column(Alias::new("configuration")).to_owned())
+        .await
 }

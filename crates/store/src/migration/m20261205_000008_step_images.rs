@@ -3,56 +3,44 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::col;
-
-#[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
+use super::{col, drop, index, int, key, table, text_null, uuid};
 
 const TABLE: &str = "sdkmessageprocessingstepimage";
+const STEP_ID: &str = "sdkmessageprocessingstepid";
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table(Alias::new(TABLE))
-                .col(
-                    col("sdkmessageprocessingstepimageid")
-                        .uuid()
-                        .not_null()
-                        .primary_key(),
-                )
-                .col(col("sdkmessageprocessingstepid").uuid().not_null())
-                .col(col("name").string_len(256).not_null())
-                .col(col("entityalias").string_len(256).not_null())
-                .col(col("imagetype").integer().not_null())
-                .col(col("attributes").text().null())
-                .col(col("messagepropertyname").string_len(256).not_null())
-                .col(col("description").text().null())
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(Alias::new(TABLE), Alias::new("sdkmessageprocessingstepid"))
-                        .to(
-                            Alias::new("sdkmessageprocessingstep"),
-                            Alias::new("sdkmessageprocessingstepid"),
-                        )
-                        .on_delete(ForeignKeyAction::Cascade),
-                )
-                .to_owned(),
+/// A name-like column (nvarchar(256) in Dataverse).
+fn name256(name: &str) -> ColumnDef {
+    col(name).string_len(256).not_null().to_owned()
+}
+
+pub(super) async fn up(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.create_table(
+        table(
+            TABLE,
+            [
+                key("sdkmessageprocessingstepimageid"),
+                uuid(STEP_ID),
+                name256("name"),
+                name256("entityalias"),
+                int("imagetype"),
+                text_null("attributes"),
+                name256("messagepropertyname"),
+                text_null("description"),
+            ],
         )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_sdkmessageprocessingstepimage_step")
-                .table(Alias::new(TABLE))
-                .col(Alias::new("sdkmessageprocessingstepid"))
-                .to_owned(),
+        .foreign_key(
+            ForeignKey::create()
+                .from(Alias::new(TABLE), Alias::new(STEP_ID))
+                .to(Alias::new("sdkmessageprocessingstep"), Alias::new(STEP_ID))
+                .on_delete(ForeignKeyAction::Cascade),
         )
+        .to_owned(),
+    )
+    .await?;
+    m.create_index(index("ix_sdkmessageprocessingstepimage_step", TABLE, &[STEP_ID]))
         .await
-    }
+}
 
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Alias::new(TABLE)).to_owned())
-            .await
-    }
+pub(super) async fn down(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.drop_table(drop(TABLE)).await
 }

@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use switchboard_model::{Entity, StepMode, StepStage, Value};
 use uuid::Uuid;
+
+use crate::options::{StepMode, StepStage};
+use crate::value::{Entity, Value};
 
 /// The deepest nesting Dataverse allows: a call that would run at depth 9 is an infinite loop.
 pub const MAX_DEPTH: u32 = 8;
@@ -72,6 +74,34 @@ pub struct StepChanges {
 }
 
 impl ExecutionContext {
+    /// A main-operation context for a direct call of `message_name` with these inputs, by
+    /// nobody in particular (nil ids): what a plug-in's native test starts from.
+    pub fn main_operation(message_name: &str, inputs: BTreeMap<String, Value>) -> Self {
+        Self {
+            message_name: message_name.to_owned(),
+            stage: StepStage::MainOperation,
+            mode: StepMode::Synchronous,
+            depth: 1,
+            user_id: Uuid::nil(),
+            initiating_user_id: Uuid::nil(),
+            business_unit_id: Uuid::nil(),
+            organization_id: Uuid::nil(),
+            correlation_id: Uuid::new_v4(),
+            is_in_transaction: false,
+            primary_entity_name: None,
+            primary_entity_id: None,
+            inputs,
+            outputs: BTreeMap::new(),
+            shared: BTreeMap::new(),
+            parent: None,
+            unsecure_configuration: None,
+            secure_configuration: None,
+            step_id: None,
+            pre_images: BTreeMap::new(),
+            post_images: BTreeMap::new(),
+        }
+    }
+
     /// Applies a plug-in's changes as Dataverse would: inputs before the main operation,
     /// outputs from it on, shared variables always.
     pub fn apply(&mut self, changes: StepChanges) {
@@ -91,27 +121,8 @@ mod tests {
 
     fn context(stage: StepStage) -> ExecutionContext {
         ExecutionContext {
-            message_name: "m".into(),
             stage,
-            mode: StepMode::Synchronous,
-            depth: 1,
-            user_id: Uuid::nil(),
-            initiating_user_id: Uuid::nil(),
-            business_unit_id: Uuid::nil(),
-            organization_id: Uuid::nil(),
-            correlation_id: Uuid::nil(),
-            is_in_transaction: false,
-            primary_entity_name: None,
-            primary_entity_id: None,
-            inputs: BTreeMap::new(),
-            outputs: BTreeMap::new(),
-            shared: BTreeMap::new(),
-            parent: None,
-            unsecure_configuration: None,
-            secure_configuration: None,
-            step_id: None,
-            pre_images: BTreeMap::new(),
-            post_images: BTreeMap::new(),
+            ..ExecutionContext::main_operation("m", BTreeMap::new())
         }
     }
 
@@ -140,7 +151,7 @@ mod tests {
         let mut c = context(StepStage::PostOperation);
         c.inputs.insert(
             "when".into(),
-            Value::DateTime(switchboard_model::value::min_date_time()),
+            Value::DateTime(crate::value::min_date_time()),
         );
         c.shared.insert("n".into(), Value::Decimal(12.into()));
         let json = serde_json::to_string(&c).unwrap();
