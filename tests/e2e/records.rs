@@ -430,3 +430,42 @@ async fn entity_bound_api_plugin_reads_and_updates_its_target() {
         .error(400, "0x80040265");
     assert!(message.contains("prvWritesb_project"), "{message}");
 }
+
+/// U+0000 cannot be stored in a PostgreSQL text column: both databases refuse it alike with a
+/// 400 naming the rule, in a record, in a `$filter` literal and in a user's login name, and
+/// nothing is written.
+async fn nul_suite(served: &Served) {
+    let before = project_rows(&served.db.url).await;
+    let message = post(&served.url("sb_projects"), json!({"sb_name": "a\u{0}b"}))
+        .await
+        .error(400, "0x80048d19");
+    assert!(message.contains("U+0000"), "{message}");
+    assert_eq!(project_rows(&served.db.url).await, before);
+    get(&served.url("sb_projects?$filter=sb_name%20eq%20'a%00b'"))
+        .await
+        .error(400, "0x80060888");
+    let users = get(&served.url("systemusers")).await;
+    let message = post(&served.url("systemusers"), json!({"domainname": "a\u{0}b"}))
+        .await
+        .error(400, "0x80040203");
+    assert!(message.contains("U+0000"), "{message}");
+    let after = get(&served.url("systemusers")).await;
+    assert_eq!(after.json["value"], users.json["value"], "no user added");
+}
+
+#[tokio::test]
+async fn nul_characters_are_refused_on_sqlite() {
+    nul_suite(&serve_sample()).await;
+}
+
+#[tokio::test]
+async fn nul_characters_are_refused_on_postgres() {
+    let Some(pg) = postgres("nul_characters_are_refused_on_postgres").await else {
+        return;
+    };
+    {
+        let served = serve_db(pg.served_db(), &[&sample()]);
+        nul_suite(&served).await;
+    }
+    pg.drop_database().await;
+}

@@ -63,6 +63,15 @@ pub enum Value {
     EntityCollection(Vec<Entity>),
 }
 
+/// Why text holding U+0000 is refused: PostgreSQL cannot store it in a text column, and
+/// SQLite would, so both refuse it alike (a clear 400 instead of a database error).
+pub const NUL_REFUSED: &str = "text may not contain the NUL character (U+0000)";
+
+/// Whether `text` holds U+0000 (see [`NUL_REFUSED`]).
+pub fn has_nul(text: &str) -> bool {
+    text.contains('\0')
+}
+
 /// A date-time as record columns store and the Web API writes it: UTC, whole seconds, fixed
 /// width (`2024-01-31T09:30:00Z`), so text order is time order.
 pub fn utc_seconds(value: OffsetDateTime) -> String {

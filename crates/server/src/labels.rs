@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value as Json, json};
 use switchboard_engine::tables::LOCALIZABLE;
 use switchboard_model::execution::Caller;
+use switchboard_model::value::{NUL_REFUSED, has_nul};
 use switchboard_model::{BASE_LANGUAGE, Message, MessageId};
 use switchboard_odata::json::parse_odata_id;
 use switchboard_odata::literal::{single_quoted_json, unquote};
@@ -119,6 +120,14 @@ pub(crate) async fn set(state: &AppState, registry: &Registry, body: &[u8]) -> R
             .get("LanguageCode")
             .and_then(Json::as_u64)
             .ok_or_else(|| missing("LanguageCode"))? as u32;
+        if has_nul(text) {
+            return Err(invalid(
+                Message::new(MessageId::ODataInvalidValue)
+                    .arg("name", "Label")
+                    .arg("expected", "Edm.String")
+                    .arg("detail", NUL_REFUSED),
+            ));
+        }
         if switchboard_locale::lcid::to_bcp47(lcid).is_none() {
             return Err(invalid(
                 Message::new(MessageId::LabelsUnknownLanguage).arg("code", lcid),

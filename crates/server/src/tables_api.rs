@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
 use switchboard_engine::Engine;
 use switchboard_engine::tables::{AddError, LOCALIZABLE, Rows};
+use switchboard_model::value::{NUL_REFUSED, has_nul};
 use switchboard_model::{Message, MessageId};
 use switchboard_odata::names::qualified;
 use switchboard_odata::query::{parse_filter, parse_orderby, parse_select, parse_top};
@@ -241,6 +242,20 @@ pub(crate) async fn create(
         )
     };
     let json: Json = serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))?;
+    if let Some((name, _)) = json
+        .as_object()
+        .into_iter()
+        .flatten()
+        .find(|(_, v)| v.as_str().is_some_and(has_nul))
+    {
+        return Err(ODataError::new(
+            ErrorKind::InvalidArgument,
+            Message::new(MessageId::ODataInvalidValue)
+                .arg("name", name)
+                .arg("expected", "Edm.String")
+                .arg("detail", NUL_REFUSED),
+        ));
+    }
     let text = |name: &str| json.get(name).and_then(Json::as_str).map(str::to_owned);
     let required = |name: &'static str| {
         text(name).ok_or_else(|| {

@@ -12,7 +12,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, QueryResult};
 use switchboard_model::query::{Comparison, Filter, Literal, RecordQuery, TextMatch};
-use switchboard_model::value::utc_seconds;
+use switchboard_model::value::{NUL_REFUSED, has_nul, utc_seconds};
 use switchboard_model::{Column, ColumnType, EntityReference, Message, MessageId, Table, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -154,6 +154,9 @@ fn to_sql(column: &Column, value: &Value) -> Result<(SqlValue, Option<String>)> 
     let sql = match kind {
         ColumnType::String { max_length } | ColumnType::Memo { max_length } => match value {
             Value::String(s) => {
+                if has_nul(s) {
+                    return Err(invalid(column, NUL_REFUSED));
+                }
                 let length = s.chars().count();
                 if length > *max_length as usize {
                     return Err(invalid(
@@ -317,7 +320,12 @@ fn col(name: &str) -> Expr {
     Expr::col(Alias::new(name))
 }
 
-fn escape_like(text: &str) -> String {
+/// `text` as a `LIKE` pattern matching itself (text holding U+0000 is refused: see
+/// [`NUL_REFUSED`]).
+fn escape_like(text: &str) -> Result<String> {
+    if has_nul(text) {
+        return Err(bad_query(NUL_REFUSED));
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '\\' | '%' | '_') {
@@ -325,7 +333,7 @@ fn escape_like(text: &str) -> String {
         }
         out.push(c);
     }
-    out
+    Ok(out)
 }
 
 /// A case-insensitive `LIKE` (Dataverse compares text without regard to case): SQLite's
@@ -392,6 +400,9 @@ fn comparable(column: &Column, value: &Value) -> Result<SqlValue> {
         (ColumnType::Integer { .. } | ColumnType::Picklist { .. }, Value::Integer(i))
         | (ColumnType::Picklist { .. }, Value::Picklist(i)) => SqlValue::from(*i),
         (ColumnType::String { .. } | ColumnType::Memo { .. }, Value::String(s)) => {
+            if has_nul(s) {
+                return Err(bad_query(NUL_REFUSED));
+            }
             SqlValue::from(s.clone())
         }
         (ColumnType::Decimal { .. } | ColumnType::Money, Value::Decimal(d)) => SqlValue::from(*d),
@@ -441,7 +452,7 @@ fn condition(backend: DatabaseBackend, table: &Table, filter: &Filter) -> Result
                 (&c.column_type, &value)
                 && matches!(op, Comparison::Eq | Comparison::Ne)
             {
-                let equal = like(backend, name, escape_like(s));
+                let equal = like(backend, name, escape_like(s)?);
                 return Ok(if *op == Comparison::Eq {
                     equal
                 } else {
@@ -474,7 +485,7 @@ fn condition(backend: DatabaseBackend, table: &Table, filter: &Filter) -> Result
                     c.column_type.attribute_type()
                 )));
             }
-            let text = escape_like(value);
+            let text = escape_like(value)?;
             let pattern = match function {
                 TextMatch::Contains => format!("%{text}%"),
                 TextMatch::StartsWith => format!("{text}%"),

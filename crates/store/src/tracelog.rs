@@ -52,7 +52,9 @@ pub struct NewTrace {
 
 /// The traced lines joined, cut at [`MESSAGE_BLOCK_MAX`] bytes (on a character boundary).
 pub fn message_block(lines: &[String]) -> String {
-    let mut text = lines.join("\n");
+    // U+0000 cannot be stored on PostgreSQL; a trace shows it as U+FFFD rather than losing
+    // the whole batch it is written with.
+    let mut text = lines.join("\n").replace('\0', "\u{FFFD}");
     if text.len() > MESSAGE_BLOCK_MAX {
         let mut cut = MESSAGE_BLOCK_MAX;
         while !text.is_char_boundary(cut) {
