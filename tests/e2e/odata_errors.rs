@@ -223,3 +223,76 @@ async fn literal_and_key_errors() {
         .await
         .error(400, "0x80048d19");
 }
+
+/// Query strings are read strictly, as the path is: what is malformed, repeated or not served
+/// is a 400, never read some lenient way (each of these answered 200 before).
+#[tokio::test]
+async fn malformed_repeated_or_unserved_query_options_are_refused() {
+    let s = serve_sample();
+    let m = get(&s.url("sb_Greet(Name=@n)?@n='a'&@n='b'"))
+        .await
+        .error(400, "0x80060888");
+    assert!(m.contains("more than once"), "{m}");
+    for bad in ["%FF", "%", "%zz", "50%"] {
+        get(&s.url(&format!("sb_projects?$filter=sb_name%20eq%20'{bad}'")))
+            .await
+            .error(400, "0x80060888");
+    }
+    let m = get(&s.url("sb_projects?$count=maybe"))
+        .await
+        .error(400, "0x80060888");
+    assert!(m.contains("true or false"), "{m}");
+    assert_eq!(get(&s.url("sb_projects?$count=false")).await.status, 200);
+    let m = get(&s.url("sb_projects?fetchXml=%3Cfetch%2F%3E"))
+        .await
+        .error(400, "0x80060888");
+    assert!(m.contains("fetchXml"), "{m}");
+    for size in ["0", "abc", "-1"] {
+        send(
+            reqwest::Client::new()
+                .get(s.url("sb_projects"))
+                .header("Prefer", format!("odata.maxpagesize={size}")),
+        )
+        .await
+        .error(400, "0x80060888");
+    }
+}
+
+/// A user who is not an administrator is told they cannot *change* another user.
+#[tokio::test]
+async fn changing_another_user_is_refused_with_the_change_message() {
+    let s = serve_sample();
+    let db = &s.db.url;
+    let out = run(db, &["user", "add", "pat"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let token = create_token(db, "pat", &[]);
+    let admin = switchboard_model::ids::ADMINISTRATOR_ID;
+    let m = send(
+        reqwest::Client::new()
+            .patch(s.url(&format!("systemusers({admin})")))
+            .header("Authorization", format!("Bearer {token}"))
+            .json(&json!({"uilanguageid": 1031})),
+    )
+    .await
+    .error(403, "0x80040220");
+    assert!(m.contains("can change systemuser"), "{m}");
+}
+
+/// Every answer of the service carries the error JSON, also outside `/api/data/`; `HEAD`
+/// answers as `GET` without a body.
+#[tokio::test]
+async fn every_path_answers_odata_json_and_head_answers_like_get() {
+    let s = serve_sample();
+    let base = s.base.trim_end_matches('/');
+    for path in ["/", "/nothing/here", "/api"] {
+        let r = get(&format!("{base}{path}")).await;
+        assert_eq!(r.status, 404, "{path}: {}", r.text);
+        let m = r.json["error"]["message"].as_str().unwrap_or_default();
+        assert!(m.contains("No HTTP resource"), "{path}: {}", r.text);
+    }
+    let head = send(reqwest::Client::new().head(s.url("sb_projects"))).await;
+    assert_eq!(head.status, 200, "{}", head.text);
+    assert!(head.text.is_empty());
+    let head = send(reqwest::Client::new().head(s.url("nope"))).await;
+    assert_eq!(head.status, 404);
+}

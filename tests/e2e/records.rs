@@ -469,3 +469,64 @@ async fn nul_characters_are_refused_on_postgres() {
     }
     pg.drop_database().await;
 }
+
+/// Thirty-two upserts of one new record at once: each answers 204 (an upsert never answers
+/// "duplicate"; the ones that lose the race to create update instead), one row exists, and
+/// parallel creates of one id give one 204 and Dataverse's duplicate answer for the rest.
+async fn racing_writes(served: &Served) {
+    let before = project_rows(&served.db.url).await;
+    let id = uuid::Uuid::new_v4();
+    let url = served.url(&format!("sb_projects({id})"));
+    let mut racing = tokio::task::JoinSet::new();
+    for i in 0..32 {
+        let url = url.clone();
+        racing.spawn(async move {
+            send(
+                reqwest::Client::new()
+                    .patch(&url)
+                    .json(&json!({"sb_name": format!("racer {i}")})),
+            )
+            .await
+        });
+    }
+    for reply in racing.join_all().await {
+        assert_eq!(reply.status, 204, "{}", reply.text);
+    }
+    assert_eq!(project_rows(&served.db.url).await, before + 1);
+
+    let id = uuid::Uuid::new_v4();
+    let mut racing = tokio::task::JoinSet::new();
+    for _ in 0..32 {
+        let url = served.url("sb_projects");
+        racing.spawn(async move {
+            post(
+                &url,
+                json!({"sb_projectid": id.to_string(), "sb_name": "twin"}),
+            )
+            .await
+        });
+    }
+    let replies = racing.join_all().await;
+    assert_eq!(replies.iter().filter(|r| r.status == 204).count(), 1);
+    for r in replies.iter().filter(|r| r.status != 204) {
+        r.error(412, "0x80040237");
+    }
+    assert_eq!(project_rows(&served.db.url).await, before + 2);
+}
+
+#[tokio::test]
+async fn racing_writes_on_sqlite() {
+    racing_writes(&serve_sample()).await;
+}
+
+#[tokio::test]
+async fn racing_writes_on_postgres() {
+    let Some(pg) = postgres("racing_writes_on_postgres").await else {
+        return;
+    };
+    {
+        let served = serve_db(pg.served_db(), &[&sample()]);
+        racing_writes(&served).await;
+    }
+    pg.drop_database().await;
+}

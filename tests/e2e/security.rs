@@ -492,3 +492,53 @@ async fn administrators_manage_users_and_roles_over_the_web_api() {
         "{m}"
     );
 }
+
+/// Sixteen administrators' requests creating the same login at once: one user is created, the
+/// others get Dataverse's duplicate-record answer (412 `0x80040237`), never a 500, on every
+/// database (the check before the insert passes for all of them; the unique key decides).
+async fn racing_user_creates(served: &Served) {
+    let url = served.url("systemusers");
+    let mut racing = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let url = url.clone();
+        racing.spawn(async move {
+            post(&url, json!({"domainname": "racer", "fullname": "Racer"})).await
+        });
+    }
+    let replies = racing.join_all().await;
+    let created = replies.iter().filter(|r| r.status == 204).count();
+    assert_eq!(
+        created,
+        1,
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    for r in replies.iter().filter(|r| r.status != 204) {
+        r.error(412, "0x80040237");
+    }
+    let users = get(&url).await;
+    let racers = users.json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["domainname"] == "racer")
+        .count();
+    assert_eq!(racers, 1);
+}
+
+#[tokio::test]
+async fn racing_user_creates_on_sqlite() {
+    racing_user_creates(&serve_sample()).await;
+}
+
+#[tokio::test]
+async fn racing_user_creates_on_postgres() {
+    let Some(pg) = postgres("racing_user_creates_on_postgres").await else {
+        return;
+    };
+    {
+        let served = serve_db(pg.served_db(), &[&sample()]);
+        racing_user_creates(&served).await;
+    }
+    pg.drop_database().await;
+}

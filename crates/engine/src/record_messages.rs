@@ -265,14 +265,33 @@ pub async fn upsert(
         }
         _ => {}
     }
-    let input = RecordInput::Write(id, fields);
     if exists {
+        let input = RecordInput::Write(id, fields);
         let request = record_request(table, RecordOp::Update, input, Nesting::outermost());
         run_record_message(engine, caller, request, &update).await?;
-    } else {
-        record_message(engine, caller, table, RecordOp::Create, input).await?;
+        return Ok(false);
     }
-    Ok(!exists)
+    // Kept for the race below: an upsert that loses it updates instead.
+    let retry = (condition == Upsert::Either).then(|| fields.clone());
+    let created = record_message(
+        engine,
+        caller,
+        table,
+        RecordOp::Create,
+        RecordInput::Write(id, fields),
+    )
+    .await;
+    match (created, retry) {
+        // Another writer created the record after the existence read: an upsert never
+        // answers "duplicate"; it updates the record, as if it had come second.
+        (Err(RecordMessageError::Refused(RecordErrorKind::Duplicate, _)), Some(fields)) => {
+            let input = RecordInput::Write(id, fields);
+            let request = record_request(table, RecordOp::Update, input, Nesting::outermost());
+            run_record_message(engine, caller, request, &update).await?;
+            Ok(false)
+        }
+        (created, _) => created.map(|_| true),
+    }
 }
 
 /// How many records of `table` match `filter` (`$count=true`).

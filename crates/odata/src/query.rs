@@ -848,8 +848,9 @@ fn parse_skip_token(text: &str) -> Result<u64, QueryError> {
 }
 
 /// Reads `odata.maxpagesize=N` from a `Prefer` header value holding any number of
-/// comma-separated preferences; `None` when absent or not a positive whole number.
-pub fn parse_max_page_size(prefer: &str) -> Option<u64> {
+/// comma-separated preferences: `None` when absent, an error when given but not a positive
+/// whole number (a size of 0 or `abc` is refused, not ignored).
+pub fn parse_max_page_size(prefer: &str) -> Result<Option<u64>, QueryError> {
     // Split on commas outside double quotes: a quoted value may contain commas.
     let mut preferences = Vec::new();
     let (mut start, mut quoted, mut escaped) = (0, false, false);
@@ -866,13 +867,19 @@ pub fn parse_max_page_size(prefer: &str) -> Option<u64> {
         }
     }
     preferences.push(&prefer[start..]);
-    preferences.into_iter().find_map(|preference| {
-        let (name, value) = preference.split_once('=')?;
+    let invalid = || {
+        QueryError::new(
+            "Prefer",
+            "odata.maxpagesize must be a whole number greater than 0",
+        )
+    };
+    for preference in preferences {
+        let (name, value) = preference.split_once('=').unwrap_or((preference, ""));
         let name = name.trim();
         if !(name.eq_ignore_ascii_case("odata.maxpagesize")
             || name.eq_ignore_ascii_case("maxpagesize"))
         {
-            return None;
+            continue;
         }
         // Preference parameters (`; x=y`) do not change the size.
         let value = value.split(';').next().unwrap_or_default().trim();
@@ -881,11 +888,19 @@ pub fn parse_max_page_size(prefer: &str) -> Option<u64> {
             .and_then(|v| v.strip_suffix('"'))
             .unwrap_or(value);
         if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+            return Err(invalid());
         }
-        value.parse().ok().filter(|&n| n > 0)
-    })
+        return match value.parse() {
+            Ok(size) if size > 0 => Ok(Some(size)),
+            _ => Err(invalid()),
+        };
+    }
+    Ok(None)
 }
+
+/// Dataverse's other ways to query a set (FetchXML, saved and user views): refused rather
+/// than ignored, which would answer every row unfiltered.
+const NOT_SERVED: [&str; 3] = ["fetchXml", "savedQuery", "userQuery"];
 
 /// Builds the query of a collection read from its decoded query pairs: `$select`,
 /// `$filter`, `$orderby`, `$top` and `$skiptoken`; `$count` and parameter aliases are left
@@ -895,6 +910,12 @@ pub fn record_query(pairs: &[(String, String)]) -> Result<RecordQuery, QueryErro
     let mut seen: Vec<&str> = Vec::new();
     let mut query = RecordQuery::default();
     for (name, value) in pairs {
+        if NOT_SERVED.contains(&name.as_str()) {
+            return Err(QueryError::new(
+                name.as_str(),
+                "this query is not served yet; use $filter, $orderby and $select",
+            ));
+        }
         if !name.starts_with('$') {
             continue;
         }
@@ -912,7 +933,8 @@ pub fn record_query(pairs: &[(String, String)]) -> Result<RecordQuery, QueryErro
             "$orderby" => query.order_by = parse_orderby(value)?,
             "$top" => query.top = Some(parse_top(value)?),
             "$skiptoken" => query.skip = parse_skip_token(value)?,
-            "$count" => {}
+            "$count" if matches!(value.as_str(), "true" | "false") => {}
+            "$count" => return Err(QueryError::new("$count", "expected true or false")),
             other => {
                 let lower = other.to_ascii_lowercase();
                 let known = [
@@ -1361,26 +1383,28 @@ mod tests {
 
     #[test]
     fn max_page_size() {
-        assert_eq!(parse_max_page_size("odata.maxpagesize=50"), Some(50));
+        let size = |text: &str| parse_max_page_size(text).unwrap();
+        assert_eq!(size("odata.maxpagesize=50"), Some(50));
         assert_eq!(
-            parse_max_page_size("odata.include-annotations=\"*\",odata.maxpagesize=50"),
+            size("odata.include-annotations=\"*\",odata.maxpagesize=50"),
             Some(50)
         );
         assert_eq!(
-            parse_max_page_size("odata.include-annotations=\"a,b\" , Odata.MaxPageSize = \"7\""),
+            size("odata.include-annotations=\"a,b\" , Odata.MaxPageSize = \"7\""),
             Some(7)
         );
-        assert_eq!(parse_max_page_size("maxpagesize=3"), Some(3));
-        assert_eq!(parse_max_page_size("return=minimal"), None);
-        assert_eq!(parse_max_page_size("odata.maxpagesize=abc"), None);
-        assert_eq!(parse_max_page_size("odata.maxpagesize=0"), None);
-        assert_eq!(parse_max_page_size("odata.maxpagesize=-5"), None);
-        assert_eq!(parse_max_page_size("odata.maxpagesize"), None);
-        assert_eq!(
-            parse_max_page_size("odata.maxpagesize=x, odata.maxpagesize=9"),
-            Some(9)
-        );
-        assert_eq!(parse_max_page_size(""), None);
+        assert_eq!(size("maxpagesize=3"), Some(3));
+        assert_eq!(size("return=minimal"), None);
+        assert_eq!(size(""), None);
+        for invalid in [
+            "odata.maxpagesize=abc",
+            "odata.maxpagesize=0",
+            "odata.maxpagesize=-5",
+            "odata.maxpagesize",
+            "odata.maxpagesize=x, odata.maxpagesize=9",
+        ] {
+            assert!(parse_max_page_size(invalid).is_err(), "{invalid}");
+        }
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -128,14 +128,46 @@ pub fn parse(path: &str, query: Option<&str>) -> Result<ParsedUrl, ODataError> {
         segments,
         ..ParsedUrl::default()
     };
-    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+    for pair in query.unwrap_or_default().split('&') {
+        if pair.is_empty() {
+            continue;
+        }
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let (key, value) = (query_component(key)?, query_component(value)?);
         if key.starts_with('@') {
-            parsed.aliases.insert(key.into_owned(), value.into_owned());
+            if parsed.aliases.contains_key(&key) {
+                return Err(ODataError::new(
+                    ErrorKind::BadLiteral,
+                    Message::new(MessageId::ODataSyntax)
+                        .arg("text", &key)
+                        .arg("detail", "the parameter alias is given more than once"),
+                ));
+            }
+            parsed.aliases.insert(key, value);
         } else {
-            parsed.options.push((key.into_owned(), value.into_owned()));
+            parsed.options.push((key, value));
         }
     }
     Ok(parsed)
+}
+
+/// Decodes one name or value of the query string strictly, as the path is decoded: `+` is a
+/// space, every `%` starts two hex digits, and the result is UTF-8 (a lone `%`, `%zz` or `%FF`
+/// is an error, not text taken literally).
+fn query_component(raw: &str) -> Result<String, ODataError> {
+    let bytes = raw.as_bytes();
+    let hex = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_hexdigit);
+    if let Some(at) = (0..bytes.len()).find(|&i| bytes[i] == b'%' && !(hex(i + 1) && hex(i + 2))) {
+        return Err(syntax(
+            raw,
+            &format!("'%' at offset {at} does not start two hexadecimal digits"),
+        ));
+    }
+    let spaced = raw.replace('+', " ");
+    percent_decode_str(&spaced)
+        .decode_utf8()
+        .map(|decoded| decoded.into_owned())
+        .map_err(|_| syntax(raw, "the query string is not UTF-8 after percent-decoding"))
 }
 
 /// `Name=value,Other=@p` → pairs, in order.

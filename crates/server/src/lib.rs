@@ -150,8 +150,29 @@ pub fn router(state: AppState) -> Router {
         .route("/api/data/{version}", any(webapi::handle))
         .route("/api/data/{version}/", any(webapi::handle))
         .route("/api/data/{version}/{*rest}", any(webapi::handle))
+        .fallback(no_resource)
         .layer(axum::middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)
+}
+
+/// Anything outside `/api/data/` and `/health` (`/` too): a 404 with Dataverse's error JSON,
+/// like every other answer of the service.
+async fn no_resource(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let error = switchboard_odata::ODataError::new(
+        switchboard_odata::ErrorKind::NoHttpResource,
+        switchboard_model::Message::new(switchboard_model::MessageId::ODataNoHttpResource)
+            .arg("uri", &uri),
+    );
+    let localizer = state.engine.locales.pick(None, accept_language(&headers));
+    let mut response = errors::ApiError { error, localizer }.into_response();
+    response
+        .headers_mut()
+        .insert("OData-Version", axum::http::HeaderValue::from_static("4.0"));
+    response
 }
 
 /// `GET /health`: 200 when the database answers, 503 otherwise.

@@ -88,12 +88,19 @@ fn prefers(headers: &HeaderMap, token: &str) -> bool {
         .any(|p| p.trim().eq_ignore_ascii_case(token))
 }
 
-fn max_page_size(headers: &HeaderMap) -> Option<u64> {
-    headers
+/// The page size a `Prefer` header asks for; a size given but not a positive whole number
+/// is a 400.
+fn max_page_size(headers: &HeaderMap) -> Result<Option<u64>> {
+    for value in headers
         .get_all("Prefer")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(parse_max_page_size)
+    {
+        if let Some(size) = parse_max_page_size(value).map_err(|e| e.into_odata_error())? {
+            return Ok(Some(size));
+        }
+    }
+    Ok(None)
 }
 
 fn header_is_star(headers: &HeaderMap, name: header::HeaderName) -> bool {
@@ -327,7 +334,7 @@ async fn list(
     headers: &HeaderMap,
 ) -> Result<Response> {
     let mut query: RecordQuery = record_query(&parsed.options).map_err(|e| e.into_odata_error())?;
-    let preferred = max_page_size(headers);
+    let preferred = max_page_size(headers)?;
     query.page_size = Some(preferred.unwrap_or(MAX_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE));
     let want_count = parsed
         .options

@@ -131,10 +131,21 @@ pub(crate) async fn read_body(incoming: Incoming) -> Result<Bytes> {
     }
     axum::body::to_bytes(incoming.body, MAX_BODY)
         .await
-        .map_err(|_| {
-            err(
-                ErrorKind::PayloadTooLarge,
-                Message::new(MessageId::ODataPayloadTooLarge).arg("max", MAX_BODY),
-            )
+        .map_err(|e| {
+            // Only the size limit is a 413; a body that cannot be read (a malformed chunk, a
+            // connection cut mid-body) is a malformed request.
+            let error = e.into_inner();
+            if error.is::<http_body_util::LengthLimitError>() {
+                err(
+                    ErrorKind::PayloadTooLarge,
+                    Message::new(MessageId::ODataPayloadTooLarge).arg("max", MAX_BODY),
+                )
+            } else {
+                err(
+                    ErrorKind::MalformedPayload,
+                    Message::new(MessageId::ODataMalformedJson)
+                        .arg("detail", format!("the body could not be read: {error}")),
+                )
+            }
         })
 }

@@ -349,7 +349,7 @@ pub(crate) async fn update_user(
     if !caller.is_admin && caller.user_id != id {
         return Err(ODataError::new(
             ErrorKind::Forbidden,
-            Message::new(MessageId::AuthAdminRequired)
+            Message::new(MessageId::AuthAdminRequiredChange)
                 .arg("user", caller.user_id)
                 .arg("table", "systemuser"),
         ));

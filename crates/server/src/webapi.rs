@@ -56,6 +56,12 @@ pub async fn handle(
     // Only an error is rendered in a language: keep what picks it, not the headers.
     let accept_language = headers.get(header::ACCEPT_LANGUAGE).cloned();
     let include_annotations = prefer_annotations(&headers);
+    // HEAD answers as GET would, without the body (hyper never sends one for HEAD).
+    let method = if method == Method::HEAD {
+        Method::GET
+    } else {
+        method
+    };
     let method_name = method.clone();
     let result = async {
         // HTTP/2 (what HTTPS clients negotiate) sends the absolute URI; answer as for HTTP/1.1.

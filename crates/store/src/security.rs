@@ -67,6 +67,17 @@ impl From<DbErr> for SecurityError {
     }
 }
 
+/// A unique-key violation on insert is the name taken by a concurrent writer (the check
+/// before the insert passed for both): the same answer as a name taken earlier.
+fn exists_or(e: DbErr, name: &str) -> SecurityError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            SecurityError::Exists(name.to_owned())
+        }
+        _ => SecurityError::Database(e),
+    }
+}
+
 fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -159,7 +170,8 @@ impl Store {
             createdon: Set(now()),
         })
         .exec_without_returning(db)
-        .await?;
+        .await
+        .map_err(|e| exists_or(e, name))?;
         Ok(id)
     }
 
@@ -229,7 +241,8 @@ impl Store {
             businessunitid: Set(ids::ROOT_BUSINESS_UNIT_ID),
         })
         .exec_without_returning(self.connection())
-        .await?;
+        .await
+        .map_err(|e| exists_or(e, name))?;
         Ok(id)
     }
 
