@@ -351,6 +351,13 @@ async fn web_api_suite(s: Served) {
     let mut nameless = body("x", "sb_Echo", 20, 0);
     nameless.as_object_mut().unwrap().remove("name");
     post(&steps, nameless).await.error(400, "0x80040203");
+    // U+0000 cannot be stored on PostgreSQL: refused alike on every database.
+    for column in ["name", "configuration"] {
+        let mut nul = body("x", "sb_Echo", 20, 0);
+        nul[column] = json!("a\u{0}b");
+        let m = post(&steps, nul).await.error(400, "0x80040203");
+        assert!(m.contains("U+0000") && m.contains(column), "{m}");
+    }
     assert!(stored().await.is_empty());
 
     // Accepted: async post-operation on Async Only (with a secure configuration), sync

@@ -88,6 +88,25 @@ pub(crate) fn execute_failure(e: ExecuteError) -> ODataError {
 }
 
 /// `(guid)` or `(accountid=guid)`.
+/// Refuses a body member holding U+0000 (see `switchboard_model::value::NUL_REFUSED`): the
+/// definition and identity tables it would be written to cannot store it on PostgreSQL.
+pub(crate) fn refuse_nul(members: &serde_json::Map<String, Json>) -> Result<()> {
+    use switchboard_model::value::{NUL_REFUSED, has_nul};
+    match members
+        .iter()
+        .find(|(_, v)| v.as_str().is_some_and(has_nul))
+    {
+        Some((name, _)) => Err(err(
+            ErrorKind::InvalidArgument,
+            Message::new(MessageId::ODataInvalidValue)
+                .arg("name", name)
+                .arg("expected", "Edm.String")
+                .arg("detail", NUL_REFUSED),
+        )),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn parse_key(key: &str) -> Result<Uuid> {
     let raw = key.split_once('=').map_or(key, |(_, v)| v).trim();
     let raw = raw.trim_matches('\'');

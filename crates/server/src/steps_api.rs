@@ -19,7 +19,7 @@ use switchboard_odata::{ErrorKind, ODataError};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::request::{err, parse_key};
+use crate::request::{err, parse_key, refuse_nul};
 
 type Result<T> = std::result::Result<T, ODataError>;
 
@@ -365,7 +365,10 @@ fn object(body: &[u8]) -> Result<Map<String, Json>> {
         )
     })?;
     match json {
-        Json::Object(members) => Ok(members),
+        Json::Object(members) => {
+            refuse_nul(&members)?;
+            Ok(members)
+        }
         _ => Err(err(
             ErrorKind::MalformedPayload,
             Message::new(MessageId::ODataBodyNotObject),

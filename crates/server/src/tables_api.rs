@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
 use switchboard_engine::Engine;
 use switchboard_engine::tables::{AddError, LOCALIZABLE, Rows};
-use switchboard_model::value::{NUL_REFUSED, has_nul};
 use switchboard_model::{Message, MessageId};
 use switchboard_odata::names::qualified;
 use switchboard_odata::query::{parse_filter, parse_orderby, parse_select, parse_top};
@@ -15,7 +14,7 @@ use switchboard_odata::rows::{self as in_memory, filter_columns};
 use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
 
-use crate::request::{json_response, parse_key};
+use crate::request::{json_response, parse_key, refuse_nul};
 use switchboard_engine::definitions::TABLES;
 use switchboard_engine::registry::Registry;
 
@@ -242,19 +241,8 @@ pub(crate) async fn create(
         )
     };
     let json: Json = serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))?;
-    if let Some((name, _)) = json
-        .as_object()
-        .into_iter()
-        .flatten()
-        .find(|(_, v)| v.as_str().is_some_and(has_nul))
-    {
-        return Err(ODataError::new(
-            ErrorKind::InvalidArgument,
-            Message::new(MessageId::ODataInvalidValue)
-                .arg("name", name)
-                .arg("expected", "Edm.String")
-                .arg("detail", NUL_REFUSED),
-        ));
+    if let Some(members) = json.as_object() {
+        refuse_nul(members)?;
     }
     let text = |name: &str| json.get(name).and_then(Json::as_str).map(str::to_owned);
     let required = |name: &'static str| {
