@@ -69,6 +69,35 @@ async fn serve_answers_health_over_http() {
     assert_eq!(missing.status(), 404);
 }
 
+/// A SQLite file deleted under a running server: queries through the open connections still
+/// answer, but nothing reaches a file anyone will open again, so health says unavailable.
+#[tokio::test]
+async fn health_reports_a_deleted_database_file() {
+    let db = sqlite();
+    let mut cmd = Command::new(bin());
+    cmd.args(["--database", &db.url, "--data-dir"])
+        .arg(db.data_dir())
+        .args(["serve", "--listen", "127.0.0.1:0"]);
+    let (_server, base, _) = start(cmd);
+    assert_eq!(
+        reqwest::get(format!("{base}/health"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let file = db
+        .url
+        .strip_prefix("sqlite://")
+        .and_then(|rest| rest.split('?').next())
+        .expect("a sqlite file URL");
+    std::fs::remove_file(file).unwrap();
+    let response = reqwest::get(format!("{base}/health")).await.unwrap();
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["database"], "unavailable");
+}
+
 #[tokio::test]
 async fn demo_recreates_its_database_and_serves() {
     let cwd = tempfile::tempdir().unwrap();

@@ -72,6 +72,9 @@ pub struct Store {
 /// What every clone of one [`Store`] shares: its caches and counters.
 #[derive(Debug, Default)]
 struct Shared {
+    /// The SQLite file, which health checks look for (a deleted file goes on answering
+    /// through the open connections while nothing reaches the disk).
+    database_file: Option<std::path::PathBuf>,
     /// Statements executed through either pool (see [`Store::statements_executed`]).
     statements: Arc<AtomicU64>,
     /// Principals by token, user id and login name.
@@ -95,9 +98,12 @@ impl Store {
 
     /// [`Self::connect`] with pool settings.
     pub async fn connect_with(url: &str, config: &StoreConfig) -> Result<Self, DbErr> {
-        let shared = Arc::new(Shared::default());
         let sqlite = url.starts_with("sqlite:");
         let in_memory = sqlite && (url.contains(":memory:") || url.contains("mode=memory"));
+        let shared = Arc::new(Shared {
+            database_file: (sqlite && !in_memory).then(|| sqlite_file(url)),
+            ..Shared::default()
+        });
         let mut options = ConnectOptions::new(url.to_owned());
         options.sqlx_logging(false);
         // sqlx pings a pooled connection on every checkout by default: one more round trip
@@ -183,9 +189,31 @@ pub fn sqlite_url(path: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
+/// The file a `sqlite:` URL names (`sqlite://FILE?…` or `sqlite:FILE`).
+fn sqlite_file(url: &str) -> std::path::PathBuf {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest))
+}
+
 impl Store {
-    /// Checks that the database answers.
+    /// Checks that the database answers and, for a SQLite file, that the file is still there
+    /// and can be opened for writing (a deleted or immutable file fails here while queries
+    /// through the open connections still seem to work).
     pub async fn ping(&self) -> Result<(), DbErr> {
+        if let Some(file) = &self.shared.database_file {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(file)
+                .map_err(|e| {
+                    DbErr::Custom(format!(
+                        "the database file {} cannot be written: {e}",
+                        file.display()
+                    ))
+                })?;
+        }
         self.reader.ping().await
     }
 }
