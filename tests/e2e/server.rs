@@ -53,14 +53,20 @@ pub fn start_with_log(mut command: Command, log: Stdio) -> (Running, String, Vec
     );
 }
 
-#[tokio::test]
-async fn serve_answers_health_over_http() {
-    let db = sqlite();
+/// `serve` over `db` as it is (no import): the running server and its base URL.
+fn serve_empty(db: &Db) -> (Running, String) {
     let mut cmd = Command::new(bin());
     cmd.args(["--database", &db.url, "--data-dir"])
         .arg(db.data_dir())
         .args(["serve", "--listen", "127.0.0.1:0"]);
-    let (_server, base, _) = start(cmd);
+    let (server, base, _) = start(cmd);
+    (server, base)
+}
+
+#[tokio::test]
+async fn serve_answers_health_over_http() {
+    let db = sqlite();
+    let (_server, base) = serve_empty(&db);
     let response = reqwest::get(format!("{base}/health")).await.unwrap();
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -74,11 +80,7 @@ async fn serve_answers_health_over_http() {
 #[tokio::test]
 async fn health_reports_a_deleted_database_file() {
     let db = sqlite();
-    let mut cmd = Command::new(bin());
-    cmd.args(["--database", &db.url, "--data-dir"])
-        .arg(db.data_dir())
-        .args(["serve", "--listen", "127.0.0.1:0"]);
-    let (_server, base, _) = start(cmd);
+    let (_server, base) = serve_empty(&db);
     assert_eq!(
         reqwest::get(format!("{base}/health"))
             .await

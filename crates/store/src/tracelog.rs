@@ -54,7 +54,10 @@ pub struct NewTrace {
 pub fn message_block(lines: &[String]) -> String {
     // U+0000 cannot be stored on PostgreSQL; a trace shows it as U+FFFD rather than losing
     // the whole batch it is written with.
-    let mut text = lines.join("\n").replace('\0', "\u{FFFD}");
+    let mut text = lines.join("\n");
+    if text.contains('\0') {
+        text = text.replace('\0', "\u{FFFD}");
+    }
     if text.len() > MESSAGE_BLOCK_MAX {
         let mut cut = MESSAGE_BLOCK_MAX;
         while !text.is_char_boundary(cut) {
@@ -337,6 +340,8 @@ mod tests {
         assert!(block.len() <= MESSAGE_BLOCK_MAX);
         assert!(block.chars().all(|c| c == 'é'));
         assert_eq!(message_block(&["a".into(), "b".into()]), "a\nb");
+        // PostgreSQL cannot store U+0000: it is kept visible as U+FFFD.
+        assert_eq!(message_block(&["a\0b".into()]), "a\u{FFFD}b");
     }
 
     #[tokio::test]
