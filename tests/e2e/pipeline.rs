@@ -732,3 +732,137 @@ async fn retrieve_and_retrieve_multiple_run_through_the_pipeline() {
         traces.text
     );
 }
+
+const LOOP_TYPE: &str = "0b6f7e5c-5a1d-4c3e-9f00-000000000301";
+
+/// Whether none of the calls has answered yet.
+fn all_running(calls: &[tokio::task::JoinHandle<Reply>]) -> bool {
+    calls.iter().all(|c| !c.is_finished())
+}
+
+/// Creates of `sb_project` sent at once (each running a looping step until its deadline).
+fn looping_creates(s: &Served, n: usize) -> Vec<tokio::task::JoinHandle<Reply>> {
+    (0..n)
+        .map(|i| {
+            let url = s.url("sb_projects");
+            tokio::spawn(async move { post(&url, json!({"sb_name": format!("loop {i}")})).await })
+        })
+        .collect()
+}
+
+/// Reads and writes of other tables go through while plug-ins loop: a sync step in
+/// pre-operation (no transaction yet), in post-operation (its transaction open: readers are
+/// not held, on PostgreSQL not even with every writer connection taken), and as asynchronous
+/// jobs (the worker opens no transaction before the step writes).
+async fn looping_plugins_hold_nothing_others_need(s: &Served) {
+    let projects = s.url("sb_projects?$select=sb_name");
+    let others = s.url("accounts");
+
+    // Pre-operation: nothing is written before the step, so other writers go on too.
+    let step = project_step(s, LOOP_TYPE, "Create", 20, 0).await;
+    let creates = looping_creates(s, 3);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    for _ in 0..5 {
+        let r = get(&projects).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let r = post(&others, json!({"name": "written meanwhile"})).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert!(
+        all_running(&creates),
+        "reads and writes waited for looping pre-operation steps"
+    );
+    for create in creates {
+        create.await.unwrap().error(500, "0x80040265");
+    }
+    assert_eq!(
+        delete(&s.url(&format!("sdkmessageprocessingsteps({step})")))
+            .await
+            .status,
+        204
+    );
+
+    // Post-operation: each create's transaction is open while its step loops (more of them
+    // than PostgreSQL's writer connections); readers do not wait.
+    let step = project_step(s, LOOP_TYPE, "Create", 40, 0).await;
+    let creates = looping_creates(s, 3);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    for _ in 0..5 {
+        let r = get(&projects).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert!(
+            !r.text.contains("loop "),
+            "uncommitted creates are not seen: {}",
+            r.text
+        );
+    }
+    assert!(
+        all_running(&creates),
+        "reads waited for looping post-operation steps"
+    );
+    for create in creates {
+        create.await.unwrap().error(500, "0x80040265");
+    }
+    assert_eq!(
+        delete(&s.url(&format!("sdkmessageprocessingsteps({step})")))
+            .await
+            .status,
+        204
+    );
+
+    // Asynchronous: the creates commit at once; while their jobs loop, writes go through
+    // before any attempt has ended.
+    project_step(s, LOOP_TYPE, "Create", 40, 1).await;
+    for i in 0..3 {
+        let r = post(
+            &s.url("sb_projects"),
+            json!({"sb_name": format!("queued {i}")}),
+        )
+        .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+    }
+    let running = s.url("asyncoperations?$filter=statecode%20eq%202&$select=name");
+    get_until(&running, "a looping job running", |r| {
+        r.json["value"].as_array().is_some_and(|v| !v.is_empty())
+    })
+    .await;
+    for _ in 0..5 {
+        let r = get(&projects).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let r = post(&others, json!({"name": "written while jobs loop"})).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let attempts = get(&s.url("asyncoperations?$select=retrycount,statecode,message")).await;
+    for job in attempts.json["value"].as_array().unwrap() {
+        assert_eq!(
+            job["retrycount"], 0,
+            "the write waited for a looping job's attempt to end: {}",
+            attempts.text
+        );
+    }
+}
+
+const LOOPING: &[&str] = &[
+    "--plugin-deadline-ms",
+    "3000",
+    "--database-connections",
+    "2",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn looping_plugins_hold_nothing_others_need_on_sqlite() {
+    let s = serve_db_with(sqlite(), &[&sample(), &plugin_solution()], LOOPING);
+    looping_plugins_hold_nothing_others_need(&s).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn looping_plugins_hold_nothing_others_need_on_postgres() {
+    let Some(pg) = postgres("looping_plugins_hold_nothing_others_need").await else {
+        return;
+    };
+    {
+        let s = serve_db_with(pg.served_db(), &[&sample(), &plugin_solution()], LOOPING);
+        looping_plugins_hold_nothing_others_need(&s).await;
+    }
+    pg.drop_database().await;
+}

@@ -175,6 +175,65 @@ async fn the_sandbox_holds_against_faulty_plugins() {
     assert_eq!(r.json["StringProperty"], "ko");
 }
 
+/// Three looping calls of one user with one long-call permit: one runs, the other two wait
+/// for it (running nothing); three users' looping calls each run on a permit of their own.
+/// Every call still ends at its deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_running_calls_are_limited_per_user() {
+    use switchboard_model::ExecutionContext;
+    use switchboard_wasm::{Host, HostConfig, PluginFailure};
+    let host = std::sync::Arc::new(
+        Host::new(HostConfig {
+            deadline: std::time::Duration::from_millis(600),
+            long_call_after: std::time::Duration::from_millis(20),
+            long_calls_per_user: 1,
+            ..HostConfig::default()
+        })
+        .unwrap(),
+    );
+    let loaded = host.load(&built_plugin("Faults")).await.unwrap();
+    let loops = |users: [uuid::Uuid; 3]| {
+        let calls: Vec<_> = users
+            .into_iter()
+            .map(|user| {
+                let (host, loaded) = (host.clone(), loaded.clone());
+                tokio::spawn(async move {
+                    let mut context =
+                        ExecutionContext::main_operation("sb_FaultLoop", Default::default());
+                    context.user_id = user;
+                    context.initiating_user_id = user;
+                    host.invoke(&loaded, "Samples.Faults.InfiniteLoop", &context, None)
+                        .await
+                })
+            })
+            .collect();
+        async move {
+            for call in calls {
+                let failure = call.await.unwrap().expect_err("a loop never returns").0;
+                assert!(
+                    matches!(failure, PluginFailure::Timeout(_)),
+                    "stopped at the deadline: {failure:?}"
+                );
+            }
+        }
+    };
+    let alice = uuid::Uuid::new_v4();
+    loops([alice, alice, alice]).await;
+    let waits = host.long_call_waits();
+    assert!(waits >= 2, "two of alice's calls waited: {waits}");
+    loops([
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4(),
+    ])
+    .await;
+    assert_eq!(
+        host.long_call_waits(),
+        waits,
+        "other users' calls never wait"
+    );
+}
+
 #[tokio::test]
 async fn a_missing_plugin_type_runs_without_main_operation() {
     let s = serve(&[&plugin_solution()]);

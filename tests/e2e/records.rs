@@ -25,10 +25,6 @@ async fn patch(url: &str, body: Value, headers: &[(&str, &str)]) -> Reply {
     send(request).await
 }
 
-async fn delete(url: &str) -> Reply {
-    send(reqwest::Client::new().delete(url)).await
-}
-
 fn names(reply: &Reply) -> Vec<String> {
     reply.json["value"]
         .as_array()

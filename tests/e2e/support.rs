@@ -315,6 +315,11 @@ pub fn serve_db(db: Db, paths: &[&Path]) -> Served {
     start_served_on(db, paths, &[], false)
 }
 
+/// As [`serve_db`], with extra global options.
+pub fn serve_db_with(db: Db, paths: &[&Path], options: &[&str]) -> Served {
+    start_served_on(db, paths, options, false)
+}
+
 fn start_served(paths: &[&Path], options: &[&str], tls: bool) -> Served {
     start_served_on(sqlite(), paths, options, tls)
 }
@@ -481,6 +486,11 @@ pub async fn set_trace_log(served: &Served, setting: u8) {
     )
     .await;
     assert_eq!(r.status, 204, "setting plugintracelogsetting: {}", r.text);
+}
+
+/// DELETE with the server's token.
+pub async fn delete(url: &str) -> Reply {
+    send(reqwest::Client::new().delete(url)).await
 }
 
 pub async fn get(url: &str) -> Reply {

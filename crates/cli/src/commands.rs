@@ -276,6 +276,8 @@ fn host_config(cli: &Cli) -> switchboard_wasm::HostConfig {
     switchboard_wasm::HostConfig {
         memory_limit: cli.plugin_memory_mib << 20,
         deadline: std::time::Duration::from_millis(cli.plugin_deadline_ms),
+        long_call_after: std::time::Duration::from_millis(cli.plugin_long_call_ms),
+        long_calls_per_user: cli.plugin_long_calls_per_user,
         // wasmtime wants an absolute cache path.
         cache_dir: std::path::absolute(cli.data_dir.join("plugin-cache")).ok(),
         ..switchboard_wasm::HostConfig::default()

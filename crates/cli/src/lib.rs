@@ -35,8 +35,9 @@ pub struct Cli {
     )]
     pub data_dir: PathBuf,
 
-    /// Database connections: the PostgreSQL pool's size (default 10), or a SQLite file's
-    /// read-only connections beside its one writer (default 4).
+    /// Database connections: the size of each of the two PostgreSQL pools, one for writes
+    /// and one for reads (default 10 each), or a SQLite file's read-only connections beside
+    /// its one writer (default 4).
     #[arg(
         long,
         global = true,
@@ -62,6 +63,26 @@ pub struct Cli {
         default_value_t = 64
     )]
     pub plugin_memory_mib: usize,
+
+    /// Plug-in calls past `--plugin-long-call-ms` one user may have running at once; more
+    /// wait, running nothing, until one of them ends (their deadline still counts).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_PLUGIN_LONG_CALLS_PER_USER",
+        default_value_t = 2,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub plugin_long_calls_per_user: u32,
+
+    /// How long a plug-in call runs, in milliseconds, before it counts as long-running.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_PLUGIN_LONG_CALL_MS",
+        default_value_t = 100
+    )]
+    pub plugin_long_call_ms: u64,
 
     /// Job workers in this process running asynchronous steps (0 runs none).
     #[arg(

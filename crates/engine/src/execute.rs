@@ -56,7 +56,7 @@ pub async fn execute(
         main_operation: switchboard_pipeline::MainOperation::Plugin,
     };
     let server_unit = Arc::new(ServerUnit::over(
-        Unit::new(engine.store.clone()),
+        Arc::new(Unit::new(engine.store.clone())),
         Some(engine.jobs.clone()),
         registry,
     ));

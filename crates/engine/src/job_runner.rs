@@ -1,14 +1,14 @@
 //! Runs queued asynchronous steps: the job's serialized context, the step from the current
 //! registry, the plug-in as the user who caused the job (from the principal cache), its
-//! writes in the job's transaction (so they commit together with the job's Succeeded
-//! status, or not at all).
+//! writes in the job's unit (a savepoint opened at the first write, so they commit together
+//! with the job's Succeeded status, or not at all, and no transaction is open while the
+//! plug-in runs before it writes).
 
 use std::sync::Arc;
 
 use switchboard_pipeline::{PipelineErrorKind, UnitOfWork};
 use switchboard_store::jobs::{BoxFuture, ClaimedJob, JobError, JobRunner};
 use switchboard_store::unit::Unit;
-use switchboard_store::{DatabaseTransaction, TransactionTrait};
 
 use crate::Engine;
 use crate::unit::{QueuedStep, ServerUnit};
@@ -24,7 +24,7 @@ impl StepJobRunner {
         Self { engine }
     }
 
-    async fn run_step(&self, job: &ClaimedJob, txn: &DatabaseTransaction) -> Result<(), JobError> {
+    async fn run_step(&self, job: &ClaimedJob, job_unit: &Arc<Unit>) -> Result<(), JobError> {
         let queued: QueuedStep = serde_json::from_str(&job.data)
             .map_err(|e| JobError::permanent(format!("the job's context is unreadable: {e}")))?;
         let registry = self.engine.registry.current();
@@ -44,7 +44,7 @@ impl StepJobRunner {
         let principal = self
             .engine
             .store
-            .principal_through(txn, queued.context.user_id)
+            .principal(queued.context.user_id)
             .await
             .map_err(|e| JobError::new(e.to_string()))?
             .ok_or_else(|| {
@@ -54,43 +54,25 @@ impl StepJobRunner {
                 ))
             })?;
         let caller = crate::caller(&principal, queued.context.initiating_user_id);
-        // The step's writes go to a savepoint inside the job's transaction: a failing step
-        // leaves nothing (the worker then rolls the job's transaction back and records the
-        // failure on its own).
-        let savepoint = txn
-            .begin()
-            .await
-            .map_err(|e| JobError::new(e.to_string()))?;
-        let unit = Arc::new(ServerUnit::over(
-            Unit::adopt(self.engine.store.clone(), savepoint),
-            None,
-            registry.clone(),
-        ));
+        let unit = Arc::new(ServerUnit::over(job_unit.clone(), None, registry.clone()));
         let dyn_unit: Arc<dyn UnitOfWork> = unit.clone();
-        let result = Engine::pipeline(&self.engine, unit.clone())
+        // The worker commits or rolls back the job's unit with the job's status.
+        Engine::pipeline(&self.engine, unit)
             .run_async_step(&step, &caller, &queued.context, &dyn_unit)
-            .await;
-        match result {
-            Ok(()) => unit
-                .unit
-                .commit()
-                .await
-                .map_err(|e| JobError::new(e.to_string())),
-            Err(e) => {
-                let _ = unit.unit.rollback().await;
+            .await
+            .map_err(|e| {
                 let message = self
                     .engine
                     .locales
                     .pick(caller.language, None)
                     .render(&e.message);
                 // A business error will fail again the same way; anything else may pass later.
-                Err(if e.kind == PipelineErrorKind::Business {
+                if e.kind == PipelineErrorKind::Business {
                     JobError::permanent(message)
                 } else {
                     JobError::new(message)
-                })
-            }
-        }
+                }
+            })
     }
 }
 
@@ -98,8 +80,8 @@ impl JobRunner for StepJobRunner {
     fn run<'a>(
         &'a self,
         job: &'a ClaimedJob,
-        txn: &'a DatabaseTransaction,
+        unit: &'a Arc<Unit>,
     ) -> BoxFuture<'a, Result<(), JobError>> {
-        Box::pin(self.run_step(job, txn))
+        Box::pin(self.run_step(job, unit))
     }
 }

@@ -72,7 +72,7 @@ pub(crate) fn database(e: DbErr) -> PipelineError {
 
 /// The store side of an execution: the lazily opened transaction, and the job queue.
 pub(crate) struct ServerUnit {
-    pub(crate) unit: Unit,
+    pub(crate) unit: Arc<Unit>,
     /// The first failure of a message a plug-in executed: a nested infinite loop reaches the
     /// caller as such, even when the plug-in passed it on as its own error.
     pub(crate) nested_failure: std::sync::Mutex<Option<PipelineError>>,
@@ -94,7 +94,7 @@ impl ServerUnit {
     /// A unit over `unit` running against `registry`; `jobs` wakes the workers when it
     /// queued steps.
     pub(crate) fn over(
-        unit: Unit,
+        unit: Arc<Unit>,
         jobs: Option<switchboard_store::jobs::JobQueue>,
         registry: Arc<Registry>,
     ) -> Self {
@@ -119,7 +119,7 @@ impl ServerUnit {
                 .all(|(t, _)| t.as_deref().is_some_and(|t| t != table))
         });
         let mut unit = Self::over(
-            Unit::new(engine.store.clone()),
+            Arc::new(Unit::new(engine.store.clone())),
             Some(engine.jobs.clone()),
             registry,
         );

@@ -229,7 +229,7 @@ mod tests {
         fn run<'a>(
             &'a self,
             _job: &'a ClaimedJob,
-            _txn: &'a switchboard_store::jobs::DatabaseTransaction,
+            _unit: &'a std::sync::Arc<switchboard_store::unit::Unit>,
         ) -> BoxFuture<'a, Result<(), JobError>> {
             self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Box::pin(async { Ok(()) })

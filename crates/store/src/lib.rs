@@ -44,7 +44,8 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How the database is opened.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
-    /// Connections of the PostgreSQL pool (readers and writers share it).
+    /// Connections of each PostgreSQL pool: one for writes (and reads inside their
+    /// transactions), one for reads outside any transaction.
     pub postgres_pool: u32,
     /// Read-only connections beside the single writer, for a SQLite file.
     pub sqlite_readers: u32,
@@ -61,7 +62,8 @@ impl Default for StoreConfig {
 
 /// An open, migrated database: a connection pool for writes (SQLite: one connection, its
 /// only writer) and one for reads that need no transaction (SQLite: read-only connections,
-/// which WAL lets read while the writer writes; elsewhere the same pool).
+/// which WAL lets read while the writer writes; PostgreSQL: a pool of the same size), so
+/// that readers never wait for a writer.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
@@ -144,8 +146,21 @@ impl Store {
             let mut reader = Database::connect(options).await?;
             count_statements(&mut reader, &shared);
             reader
+        } else if !sqlite {
+            // A pool of its own, so that readers never wait for connections that writers
+            // hold through their transactions (a transaction stays open while a post-operation
+            // step runs, up to its deadline).
+            let mut options = ConnectOptions::new(url.to_owned());
+            options
+                .sqlx_logging(false)
+                .test_before_acquire_if_idle_for(POSTGRES_PING_AFTER_IDLE)
+                .max_connections(config.postgres_pool.max(1))
+                .min_connections(0);
+            let mut reader = Database::connect(options).await?;
+            count_statements(&mut reader, &shared);
+            reader
         } else {
-            // An in-memory database exists once per connection; elsewhere one pool serves both.
+            // An in-memory database exists once per connection: one pool serves both.
             db.clone()
         };
         let store = Self { db, reader, shared };

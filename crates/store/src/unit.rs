@@ -1,6 +1,7 @@
 //! The writes of one message execution: a transaction opened at the first write (a
 //! read-only call never opens one), shared by the executions nested in it, committed or
-//! rolled back once by the outermost.
+//! rolled back once by the outermost; or, for a job, a savepoint opened at the first write in
+//! the transaction its worker shares between jobs.
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 use tokio::sync::{Mutex, MutexGuard};
@@ -17,6 +18,92 @@ use crate::records::{self, NewRow, Record, RecordError};
 pub struct Unit {
     store: Store,
     txn: Mutex<Option<DatabaseTransaction>>,
+    /// The shared transaction the unit's first write joins (a job worker's), if any.
+    joins: Option<SharedTransaction>,
+}
+
+/// A transaction that units join one after another, each through a savepoint opened at its
+/// first write ([`Unit::joining`]): a job worker runs job after job in it and commits them
+/// together, and it is opened only when the first of them writes. Nothing holds it while a
+/// unit that has not written runs (a plug-in looping before its first write holds no
+/// connection): [`Self::commit_unless_joined`] lets the owner commit it meanwhile.
+#[derive(Clone)]
+pub struct SharedTransaction {
+    store: Store,
+    slot: Arc<Mutex<SharedSlot>>,
+}
+
+/// What [`SharedTransaction::commit_unless_joined`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharedCommit {
+    /// Committed the open transaction.
+    Committed,
+    /// A unit's savepoint is open: nothing done.
+    Joined,
+    /// No transaction was open.
+    Nothing,
+}
+
+#[derive(Default)]
+struct SharedSlot {
+    txn: Option<DatabaseTransaction>,
+    /// A unit's savepoint is open in `txn`: it cannot be committed now.
+    joined: bool,
+    opened_at: Option<std::time::Instant>,
+}
+
+impl SharedTransaction {
+    /// Nothing opened yet.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            slot: Arc::new(Mutex::new(SharedSlot::default())),
+        }
+    }
+
+    /// How long the transaction has been open (`None`: it is not).
+    pub async fn open_for(&self) -> Option<std::time::Duration> {
+        self.slot.lock().await.opened_at.map(|t| t.elapsed())
+    }
+
+    /// Commits the transaction when one is open and no unit's savepoint is open in it (or
+    /// being opened: a unit busy joining it counts as joined, so that an owner that does not
+    /// poll that unit meanwhile never waits for it).
+    pub async fn commit_unless_joined(&self) -> Result<SharedCommit, DbErr> {
+        match self.slot.try_lock() {
+            Ok(slot) if !slot.joined => Self::commit_slot(slot).await,
+            _ => Ok(SharedCommit::Joined),
+        }
+    }
+
+    /// Commits the transaction, if one is open; no unit may be joined to it.
+    pub async fn commit(&self) -> Result<SharedCommit, DbErr> {
+        let slot = self.slot.lock().await;
+        debug_assert!(!slot.joined, "a unit's savepoint is still open");
+        Self::commit_slot(slot).await
+    }
+
+    async fn commit_slot(mut slot: MutexGuard<'_, SharedSlot>) -> Result<SharedCommit, DbErr> {
+        match slot.txn.take() {
+            Some(txn) => {
+                slot.opened_at = None;
+                txn.commit().await.map(|()| SharedCommit::Committed)
+            }
+            None => Ok(SharedCommit::Nothing),
+        }
+    }
+}
+
+/// The slot's transaction, begun now if none is open.
+async fn open<'s>(
+    store: &Store,
+    slot: &'s mut SharedSlot,
+) -> Result<&'s DatabaseTransaction, DbErr> {
+    if slot.txn.is_none() {
+        slot.txn = Some(store.connection().begin().await?);
+        slot.opened_at = Some(std::time::Instant::now());
+    }
+    Ok(slot.txn.as_ref().expect("opened above"))
 }
 
 /// The connection an operation of the unit uses: the open transaction, or (for reads
@@ -52,15 +139,18 @@ impl Unit {
         Self {
             store,
             txn: Mutex::new(None),
+            joins: None,
         }
     }
 
-    /// A unit around a transaction someone else opened (a job worker's): its writes join it,
-    /// and the owner commits.
-    pub fn adopt(store: Store, txn: DatabaseTransaction) -> Self {
+    /// A unit whose first write opens a savepoint in `shared` (opening `shared` first when
+    /// nothing has): its writes commit when the owner of `shared` commits, and its
+    /// [`Self::rollback`] discards them alone.
+    pub fn joining(shared: SharedTransaction) -> Self {
         Self {
-            store,
-            txn: Mutex::new(Some(txn)),
+            store: shared.store.clone(),
+            txn: Mutex::new(None),
+            joins: Some(shared),
         }
     }
 
@@ -68,7 +158,15 @@ impl Unit {
     pub async fn write(&self) -> Result<MutexGuard<'_, Option<DatabaseTransaction>>, DbErr> {
         let mut guard = self.txn.lock().await;
         if guard.is_none() {
-            *guard = Some(self.store.connection().begin().await?);
+            *guard = Some(match &self.joins {
+                None => self.store.connection().begin().await?,
+                Some(shared) => {
+                    let mut slot = shared.slot.lock().await;
+                    let savepoint = open(&self.store, &mut slot).await?.begin().await?;
+                    slot.joined = true;
+                    savepoint
+                }
+            });
         }
         Ok(guard)
     }
@@ -110,7 +208,7 @@ impl Unit {
         table: &Arc<Table>,
         row: NewRow,
     ) -> Option<Result<(), RecordError>> {
-        if self.is_open().await {
+        if self.joins.is_some() || self.is_open().await {
             return None;
         }
         Some(self.store.insert_record(table, row).await)
@@ -126,27 +224,36 @@ impl Unit {
     /// three, and SQLite's single writer is held for one statement). `None` when a
     /// transaction is open already.
     pub async fn single_statement(&self) -> Option<&DatabaseConnection> {
-        (!self.is_open().await).then(|| self.store.connection())
+        (self.joins.is_none() && !self.is_open().await).then(|| self.store.connection())
     }
 
-    /// Commits the writes, if there were any.
+    /// Commits the writes, if there were any (a joining unit's go into the shared
+    /// transaction).
     pub async fn commit(&self) -> Result<(), DbErr> {
-        match self.txn.lock().await.take() {
+        let taken = self.txn.lock().await.take();
+        let result = match taken {
             Some(txn) => txn.commit().await,
-            None => Ok(()),
-        }
+            None => return Ok(()),
+        };
+        self.left().await;
+        result
     }
 
     /// Discards the writes, if there were any.
     pub async fn rollback(&self) -> Result<(), DbErr> {
-        match self.txn.lock().await.take() {
+        let taken = self.txn.lock().await.take();
+        let result = match taken {
             Some(txn) => txn.rollback().await,
-            None => Ok(()),
-        }
+            None => return Ok(()),
+        };
+        self.left().await;
+        result
     }
 
-    /// Takes the transaction back out (for an owner that commits it itself).
-    pub async fn into_transaction(self) -> Option<DatabaseTransaction> {
-        self.txn.into_inner()
+    /// A joining unit's savepoint is closed: the shared transaction may commit again.
+    async fn left(&self) {
+        if let Some(shared) = &self.joins {
+            shared.slot.lock().await.joined = false;
+        }
     }
 }

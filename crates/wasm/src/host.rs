@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use switchboard_model::value::{Entity, Value};
 use switchboard_model::{ExecutionContext, StepMode, StepStage};
+use uuid::Uuid;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
@@ -17,6 +18,7 @@ use wasmtime::{
 use crate::bindings::switchboard::plugin::types as wit;
 use crate::bindings::{Plugin, PluginPre};
 use crate::convert::{bag, guid, to_wit};
+use crate::long_calls::{LongCallTurn, LongCalls};
 use crate::records::RecordService;
 
 /// How much of a sandbox's memory (and tables) may stay resident between calls; only the
@@ -40,6 +42,11 @@ pub struct HostConfig {
     pub max_concurrent: u32,
     /// Where compiled components are kept across restarts (wasmtime's cache), if anywhere.
     pub cache_dir: Option<std::path::PathBuf>,
+    /// How long a call runs before it counts as long-running.
+    pub long_call_after: Duration,
+    /// Long-running calls one user (the initiating user) may have running at once; more wait,
+    /// running nothing, for one of them to end (their deadline still runs).
+    pub long_calls_per_user: u32,
 }
 
 impl Default for HostConfig {
@@ -49,6 +56,8 @@ impl Default for HostConfig {
             deadline: Duration::from_secs(2),
             max_concurrent: 100,
             cache_dir: None,
+            long_call_after: Duration::from_millis(100),
+            long_calls_per_user: 2,
         }
     }
 }
@@ -200,6 +209,7 @@ pub struct Host {
     /// one compile instead of each compiling it (50 parallel compiles starve 2 cores).
     compiling: tokio::sync::Mutex<()>,
     ticker_stop: Arc<AtomicBool>,
+    long_calls: Arc<LongCalls>,
 }
 
 impl Drop for Host {
@@ -286,16 +296,23 @@ impl Host {
         Ok(Self {
             engine,
             linker,
-            config,
             cache: Mutex::new(HashMap::new()),
             compiling: tokio::sync::Mutex::new(()),
             ticker_stop,
+            long_calls: Arc::new(LongCalls::new(config.long_calls_per_user)),
+            config,
         })
     }
 
     /// The configured limits.
     pub fn config(&self) -> &HostConfig {
         &self.config
+    }
+
+    /// How many times a long-running call found none of its user's long-call permits free
+    /// and waited for one ([`HostConfig::long_calls_per_user`]).
+    pub fn long_call_waits(&self) -> u64 {
+        self.long_calls.waits()
     }
 
     /// The compiled component with this content hash, if it was loaded before.
@@ -341,7 +358,7 @@ impl Host {
             plugin_types: Vec::new(),
             sha256: sha256.clone(),
         };
-        let (mut store, _) = self.store(StepStage::MainOperation, None);
+        let (mut store, _) = self.store(StepStage::MainOperation, None, None);
         let instance = loaded
             .pre
             .instantiate_async(&mut store)
@@ -359,13 +376,18 @@ impl Host {
         Ok(loaded)
     }
 
+    /// A sandbox's store; `user` is whom a long-running call counts against (none: the
+    /// host's own calls, which run on).
     fn store(
         &self,
         stage: StepStage,
         records: Option<Arc<dyn RecordService>>,
+        user: Option<Uuid>,
     ) -> (Store<HostState>, Instant) {
         let started = Instant::now();
         let deadline = self.config.deadline;
+        let long_after = self.config.long_call_after.max(YIELD_AFTER);
+        let mut budget = user.map(|u| self.long_calls.for_call(u));
         let limits = StoreLimitsBuilder::new()
             .memory_size(self.config.memory_limit)
             .trap_on_grow_failure(true)
@@ -388,18 +410,25 @@ impl Host {
         // Once a call has run for YIELD_AFTER, every tick (1 ms) it yields to tokio, so a
         // busy plug-in never holds a worker; past the deadline it is stopped. A short call
         // that a tick happens to hit goes on: yielding would send it to the back of the run
-        // queue, behind every other request. The callback runs only while guest code runs:
-        // a record operation waiting on the service is bounded by the same deadline instead
-        // (see `imports.rs`).
+        // queue, behind every other request. Past `long_after` it runs on only with one of
+        // its user's long-call permits, else waits for one. The callback runs only while
+        // guest code runs: a record operation waiting on the service is bounded by the same
+        // deadline instead (see `imports.rs`).
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
             let ran = started.elapsed();
             if ran >= deadline {
-                Err(wasmtime::Error::new(DeadlineExceeded))
-            } else if ran < YIELD_AFTER {
-                Ok(UpdateDeadline::Continue(1))
-            } else {
-                Ok(UpdateDeadline::Yield(1))
+                return Err(wasmtime::Error::new(DeadlineExceeded));
+            }
+            if ran < YIELD_AFTER {
+                return Ok(UpdateDeadline::Continue(1));
+            }
+            match budget.as_mut().filter(|_| ran >= long_after) {
+                Some(budget) => match budget.turn(deadline - ran) {
+                    LongCallTurn::Run => Ok(UpdateDeadline::Yield(1)),
+                    LongCallTurn::Wait(wait) => Ok(UpdateDeadline::YieldCustom(1, wait)),
+                },
+                None => Ok(UpdateDeadline::Yield(1)),
             }
         });
         (store, started)
@@ -408,7 +437,7 @@ impl Host {
     /// Creates a fresh sandbox for `loaded` and drops it without calling it: the fixed part
     /// of every call's price (the benchmark sets the rest against it).
     pub async fn instantiate_only(&self, loaded: &Loaded) -> Result<(), PluginFailure> {
-        let (mut store, _) = self.store(StepStage::MainOperation, None);
+        let (mut store, _) = self.store(StepStage::MainOperation, None, None);
         loaded
             .pre
             .instantiate_async(&mut store)
@@ -434,7 +463,7 @@ impl Host {
                 Vec::new(),
             ));
         }
-        let (mut store, _) = self.store(context.stage, records);
+        let (mut store, _) = self.store(context.stage, records, Some(context.initiating_user_id));
         let ctx = context_to_wit(context);
         let result = match loaded.pre.instantiate_async(&mut store).await {
             Ok(instance) => instance.call_execute(&mut store, plugin_type, &ctx).await,

@@ -7,6 +7,7 @@
 mod convert;
 mod host;
 mod imports;
+mod long_calls;
 pub mod records;
 pub mod snapshot;
 pub mod testing;

@@ -11,6 +11,7 @@ use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
 
 use super::*;
+use crate::unit::Unit;
 
 async fn sqlite() -> Store {
     Store::connect("sqlite::memory:").await.expect("sqlite")
@@ -99,6 +100,7 @@ on_both!(
     jobs_whose_claims_keep_lapsing_fail,
     notify_wakes_workers_and_shutdown_stops_them,
     a_runner_may_write_through_a_savepoint,
+    a_job_running_before_its_first_write_holds_no_transaction,
 );
 
 fn job(name: &str) -> NewJob {
@@ -406,6 +408,15 @@ async fn create_effects(store: &Store) {
         .unwrap();
 }
 
+/// [`write_effect`] through the job's unit, as runners write.
+async fn write_effect_in(unit: &Unit, job: &ClaimedJob) -> Result<(), JobError> {
+    let guard = unit
+        .write()
+        .await
+        .map_err(|e| JobError::new(e.to_string()))?;
+    write_effect(guard.as_ref().expect("write() opened it"), job).await
+}
+
 async fn write_effect(txn: &DatabaseTransaction, job: &ClaimedJob) -> Result<(), JobError> {
     let insert = Query::insert()
         .into_table(Alias::new("jobeffect"))
@@ -458,9 +469,9 @@ impl JobRunner for Effects {
     fn run<'a>(
         &'a self,
         job: &'a ClaimedJob,
-        txn: &'a DatabaseTransaction,
+        unit: &'a Arc<Unit>,
     ) -> BoxFuture<'a, Result<(), JobError>> {
-        Box::pin(write_effect(txn, job))
+        Box::pin(write_effect_in(unit, job))
     }
 }
 
@@ -508,10 +519,10 @@ impl JobRunner for Chaos {
     fn run<'a>(
         &'a self,
         job: &'a ClaimedJob,
-        txn: &'a DatabaseTransaction,
+        unit: &'a Arc<Unit>,
     ) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
-            write_effect(txn, job).await?;
+            write_effect_in(unit, job).await?;
             let dice = (job.id.as_u128() >> (4 * (job.retry_count % 30))) & 0xf;
             match dice {
                 0..=3 => {
@@ -647,10 +658,16 @@ impl JobRunner for Nested {
     fn run<'a>(
         &'a self,
         job: &'a ClaimedJob,
-        txn: &'a DatabaseTransaction,
+        unit: &'a Arc<Unit>,
     ) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
-            let inner = txn
+            let guard = unit
+                .write()
+                .await
+                .map_err(|e| JobError::new(e.to_string()))?;
+            let inner = guard
+                .as_ref()
+                .expect("write() opened it")
                 .begin()
                 .await
                 .map_err(|e| JobError::new(e.to_string()))?;
@@ -674,4 +691,77 @@ async fn a_runner_may_write_through_a_savepoint(store: Store) {
     wait_until(&store, "nested", |c| c.succeeded == 20).await;
     workers.shutdown().await;
     assert_eq!(effects(&store).await, (20, 20));
+}
+
+/// Writes its effect; the job named "slow" first waits until the test lets it go on.
+struct SlowBeforeWriting {
+    started: tokio::sync::Notify,
+    go_on: tokio::sync::Notify,
+}
+
+impl JobRunner for SlowBeforeWriting {
+    fn run<'a>(
+        &'a self,
+        job: &'a ClaimedJob,
+        unit: &'a Arc<Unit>,
+    ) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            if job.name == "slow" {
+                self.started.notify_one();
+                self.go_on.notified().await;
+            }
+            write_effect_in(unit, job).await
+        })
+    }
+}
+
+/// One worker claims a fast job and a slow one in one batch: the fast one's completion
+/// commits while the slow one runs, and other writers (on SQLite, the only connection) are
+/// not held up by the slow job, which has not written yet.
+async fn a_job_running_before_its_first_write_holds_no_transaction(store: Store) {
+    create_effects(&store).await;
+    let txn = store.connection().begin().await.unwrap();
+    enqueue(&txn, job("fast")).await.unwrap();
+    enqueue(
+        &txn,
+        NewJob {
+            // Due a moment later, so that the batch takes it second.
+            postpone_until: Some(now_millis() + 1),
+            ..job("slow")
+        },
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let runner = Arc::new(SlowBeforeWriting {
+        started: tokio::sync::Notify::new(),
+        go_on: tokio::sync::Notify::new(),
+    });
+    let workers = start_workers(store.clone(), runner.clone(), JobQueue::new(), fast(1));
+    runner.started.notified().await;
+
+    // The slow job is running and has not written: the fast one's effect and status are
+    // committed, and a write of someone else goes through.
+    wait_until(&store, "the fast job committed", |c| c.succeeded == 1).await;
+    assert_eq!(effects(&store).await, (1, 1));
+    let other = tokio::time::timeout(
+        Duration::from_secs(5),
+        store
+            .connection()
+            .execute_unprepared("INSERT INTO jobeffect (jobid) VALUES ('other')"),
+    )
+    .await
+    .expect("a writer waited for a job that had not written");
+    other.unwrap();
+    assert_eq!(
+        store.job_counts().await.unwrap().locked,
+        1,
+        "the slow job still runs"
+    );
+
+    runner.go_on.notify_one();
+    wait_until(&store, "the slow job", |c| c.succeeded == 2).await;
+    workers.shutdown().await;
+    assert_eq!(effects(&store).await, (3, 3));
 }

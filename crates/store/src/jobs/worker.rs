@@ -1,7 +1,10 @@
-//! Job workers: claim a batch → run each job in a savepoint of one transaction, completing
-//! it there → commit. A job's writes and its Succeeded status commit together (exactly
-//! once); a batch shares its claim statement and its commit (one flush to disk for many
-//! jobs, where one job each made throughput the disk's).
+//! Job workers: claim a batch → run each job in a savepoint (opened at its first write) of
+//! one shared transaction, completing it there → commit. A job's writes and its Succeeded
+//! status commit together (exactly once); a batch shares its claim statement and its commit
+//! (one flush to disk for many jobs, where one job each made throughput the disk's). The
+//! shared transaction opens only when a job writes, and a job that runs past the batch
+//! budget before writing has it committed meanwhile: a slow or looping plug-in holds no
+//! connection (SQLite's only writer included) until it writes.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -10,27 +13,28 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use sea_orm::{DatabaseTransaction, DbBackend, TransactionTrait};
+use sea_orm::DbBackend;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use super::{ClaimedJob, JobError, RetryPolicy, codes, complete_in, record_failure_in};
 use crate::Store;
+use crate::unit::{SharedCommit, SharedTransaction, Unit};
 
 /// A boxed future, as [`JobRunner::run`] returns it.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Runs one claimed job. Every write of the job goes through `txn`: the worker marks the
-/// job Succeeded in the same transaction and commits it, so the writes happen exactly once.
-/// Returning an error (or panicking) rolls them back; the job is then retried or failed.
-/// The runner must not use other connections for the job's writes (on SQLite, with its one
-/// connection, that would wait for `txn` forever).
+/// Runs one claimed job. Every write of the job goes through `unit` ([`Unit::write`] opens
+/// its savepoint at the first write): the worker marks the job Succeeded in the same
+/// savepoint and commits it, so the writes happen exactly once. Returning an error (or
+/// panicking) rolls them back; the job is then retried or failed. The runner neither commits
+/// nor rolls back `unit`, and must not use other connections for the job's writes.
 pub trait JobRunner: Send + Sync {
-    /// Runs `job` inside `txn` (which the worker commits or rolls back).
+    /// Runs `job`, writing through `unit` (which the worker commits or rolls back).
     fn run<'a>(
         &'a self,
         job: &'a ClaimedJob,
-        txn: &'a DatabaseTransaction,
+        unit: &'a Arc<Unit>,
     ) -> BoxFuture<'a, Result<(), JobError>>;
 }
 
@@ -77,9 +81,10 @@ pub struct WorkerConfig {
     pub shutdown_grace: Duration,
     /// Most jobs one worker claims at once.
     pub batch: usize,
-    /// How long one transaction may keep taking the batch's next job: past it the jobs done
-    /// commit and the rest go on in a new transaction (a slow job does not hold the others'
-    /// results, or SQLite's writer, for long).
+    /// How long one transaction may stay open for the batch's jobs: past it the jobs done
+    /// commit and the rest go on in a new transaction, and a job still running without
+    /// having written has the transaction committed under it (a slow job does not hold the
+    /// others' results, or SQLite's writer, for long).
     pub batch_budget: Duration,
 }
 
@@ -245,77 +250,85 @@ impl Shared {
             let (store, jobs, lease) = (self.store.clone(), runnable.clone(), self.config.lease);
             tokio::spawn(async move { heartbeat(store, jobs, lease).await })
         });
-        let mut rest = runnable.as_slice();
-        while !rest.is_empty() {
-            let done = self.transaction_of_jobs(rest).await;
-            rest = &rest[done..];
+        let shared = SharedTransaction::new(self.store.clone());
+        let mut pending = Vec::new();
+        for job in &runnable {
+            if shared
+                .open_for()
+                .await
+                .is_some_and(|open| open >= self.config.batch_budget)
+            {
+                self.commit(&shared, &mut pending, false).await;
+            }
+            let outcome = self.attempt(job, &shared, &mut pending).await;
+            match outcome {
+                Outcome::Succeeded => {
+                    tracing::debug!(job = %job.id, name = job.name, "job succeeded");
+                }
+                Outcome::LostClaim => {
+                    tracing::info!(job = %job.id, "job's claim lapsed; another host runs it");
+                }
+                Outcome::Failed(error) => {
+                    // The failure is recorded with the batch: retried later, or Failed.
+                    let unit = Unit::joining(shared.clone());
+                    let recorded = match unit.write().await {
+                        Ok(guard) => {
+                            let txn = guard.as_ref().expect("write() opened the savepoint");
+                            record_failure_in(txn, job, &error, &self.config.retry, true).await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    let closed = match recorded {
+                        Ok(recorded) => {
+                            tracing::warn!(job = %job.id, name = job.name, error = %error, ?recorded, "job attempt failed");
+                            unit.commit().await
+                        }
+                        Err(e) => {
+                            tracing::error!(job = %job.id, error = %e, "recording a job's failure");
+                            unit.rollback().await
+                        }
+                    };
+                    match closed {
+                        Ok(()) => pending.push(job),
+                        Err(e) => {
+                            tracing::error!(job = %job.id, error = %e, "recording a job's failure");
+                        }
+                    }
+                }
+            }
         }
+        self.commit(&shared, &mut pending, false).await;
         if let Some(h) = heartbeat {
             h.abort();
         }
     }
 
-    /// Runs jobs from the front of `jobs` in one transaction until they are done or the
-    /// batch budget is spent, and commits; returns how many it took.
-    async fn transaction_of_jobs(&self, jobs: &[ClaimedJob]) -> usize {
-        let txn = match self.store.connection().begin().await {
-            Ok(txn) => txn,
-            Err(e) => {
-                let error = JobError::new(format!("beginning the jobs' transaction failed: {e}"))
-                    .with_code(codes::ERROR_UNEXPECTED);
-                for job in jobs {
-                    self.record(job, &error, true).await;
-                }
-                return jobs.len();
-            }
+    /// Commits the shared transaction (with `while_running`, only when the running job's
+    /// savepoint is not open in it); when the commit fails, nothing of it happened and each
+    /// of its jobs is recorded as failed on its own (if the commit did land after all,
+    /// recording finds no claim).
+    async fn commit(
+        &self,
+        shared: &SharedTransaction,
+        pending: &mut Vec<&ClaimedJob>,
+        while_running: bool,
+    ) {
+        let committed = if while_running {
+            shared.commit_unless_joined().await
+        } else {
+            shared.commit().await
         };
-        let started = tokio::time::Instant::now();
-        let mut taken = 0;
-        let mut outcomes = Vec::new();
-        for job in jobs {
-            if taken > 0 && started.elapsed() >= self.config.batch_budget {
-                break;
-            }
-            taken += 1;
-            let outcome = self.attempt(job, &txn).await;
-            if let Outcome::Failed(error) = &outcome {
-                // The failure is recorded with the batch: retried later, or Failed.
-                match record_failure_in(&txn, job, error, &self.config.retry, true).await {
-                    Ok(recorded) => {
-                        tracing::warn!(job = %job.id, name = job.name, error = %error, ?recorded, "job attempt failed");
-                    }
-                    Err(e) => {
-                        tracing::error!(job = %job.id, error = %e, "recording a job's failure");
-                    }
-                }
-            }
-            outcomes.push(outcome);
-        }
-        match txn.commit().await {
-            Ok(()) => {
-                for (job, outcome) in jobs.iter().zip(&outcomes) {
-                    match outcome {
-                        Outcome::Succeeded => {
-                            tracing::debug!(job = %job.id, name = job.name, "job succeeded");
-                        }
-                        Outcome::LostClaim => {
-                            tracing::info!(job = %job.id, "job's claim lapsed; another host runs it");
-                        }
-                        Outcome::Failed(_) => {}
-                    }
-                }
-            }
-            // Nothing of the transaction happened: each job is recorded as failed on its own
-            // (if the commit did land after all, recording finds no claim).
+        match committed {
+            Ok(SharedCommit::Committed | SharedCommit::Nothing) => pending.clear(),
+            Ok(SharedCommit::Joined) => {}
             Err(e) => {
                 let error = JobError::new(format!("committing the jobs failed: {e}"))
                     .with_code(codes::ERROR_UNEXPECTED);
-                for job in &jobs[..taken] {
+                for job in pending.drain(..) {
                     self.record(job, &error, true).await;
                 }
             }
         }
-        taken
     }
 
     async fn record(&self, job: &ClaimedJob, error: &JobError, count: bool) {
@@ -332,20 +345,39 @@ impl Shared {
         }
     }
 
-    /// One job in a savepoint of `txn`: its writes and its completion are kept together, or
-    /// rolled back together.
-    async fn attempt(&self, job: &ClaimedJob, txn: &DatabaseTransaction) -> Outcome {
+    /// One job in a savepoint of `shared` opened at its first write: its writes and its
+    /// completion are kept together, or rolled back together. While the job runs without
+    /// having written, the jobs done before it (`pending`) commit once the batch budget
+    /// passes, so that it holds no transaction.
+    async fn attempt<'j>(
+        &self,
+        job: &'j ClaimedJob,
+        shared: &SharedTransaction,
+        pending: &mut Vec<&'j ClaimedJob>,
+    ) -> Outcome {
         let platform = |what: &str, e: &dyn std::fmt::Display| {
             Outcome::Failed(
                 JobError::new(format!("{what}: {e}")).with_code(codes::ERROR_UNEXPECTED),
             )
         };
-        let savepoint = match txn.begin().await {
-            Ok(savepoint) => savepoint,
-            Err(e) => return platform("beginning the job's savepoint failed", &e),
+        let unit = Arc::new(Unit::joining(shared.clone()));
+        let run = tokio::time::timeout(
+            self.config.job_timeout,
+            CatchPanic(self.runner.run(job, &unit)),
+        );
+        tokio::pin!(run);
+        let mut idle_commit = Box::pin(tokio::time::sleep(self.config.batch_budget));
+        let mut committed_meanwhile = false;
+        let ran = loop {
+            tokio::select! {
+                ran = &mut run => break ran,
+                () = &mut idle_commit, if !committed_meanwhile => {
+                    committed_meanwhile = true;
+                    self.commit(shared, pending, true).await;
+                }
+            }
         };
-        let run = CatchPanic(self.runner.run(job, &savepoint));
-        let result = match tokio::time::timeout(self.config.job_timeout, run).await {
+        let result = match ran {
             Ok(Ok(result)) => result,
             Ok(Err(panic)) => Err(JobError::new(format!("the job panicked: {panic}"))
                 .with_code(codes::ERROR_PLUGIN_FAILED)),
@@ -356,29 +388,39 @@ impl Shared {
             .with_code(codes::ERROR_PLUGIN_FAILED)),
         };
         if let Err(error) = result {
-            rollback(savepoint).await;
+            rollback(&unit).await;
             return Outcome::Failed(error);
         }
-        match complete_in(&savepoint, job).await {
-            Ok(true) => match savepoint.commit().await {
-                Ok(()) => Outcome::Succeeded,
+        let completed = match unit.write().await {
+            Ok(guard) => {
+                let savepoint = guard.as_ref().expect("write() opened the savepoint");
+                complete_in(savepoint, job).await
+            }
+            Err(e) => Err(e),
+        };
+        match completed {
+            Ok(true) => match unit.commit().await {
+                Ok(()) => {
+                    pending.push(job);
+                    Outcome::Succeeded
+                }
                 Err(e) => platform("releasing the job's savepoint failed", &e),
             },
             Ok(false) => {
-                rollback(savepoint).await;
+                rollback(&unit).await;
                 Outcome::LostClaim
             }
             Err(e) => {
-                rollback(savepoint).await;
+                rollback(&unit).await;
                 platform("completing the job failed", &e)
             }
         }
     }
 }
 
-async fn rollback(txn: DatabaseTransaction) {
-    if let Err(e) = txn.rollback().await {
-        tracing::warn!(error = %e, "rolling back a job's transaction failed");
+async fn rollback(unit: &Unit) {
+    if let Err(e) = unit.rollback().await {
+        tracing::warn!(error = %e, "rolling back a job's writes failed");
     }
 }
 
