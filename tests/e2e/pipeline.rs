@@ -750,11 +750,10 @@ fn looping_creates(s: &Served, n: usize) -> Vec<tokio::task::JoinHandle<Reply>> 
         .collect()
 }
 
-/// Reads and writes of other tables go through while plug-ins loop: a sync step in
-/// pre-operation (no transaction yet), in post-operation (its transaction open: readers are
-/// not held, on PostgreSQL not even with every writer connection taken), and as asynchronous
-/// jobs (the worker opens no transaction before the step writes).
-async fn looping_plugins_hold_nothing_others_need(s: &Served) {
+/// Reads and writes of other tables go through while sync steps loop: in pre-operation (no
+/// transaction yet), in post-operation (its transaction open: readers are not held, on
+/// PostgreSQL not even with every writer connection taken).
+async fn looping_sync_steps_hold_nothing_others_need(s: &Served) {
     let projects = s.url("sb_projects?$select=sb_name");
     let others = s.url("accounts");
 
@@ -784,7 +783,7 @@ async fn looping_plugins_hold_nothing_others_need(s: &Served) {
 
     // Post-operation: each create's transaction is open while its step loops (more of them
     // than PostgreSQL's writer connections); readers do not wait.
-    let step = project_step(s, LOOP_TYPE, "Create", 40, 0).await;
+    project_step(s, LOOP_TYPE, "Create", 40, 0).await;
     let creates = looping_creates(s, 3);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     for _ in 0..5 {
@@ -803,15 +802,13 @@ async fn looping_plugins_hold_nothing_others_need(s: &Served) {
     for create in creates {
         create.await.unwrap().error(500, "0x80040265");
     }
-    assert_eq!(
-        delete(&s.url(&format!("sdkmessageprocessingsteps({step})")))
-            .await
-            .status,
-        204
-    );
+}
 
-    // Asynchronous: the creates commit at once; while their jobs loop, writes go through
-    // before any attempt has ended.
+/// While asynchronous steps loop (the worker opens no transaction before a step writes),
+/// reads and writes go through before any attempt has ended.
+async fn looping_async_steps_hold_no_transaction(s: &Served) {
+    let projects = s.url("sb_projects?$select=sb_name");
+    let others = s.url("accounts");
     project_step(s, LOOP_TYPE, "Create", 40, 1).await;
     for i in 0..3 {
         let r = post(
@@ -849,20 +846,50 @@ const LOOPING: &[&str] = &[
     "2",
 ];
 
+/// Jobs loop for longer than the test takes: it never waits for them.
+const LOOPING_JOBS: &[&str] = &[
+    "--plugin-deadline-ms",
+    "30000",
+    "--database-connections",
+    "2",
+];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn looping_plugins_hold_nothing_others_need_on_sqlite() {
+async fn looping_sync_steps_hold_nothing_others_need_on_sqlite() {
     let s = serve_db_with(sqlite(), &[&sample(), &plugin_solution()], LOOPING);
-    looping_plugins_hold_nothing_others_need(&s).await;
+    looping_sync_steps_hold_nothing_others_need(&s).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn looping_plugins_hold_nothing_others_need_on_postgres() {
-    let Some(pg) = postgres("looping_plugins_hold_nothing_others_need").await else {
+async fn looping_sync_steps_hold_nothing_others_need_on_postgres() {
+    let Some(pg) = postgres("looping_sync_steps_hold_nothing_others_need").await else {
         return;
     };
     {
         let s = serve_db_with(pg.served_db(), &[&sample(), &plugin_solution()], LOOPING);
-        looping_plugins_hold_nothing_others_need(&s).await;
+        looping_sync_steps_hold_nothing_others_need(&s).await;
+    }
+    pg.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn looping_async_steps_hold_no_transaction_on_sqlite() {
+    let s = serve_db_with(sqlite(), &[&sample(), &plugin_solution()], LOOPING_JOBS);
+    looping_async_steps_hold_no_transaction(&s).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn looping_async_steps_hold_no_transaction_on_postgres() {
+    let Some(pg) = postgres("looping_async_steps_hold_no_transaction").await else {
+        return;
+    };
+    {
+        let s = serve_db_with(
+            pg.served_db(),
+            &[&sample(), &plugin_solution()],
+            LOOPING_JOBS,
+        );
+        looping_async_steps_hold_no_transaction(&s).await;
     }
     pg.drop_database().await;
 }

@@ -542,3 +542,31 @@ async fn racing_user_creates_on_postgres() {
     }
     pg.drop_database().await;
 }
+
+/// A plug-in that passes on the failure of one of its record operations fails with that
+/// failure's class: a user without `prvCreatesb_project` calling `sb_Pipeline` (whose main
+/// operation creates a project as the caller) gets Dataverse's 403, not the plug-in's 400.
+#[tokio::test]
+async fn a_plugin_passing_on_a_missing_privilege_answers_403() {
+    let s = serve(&[&sample(), &plugin_solution()]);
+    assert!(run(&s.db.url, &["user", "add", "frank"]).status.success());
+    let frank = create_token(&s.db.url, "frank", &[]);
+    let client = reqwest::Client::new();
+    let m = send(
+        client
+            .post(s.url("sb_Pipeline"))
+            .header("Authorization", bearer(&frank))
+            .json(&json!({"Text": "no privilege"})),
+    )
+    .await
+    .error(403, "0x80040220");
+    assert!(m.contains("prvCreatesb_project"), "{m}");
+    // A plug-in's own business error stays one.
+    send(
+        client
+            .post(s.url("sb_Pipeline"))
+            .json(&json!({"Text": "refuse me"})),
+    )
+    .await
+    .error(400, "0x80040265");
+}

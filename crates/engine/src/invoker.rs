@@ -162,23 +162,16 @@ impl PluginInvoker for ServerInvoker {
                 }
                 _ => context,
             };
-            let records = crate::plugin_records::CallerRecords::new(
+            let records = Arc::new(crate::plugin_records::CallerRecords::new(
                 self.engine.clone(),
                 registry.clone(),
                 caller.clone(),
                 self.unit.clone(),
                 context,
-            );
+            ));
             let started = std::time::SystemTime::now();
             let clock = std::time::Instant::now();
-            let result = run_plugin(
-                &self.engine,
-                &self.unit,
-                &plugin,
-                context,
-                Arc::new(records),
-            )
-            .await;
+            let result = run_plugin(&self.engine, &self.unit, &plugin, context, records).await;
             self.trace(&plugin, context, &result, started, clock.elapsed())
                 .await;
             let invocation = result.map_err(|(e, _)| e).map_err(|e| {
@@ -213,7 +206,7 @@ async fn run_plugin(
     unit: &ServerUnit,
     target: &PluginTarget,
     context: &ExecutionContext,
-    records: Arc<dyn switchboard_wasm::RecordService>,
+    records: Arc<crate::plugin_records::CallerRecords>,
 ) -> PluginResult {
     let loaded = match engine
         .plugins
@@ -243,7 +236,7 @@ async fn run_plugin(
     };
     match engine
         .plugins
-        .invoke(&loaded, &target.type_name, context, Some(records))
+        .invoke(&loaded, &target.type_name, context, Some(records.clone()))
         .await
     {
         Ok(invocation) => {
@@ -256,7 +249,12 @@ async fn run_plugin(
             for t in &traces {
                 tracing::info!(plugin = %target.type_name, level = t.level, "{}", t.message);
             }
-            Err((failure(target, f), traces))
+            // A failure of a record operation the plug-in passed on keeps its own class.
+            let passed_on = match &f {
+                PluginFailure::Business(m) => records.passed_on(m),
+                _ => None,
+            };
+            Err((passed_on.unwrap_or_else(|| failure(target, f)), traces))
         }
     }
 }

@@ -37,6 +37,11 @@ pub(crate) struct CallerRecords {
     unit: Arc<ServerUnit>,
     /// Where the plug-in's own messages run: one level below its call.
     below: Nesting,
+    /// The failures handed to the plug-in that are not business errors (a missing
+    /// privilege, a database failure, a nested plug-in's crash), by the text the plug-in
+    /// got: a plug-in that passes one on fails with its class, status and code, not as a
+    /// business error of its own ([`Self::passed_on`]).
+    classified: std::sync::Mutex<Vec<(String, ExecuteError)>>,
 }
 
 impl CallerRecords {
@@ -55,6 +60,7 @@ impl CallerRecords {
             localizer,
             unit,
             below: Nesting::below(context),
+            classified: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -73,7 +79,6 @@ impl CallerRecords {
                 RecordMessageError::Refused(_, m) => self.fail(m),
                 RecordMessageError::Failed(detail) => self.failed(&detail),
                 RecordMessageError::Execute(e) => {
-                    let message = e.message().clone();
                     if let ExecuteError::InfiniteLoop(m) = &e {
                         self.unit
                             .nested_failure
@@ -84,15 +89,40 @@ impl CallerRecords {
                                 m.clone(),
                             ));
                     }
-                    self.fail(message)
+                    self.fail_with(e)
                 }
             })
     }
 
+    /// A refusal the plug-in may show as its own business error.
     fn fail(&self, message: Message) -> RecordFailure {
         RecordFailure {
             message: self.localizer.render(&message),
         }
+    }
+
+    /// A failure of `error`'s class, remembered unless it is a business error.
+    fn fail_with(&self, error: ExecuteError) -> RecordFailure {
+        let message = self.localizer.render(error.message());
+        if !matches!(error, ExecuteError::Business(_)) {
+            self.classified
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((message.clone(), error));
+        }
+        RecordFailure { message }
+    }
+
+    /// The failure handed to the plug-in with this text, when it was not a business error:
+    /// the plug-in passed it on unchanged.
+    pub(crate) fn passed_on(&self, message: &str) -> Option<ExecuteError> {
+        self.classified
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .rev()
+            .find(|(text, _)| text == message)
+            .map(|(_, error)| error.clone())
     }
 
     fn store_error(&self, e: RecordError) -> RecordFailure {
@@ -111,7 +141,7 @@ impl CallerRecords {
             error = detail,
             "plug-in record operation failed"
         );
-        self.fail(message)
+        self.fail_with(ExecuteError::Internal(message))
     }
 
     /// The table, once the caller is known to hold `prv{verb}{table}`.
@@ -128,7 +158,9 @@ impl CallerRecords {
             })?;
         let privilege = table_privilege(verb, logical_name);
         if !self.caller.holds(&privilege) {
-            return Err(self.fail(self.caller.missing_privilege(&privilege, logical_name)));
+            return Err(self.fail_with(ExecuteError::Forbidden(
+                self.caller.missing_privilege(&privilege, logical_name),
+            )));
         }
         Ok(table)
     }
@@ -262,14 +294,14 @@ impl RecordService for CallerRecords {
                 .execute(&self.caller, request, &unit)
                 .await
                 .map_err(|e| {
-                    let message = self.localizer.render(&e.message);
+                    let failure = self.fail_with(crate::unit::execute_error(e.clone()));
                     let mut first = self
                         .unit
                         .nested_failure
                         .lock()
                         .unwrap_or_else(|p| p.into_inner());
                     first.get_or_insert(e);
-                    RecordFailure { message }
+                    failure
                 })
         })
     }
