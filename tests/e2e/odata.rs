@@ -220,6 +220,14 @@ async fn action_with_every_type_in_and_defaults_out() {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    // A type $metadata does not declare is refused, naming it.
+    let m = post(
+        &s.url("sb_Echo"),
+        json!({"StringParameter": "x", "EntityReferenceParameter": {"@odata.type": "Microsoft.Dynamics.CRM.nope", "nopeid": ACCOUNT}}),
+    )
+    .await
+    .error(400, "0x80048d19");
+    assert!(m.contains("Microsoft.Dynamics.CRM.nope"), "{m}");
 }
 
 #[tokio::test]

@@ -120,17 +120,24 @@ pub fn parse_odata_id(text: &str, tables: &Tables) -> Result<EntityReference, Va
     })
 }
 
-/// The table named by `@odata.type` (`#Microsoft.Dynamics.CRM.account` or without `#`).
-fn odata_type(object: &Map<String, Json>) -> Result<Option<String>, ValueProblem> {
+/// The table named by `@odata.type` (`#Microsoft.Dynamics.CRM.account` or without `#`),
+/// which must be an entity type of the service (one `$metadata` declares).
+fn odata_type(object: &Map<String, Json>, tables: &Tables) -> Result<Option<String>, ValueProblem> {
     match object.get("@odata.type") {
         None => Ok(None),
         Some(Json::String(t)) => {
             let t = t.trim_start_matches('#');
-            unqualify(t).map(|n| Some(n.to_owned())).ok_or_else(|| {
+            let name = unqualify(t).ok_or_else(|| {
                 problem(format!(
                     "@odata.type '{t}' is not a Microsoft.Dynamics.CRM type"
                 ))
-            })
+            })?;
+            if tables.by_logical(name).is_none() {
+                return Err(problem(format!(
+                    "@odata.type '{t}' names no entity type of this service"
+                )));
+            }
+            Ok(Some(name.to_owned()))
         }
         Some(other) => Err(problem(format!(
             "@odata.type must be a string, found {}",
@@ -156,7 +163,7 @@ fn decode_reference(
         };
         return parse_odata_id(id, tables);
     }
-    let logical = odata_type(object)?.or_else(|| hint.map(str::to_owned)).ok_or_else(|| {
+    let logical = odata_type(object, tables)?.or_else(|| hint.map(str::to_owned)).ok_or_else(|| {
         problem("the record's table is unknown: give @odata.type (Microsoft.Dynamics.CRM.<table>) or @odata.id")
     })?;
     let key = tables
@@ -178,7 +185,7 @@ fn decode_entity(json: &Json, hint: Option<&str>, tables: &Tables) -> Result<Ent
             describe(json)
         )));
     };
-    let logical = odata_type(object)?.or_else(|| hint.map(str::to_owned));
+    let logical = odata_type(object, tables)?.or_else(|| hint.map(str::to_owned));
     let key = logical.as_ref().map(|l| {
         tables
             .by_logical(l)
@@ -456,6 +463,17 @@ mod tests {
             )
             .is_err()
         );
+        // A type the service does not declare is refused, as a reference and as an entity.
+        for ty in [FieldType::EntityReference, FieldType::Entity] {
+            let e = decode(
+                ty,
+                None,
+                &json!({"@odata.type": "Microsoft.Dynamics.CRM.nope", "nopeid": id}),
+                &t,
+            )
+            .expect_err("an undeclared type");
+            assert!(format!("{e:?}").contains("names no entity type"), "{e:?}");
+        }
         assert!(
             decode(
                 FieldType::EntityReference,
