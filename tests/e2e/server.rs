@@ -53,12 +53,12 @@ pub fn start_with_log(mut command: Command, log: Stdio) -> (Running, String, Vec
     );
 }
 
-/// `serve` over `db` as it is (no import): the running server and its base URL.
+/// `serve --create` over `db` as it is (no import): the running server and its base URL.
 fn serve_empty(db: &Db) -> (Running, String) {
     let mut cmd = Command::new(bin());
     cmd.args(["--database", &db.url, "--data-dir"])
         .arg(db.data_dir())
-        .args(["serve", "--listen", "127.0.0.1:0"]);
+        .args(["serve", "--listen", "127.0.0.1:0", "--create"]);
     let (server, base, _) = start(cmd);
     (server, base)
 }
@@ -98,6 +98,17 @@ async fn health_reports_a_deleted_database_file() {
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["database"], "unavailable");
+
+    // Started again, `serve` refuses to create an empty database in its place (users,
+    // tokens and records would seem gone) unless told to.
+    let out = run(&db.url, &["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("there is no database at") && err.contains(file) && err.contains("--create"),
+        "{err}"
+    );
+    assert!(!std::path::Path::new(file).exists(), "nothing was created");
 }
 
 #[tokio::test]

@@ -334,6 +334,10 @@ fn start_served_on(db: Db, paths: &[&Path], options: &[&str], tls: bool) -> Serv
         .arg(db.data_dir())
         .args(options)
         .args(["serve", "--listen", "127.0.0.1:0"]);
+    if paths.is_empty() {
+        // Nothing imported: the database starts empty.
+        cmd.arg("--create");
+    }
     let cert = tls.then(|| {
         let dev = switchboard_server::tls::dev_certificate(&db._dir.path().join("tls"))
             .expect("a development certificate");

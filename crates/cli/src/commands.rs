@@ -33,6 +33,7 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
         }
         Command::Serve {
             ref listen,
+            create,
             ref tls_cert,
             ref tls_key,
         } => {
@@ -46,7 +47,20 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
                 }
                 _ => None,
             };
-            let Some(store) = open(&l, &cli, &database_url(&cli, "switchboard.db")).await else {
+            let url = database_url(&cli, "switchboard.db");
+            if let Some(file) = switchboard_store::sqlite_file(&url)
+                && !create
+                && !file.exists()
+            {
+                let m = Message::new(MessageId::CliDatabaseMissing).arg("path", file.display());
+                eprintln!(
+                    "{}: {}",
+                    l.render(&Message::new(MessageId::CliError)),
+                    l.render(&m)
+                );
+                return ExitCode::FAILURE;
+            }
+            let Some(store) = open(&l, &cli, &url).await else {
                 return ExitCode::FAILURE;
             };
             serve(&l, &cli, store, listen, tls).await

@@ -234,6 +234,11 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = DEFAULT_LISTEN)]
         listen: String,
+        /// Create the SQLite database file when it does not exist (without it, a missing
+        /// file is an error: a mistyped path or a deleted file never becomes an empty
+        /// database that answers as if users, tokens and records were gone).
+        #[arg(long)]
+        create: bool,
         /// PEM certificate chain (leaf first) to serve HTTPS with; needs --tls-key.
         #[arg(
             long,

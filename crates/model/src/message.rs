@@ -190,6 +190,7 @@ message_ids! {
     PluginScaffolded => "plugin-scaffolded",
     // CLI
     CliDatabaseOpen => "cli-database-open",
+    CliDatabaseMissing => "cli-database-missing",
     CliError => "cli-error",
     CliWarning => "cli-warning",
     CliListEmpty => "cli-list-empty",

@@ -103,7 +103,7 @@ impl Store {
         let sqlite = url.starts_with("sqlite:");
         let in_memory = sqlite && (url.contains(":memory:") || url.contains("mode=memory"));
         let shared = Arc::new(Shared {
-            database_file: (sqlite && !in_memory).then(|| sqlite_file(url)),
+            database_file: sqlite_file(url),
             ..Shared::default()
         });
         let mut options = ConnectOptions::new(url.to_owned());
@@ -204,13 +204,18 @@ pub fn sqlite_url(path: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
-/// The file a `sqlite:` URL names (`sqlite://FILE?…` or `sqlite:FILE`).
-fn sqlite_file(url: &str) -> std::path::PathBuf {
+/// The file a `sqlite:` URL names (`sqlite://FILE?…` or `sqlite:FILE`); `None` for other
+/// databases and in-memory SQLite.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest))
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    if rest.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(
+        rest.split('?').next().unwrap_or(rest),
+    ))
 }
 
 impl Store {

@@ -168,6 +168,7 @@ plugin-scaffolded = Plug-in-Crate { $path } angelegt; erstellen mit: switchboard
 
 ## Befehlszeile
 cli-database-open = die Datenbank { $url } kann nicht geöffnet werden: { $detail }
+cli-database-missing = unter { $path } gibt es keine Datenbank: zuerst eine Lösung importieren (`switchboard import`) oder `serve --create` angeben, um mit einer leeren zu beginnen
 cli-error = Fehler
 cli-warning = Warnung
 cli-list-empty = es sind noch keine benutzerdefinierten APIs gespeichert; eine Lösung mit `switchboard import PATH` importieren

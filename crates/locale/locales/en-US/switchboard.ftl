@@ -168,6 +168,7 @@ plugin-scaffolded = created plug-in crate { $path }; build it with: switchboard 
 
 ## Command line
 cli-database-open = cannot open database { $url }: { $detail }
+cli-database-missing = there is no database at { $path }: import a solution into it first (`switchboard import`), or pass `serve --create` to start with an empty one
 cli-error = error
 cli-warning = warning
 cli-list-empty = no custom APIs are stored yet; import a solution with `switchboard import PATH`

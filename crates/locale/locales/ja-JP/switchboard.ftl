@@ -168,6 +168,7 @@ plugin-scaffolded = プラグイン クレート { $path } を作成しました
 
 ## コマンド ライン
 cli-database-open = データベース { $url } を開けません: { $detail }
+cli-database-missing = { $path } にデータベースがありません: 先にソリューションをインポートする (`switchboard import`) か、空のデータベースで始めるには `serve --create` を指定してください
 cli-error = エラー
 cli-warning = 警告
 cli-list-empty = カスタム API はまだ保存されていません。`switchboard import PATH` でソリューションをインポートしてください
