@@ -264,3 +264,38 @@ async fn python_dataverse_sdk_does_crud_on_a_custom_table_over_https() {
         .unwrap();
     assert_eq!(store.record_count(&table).await.unwrap(), 3);
 }
+
+/// schemathesis (PyPI) calls every entity set and operation of the OASIS OpenAPI rendering
+/// of the served `$metadata` with examples and generated data (fixed seed, 25 cases per
+/// operation): no 5xx outside the deliberate fault samples, no dropped connection, every
+/// error as OData error JSON. `scripts/schemathesis.sh` does the work (the README shows the
+/// longer run for releases).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_server_error_and_no_bare_error() {
+    let test = "schemathesis_finds_no_server_error_and_no_bare_error";
+    for program in ["python3", "node", "npm", "curl"] {
+        if !have(program) {
+            skip(
+                test,
+                &format!("{program} is not installed (.ci/run installs node and npm)"),
+            );
+            return;
+        }
+    }
+    let s = serve_with(
+        &[&sample(), &plugin_solution()],
+        &["--rate-limit", "100000000", "--plugin-deadline-ms", "300"],
+    );
+    let out = Command::new("bash")
+        .arg(workspace().join("scripts/schemathesis.sh"))
+        .args([&s.base, &s.token, "25"])
+        .output()
+        .expect("run scripts/schemathesis.sh");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "schemathesis failed:\n{text}");
+    assert!(text.contains(" passed"), "{text}");
+}
