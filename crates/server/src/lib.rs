@@ -1,5 +1,6 @@
 //! The HTTP server: axum router, the Dataverse-style Web API, and health.
 
+mod accept;
 mod entity_definitions;
 pub mod errors;
 pub mod identity;
@@ -27,6 +28,8 @@ use tokio::net::TcpListener;
 
 use switchboard_engine::Engine;
 
+pub use accept::ConnectionLimits;
+
 /// What every handler can reach: a cheap handle (one reference count) on [`App`], which
 /// axum clones for every extractor of every request.
 #[derive(Clone)]
@@ -53,6 +56,8 @@ pub struct App {
     pub jwt: Arc<jwt::Verifier>,
     /// HTTPS settings; `None` serves plain HTTP.
     pub tls: Option<tls::TlsConfig>,
+    /// The accept loop's caps and header-read timeout.
+    pub connections: ConnectionLimits,
 }
 
 /// How the server is configured (the engine has its own [`switchboard_engine::EngineConfig`]).
@@ -68,6 +73,8 @@ pub struct ServerConfig {
     pub jwt: jwt::JwtConfig,
     /// HTTPS settings; `None` (the default) serves plain HTTP.
     pub tls: Option<tls::TlsConfig>,
+    /// Open connections allowed, and how long a client may take to send a request's headers.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for ServerConfig {
@@ -78,6 +85,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(120),
             jwt: jwt::JwtConfig::default(),
             tls: None,
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -95,6 +103,7 @@ impl AppState {
             request_timeout: config.request_timeout,
             jwt: Arc::new(jwt::Verifier::new(config.jwt)),
             tls: config.tls,
+            connections: config.connections,
         }))
     }
 }
@@ -193,25 +202,21 @@ async fn health(State(state): State<AppState>) -> Response {
 /// Serves (over HTTPS when `state.tls` is set) until `shutdown` completes, with the engine's
 /// background work (definitions and change watchers, job workers) running beside. On
 /// shutdown the requests under way finish, then the engine's background work stops (jobs
-/// under way get a bounded time: see `WorkerConfig::shutdown_grace`).
+/// under way get a bounded time: see `WorkerConfig::shutdown_grace`). Connections are
+/// accepted by the server's own loop (`accept.rs`: header-read timeout, connection caps,
+/// accept errors survived), so this returns only after `shutdown`, always `Ok`.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let background = state.engine.start_background();
-    let tls = state.tls.clone();
+    let tls = state.tls.as_ref().map(tls::TlsConfig::rustls);
+    let limits = state.connections;
     let app = router(state);
-    let result = match tls {
-        None => {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
-        Some(tls) => tls::serve(listener, app, &tls, shutdown).await,
-    };
+    accept::serve(listener, app, tls, limits, shutdown).await;
     background.stop().await;
-    result
+    Ok(())
 }
 
 #[cfg(test)]
