@@ -44,6 +44,11 @@ impl Default for ConnectionLimits {
     }
 }
 
+/// The largest HTTP/2 header list accepted (hyper's default is 16 KiB): room for a URL of
+/// [`switchboard_odata::url::MAX_URL`] and headers of [`crate::MAX_HEADER_BYTES`], so the
+/// server's own checks answer them with the error JSON instead of h2's bare 431.
+const H2_MAX_HEADER_LIST: u32 = 128 * 1024;
+
 /// The pause after an accept error that is not the peer's doing (out of descriptors, of
 /// buffers, anything unexpected): connections closing meanwhile give the resources back, and
 /// the loop does not spin on an error that repeats.
@@ -153,7 +158,10 @@ fn builder(limits: &ConnectionLimits) -> auto::Builder<TokioExecutor> {
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
-    builder.http2().timer(TokioTimer::new());
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(H2_MAX_HEADER_LIST);
     builder
 }
 

@@ -27,6 +27,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 use switchboard_engine::Engine;
+use switchboard_odata::url::MAX_URL;
 
 pub use accept::ConnectionLimits;
 
@@ -119,13 +120,36 @@ pub(crate) fn accept_language(headers: &axum::http::HeaderMap) -> Option<&str> {
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// The one middleware every request passes (one layer: each costs an allocation per
-/// request): refuses requests whose headers are larger than [`MAX_HEADER_BYTES`] (431), and
-/// logs every 5xx answer once ([`errors::log_server_error`]).
+/// request): refuses, before any routing or authentication, requests whose target (path and
+/// query) is longer than [`MAX_URL`] characters (400) or whose headers are larger than
+/// [`MAX_HEADER_BYTES`] (431), and logs every 5xx answer once
+/// ([`errors::log_server_error`]).
 async fn edge(
     State(state): State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    // HTTP/2 sends the absolute URI: only its path and query count, as over HTTP/1.1.
+    let uri = request.uri();
+    let target = uri
+        .path_and_query()
+        .map_or_else(|| uri.to_string().len(), |pq| pq.as_str().len());
+    if target > MAX_URL {
+        let error = switchboard_odata::ODataError::new(
+            switchboard_odata::ErrorKind::UrlTooLong,
+            switchboard_model::Message::new(switchboard_model::MessageId::ODataUrlTooLong)
+                .arg("length", target)
+                .arg("max", MAX_URL),
+        );
+        return errors::ApiError {
+            error,
+            localizer: state
+                .engine
+                .locales
+                .pick(None, accept_language(request.headers())),
+        }
+        .into_response();
+    }
     let size: usize = request
         .headers()
         .iter()
