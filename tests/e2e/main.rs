@@ -7,6 +7,7 @@
 
 mod broken;
 mod cli;
+mod connections;
 mod corpus;
 mod jobs;
 mod labels;

@@ -105,6 +105,56 @@ async fn url_longer_than_32768_characters() {
     );
 }
 
+/// The URL limit is the server's, checked before routing and authentication: a 40,000-character
+/// query gets the error JSON on every path, without a token too, over HTTP/1.1 and HTTP/2
+/// (h2c), where hyper's or h2's own limits answered a bare status or a 401 came first.
+#[tokio::test]
+async fn url_limit_answers_the_error_json_before_authentication_on_every_path() {
+    let s = serve(&[]);
+    let long = "a".repeat(40_000);
+    let anonymous = |url: String| send(reqwest::Client::new().get(url).bearer_auth("nope"));
+    for url in [
+        s.url(&format!("WhoAmI()?x={long}")),
+        format!("{}/health?x={long}", s.base),
+        format!("{}/elsewhere?x={long}", s.base),
+    ] {
+        let m = anonymous(url).await.error(400, "0x80060888");
+        assert!(m.contains("32768"), "{m}");
+    }
+    // Under the limit the length is no reason to refuse: the token is.
+    let fits = "b".repeat(30_000);
+    anonymous(s.url(&format!("WhoAmI()?x={fits}")))
+        .await
+        .error(401, "0x80040220");
+    assert_eq!(
+        get(&format!("{}/health?x={fits}", s.base)).await.status,
+        200
+    );
+    // HTTP/2 with prior knowledge: the same answer.
+    for (query, status) in [(&long, "400"), (&fits, "401")] {
+        let out = std::process::Command::new("curl")
+            .args([
+                "-s",
+                "--http2-prior-knowledge",
+                "-w",
+                "\n%{http_version} %{http_code}",
+            ])
+            .arg(s.url(&format!("WhoAmI()?x={query}")))
+            .output()
+            .expect("curl runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let (body, tail) = text.rsplit_once('\n').unwrap();
+        assert_eq!(tail, format!("2 {status}"), "{text}");
+        let json: serde_json::Value = serde_json::from_str(body).expect(body);
+        let code = if status == "400" {
+            "0x80060888"
+        } else {
+            "0x80040220"
+        };
+        assert_eq!(json["error"]["code"], code, "{body}");
+    }
+}
+
 #[tokio::test]
 async fn payload_errors() {
     let s = serve_sample();

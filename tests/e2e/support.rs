@@ -310,6 +310,11 @@ pub fn serve_tls(paths: &[&Path]) -> Served {
     start_served(paths, &[], true)
 }
 
+/// As [`serve_tls`], with extra global options.
+pub fn serve_tls_with(paths: &[&Path], options: &[&str]) -> Served {
+    start_served(paths, options, true)
+}
+
 /// As [`serve`], on a given database (PostgreSQL: [`PgDb::served_db`]).
 pub fn serve_db(db: Db, paths: &[&Path]) -> Served {
     start_served_on(db, paths, &[], false)

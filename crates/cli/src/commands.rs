@@ -588,6 +588,11 @@ async fn serve_on(
             }
         },
         tls,
+        connections: switchboard_server::ConnectionLimits {
+            header_read_timeout: std::time::Duration::from_millis(cli.header_read_timeout_ms),
+            max_connections: cli.max_connections as usize,
+            max_connections_per_ip: cli.max_connections_per_ip as usize,
+        },
     };
     // The engine runs messages (and this process's job workers); the server is its HTTP
     // front.

@@ -151,6 +151,40 @@ pub struct Cli {
     )]
     pub request_timeout_secs: u64,
 
+    /// Longest a client may take to send a request's headers, in milliseconds: from its
+    /// connection's accept (TLS handshake included) for the first request, from the previous
+    /// response for the next ones. The connection is closed after it.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_HEADER_READ_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub header_read_timeout_ms: u64,
+
+    /// Connections open at once in this process; more are closed as soon as they are
+    /// accepted.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_MAX_CONNECTIONS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub max_connections: u32,
+
+    /// Connections open at once from one IP address; more are closed as soon as they are
+    /// accepted.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_MAX_CONNECTIONS_PER_IP",
+        default_value_t = 256,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub max_connections_per_ip: u32,
+
     /// Shared secret that HS256/384/512 JWTs are signed with.
     #[arg(
         long,

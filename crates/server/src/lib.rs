@@ -1,5 +1,6 @@
 //! The HTTP server: axum router, the Dataverse-style Web API, and health.
 
+mod accept;
 mod entity_definitions;
 pub mod errors;
 pub mod identity;
@@ -26,6 +27,9 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 use switchboard_engine::Engine;
+use switchboard_odata::url::MAX_URL;
+
+pub use accept::ConnectionLimits;
 
 /// What every handler can reach: a cheap handle (one reference count) on [`App`], which
 /// axum clones for every extractor of every request.
@@ -53,6 +57,8 @@ pub struct App {
     pub jwt: Arc<jwt::Verifier>,
     /// HTTPS settings; `None` serves plain HTTP.
     pub tls: Option<tls::TlsConfig>,
+    /// The accept loop's caps and header-read timeout.
+    pub connections: ConnectionLimits,
 }
 
 /// How the server is configured (the engine has its own [`switchboard_engine::EngineConfig`]).
@@ -68,6 +74,8 @@ pub struct ServerConfig {
     pub jwt: jwt::JwtConfig,
     /// HTTPS settings; `None` (the default) serves plain HTTP.
     pub tls: Option<tls::TlsConfig>,
+    /// Open connections allowed, and how long a client may take to send a request's headers.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for ServerConfig {
@@ -78,6 +86,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(120),
             jwt: jwt::JwtConfig::default(),
             tls: None,
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -95,6 +104,7 @@ impl AppState {
             request_timeout: config.request_timeout,
             jwt: Arc::new(jwt::Verifier::new(config.jwt)),
             tls: config.tls,
+            connections: config.connections,
         }))
     }
 }
@@ -110,13 +120,36 @@ pub(crate) fn accept_language(headers: &axum::http::HeaderMap) -> Option<&str> {
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// The one middleware every request passes (one layer: each costs an allocation per
-/// request): refuses requests whose headers are larger than [`MAX_HEADER_BYTES`] (431), and
-/// logs every 5xx answer once ([`errors::log_server_error`]).
+/// request): refuses, before any routing or authentication, requests whose target (path and
+/// query) is longer than [`MAX_URL`] characters (400) or whose headers are larger than
+/// [`MAX_HEADER_BYTES`] (431), and logs every 5xx answer once
+/// ([`errors::log_server_error`]).
 async fn edge(
     State(state): State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    // HTTP/2 sends the absolute URI: only its path and query count, as over HTTP/1.1.
+    let uri = request.uri();
+    let target = uri
+        .path_and_query()
+        .map_or_else(|| uri.to_string().len(), |pq| pq.as_str().len());
+    if target > MAX_URL {
+        let error = switchboard_odata::ODataError::new(
+            switchboard_odata::ErrorKind::UrlTooLong,
+            switchboard_model::Message::new(switchboard_model::MessageId::ODataUrlTooLong)
+                .arg("length", target)
+                .arg("max", MAX_URL),
+        );
+        return errors::ApiError {
+            error,
+            localizer: state
+                .engine
+                .locales
+                .pick(None, accept_language(request.headers())),
+        }
+        .into_response();
+    }
     let size: usize = request
         .headers()
         .iter()
@@ -193,25 +226,21 @@ async fn health(State(state): State<AppState>) -> Response {
 /// Serves (over HTTPS when `state.tls` is set) until `shutdown` completes, with the engine's
 /// background work (definitions and change watchers, job workers) running beside. On
 /// shutdown the requests under way finish, then the engine's background work stops (jobs
-/// under way get a bounded time: see `WorkerConfig::shutdown_grace`).
+/// under way get a bounded time: see `WorkerConfig::shutdown_grace`). Connections are
+/// accepted by the server's own loop (`accept.rs`: header-read timeout, connection caps,
+/// accept errors survived), so this returns only after `shutdown`, always `Ok`.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let background = state.engine.start_background();
-    let tls = state.tls.clone();
+    let tls = state.tls.as_ref().map(tls::TlsConfig::rustls);
+    let limits = state.connections;
     let app = router(state);
-    let result = match tls {
-        None => {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
-        Some(tls) => tls::serve(listener, app, &tls, shutdown).await,
-    };
+    accept::serve(listener, app, tls, limits, shutdown).await;
     background.stop().await;
-    result
+    Ok(())
 }
 
 #[cfg(test)]

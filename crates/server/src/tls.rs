@@ -1,18 +1,15 @@
-//! HTTPS: PEM certificate and key loaded into rustls (ring provider), serving, and the demo's development certificate.
+//! HTTPS: PEM certificate and key loaded into rustls (ring provider), and the demo's development certificate.
 
 use std::fmt::Display;
-use std::future::Future;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use switchboard_model::{Message, MessageId};
-use tokio::net::TcpListener;
 
 /// HTTPS settings: a rustls server configuration using the ring crypto provider.
 #[derive(Debug, Clone)]
@@ -68,7 +65,7 @@ impl TlsConfig {
                 };
                 TlsError::new(MessageId::TlsRejected, at_fault).detail(e)
             })?;
-        // What plain `axum::serve` speaks: HTTP/2 and HTTP/1.1.
+        // What the plain port speaks too: HTTP/2 and HTTP/1.1 (the accept loop serves both).
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Ok(Self {
             config: Arc::new(config),
@@ -102,29 +99,6 @@ fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
         pem::Error::NoItemsFound => TlsError::new(MessageId::TlsNoPrivateKey, path),
         e => TlsError::new(MessageId::TlsRejected, path).detail(e),
     })
-}
-
-/// Serves `app` over HTTPS on `listener` until `shutdown` completes, then stops accepting
-/// and waits for open connections to finish (as `axum::serve`'s graceful shutdown does).
-pub(crate) async fn serve(
-    listener: TcpListener,
-    app: Router,
-    tls: &TlsConfig,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let handle = axum_server::Handle::new();
-    let on_shutdown = handle.clone();
-    let signal = tokio::spawn(async move {
-        shutdown.await;
-        on_shutdown.graceful_shutdown(None);
-    });
-    let config = axum_server::tls_rustls::RustlsConfig::from_config(tls.rustls());
-    let result = axum_server::from_tcp_rustls(listener.into_std()?, config)
-        .handle(handle)
-        .serve(app.into_make_service())
-        .await;
-    signal.abort();
-    result
 }
 
 /// The names the development certificate is valid for.
