@@ -134,6 +134,23 @@ pub(crate) fn run(
     duration: Duration,
     limit: Option<u64>,
 ) -> Report {
+    run_at(addr, request, connections, warmup, duration, limit, None)
+}
+
+/// [`run`], at most `rate` requests per second in all when given (each connection sends at
+/// its share of the rate on a fixed schedule; after a late answer it catches up).
+pub(crate) fn run_at(
+    addr: SocketAddr,
+    request: &Request,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+    limit: Option<u64>,
+    rate: Option<f64>,
+) -> Report {
+    let pace = rate
+        .filter(|r| *r > 0.0)
+        .map(|r| Duration::from_secs_f64(connections as f64 / r));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -141,7 +158,17 @@ pub(crate) fn run(
     let request = request.clone();
     std::thread::scope(|scope| {
         scope
-            .spawn(|| runtime.block_on(drive(addr, request, connections, warmup, duration, limit)))
+            .spawn(|| {
+                runtime.block_on(drive(
+                    addr,
+                    request,
+                    connections,
+                    warmup,
+                    duration,
+                    limit,
+                    pace,
+                ))
+            })
             .join()
             .expect("the generator thread")
     })
@@ -154,6 +181,7 @@ async fn drive(
     warmup: Duration,
     duration: Duration,
     limit: Option<u64>,
+    pace: Option<Duration>,
 ) -> Report {
     let start = Instant::now();
     let measure_from = start + warmup;
@@ -163,11 +191,15 @@ async fn drive(
     let local = tokio::task::LocalSet::new();
     let cpu_at = std::rc::Rc::new(std::cell::Cell::new(None::<Duration>));
     let tasks: Vec<_> = (0..connections)
-        .map(|_| {
+        .map(|n| {
             let (request, host, sent, cpu_at) =
                 (request.clone(), host.clone(), sent.clone(), cpu_at.clone());
             local.spawn_local(async move {
                 let mut tally = Tally::default();
+                // Paced connections start spread over one interval, not all at once.
+                let mut next = pace.map(|p| {
+                    tokio::time::Instant::now() + p.mul_f64(n as f64 / connections as f64)
+                });
                 let stream = match tokio::net::TcpStream::connect(addr).await {
                     Ok(s) => s,
                     Err(_) => {
@@ -190,6 +222,10 @@ async fn drive(
                 // The connection is driven by this task too (no second task to wake per
                 // request): each request is polled together with it until it completes.
                 loop {
+                    if let (Some(at), Some(pace)) = (next.as_mut(), pace) {
+                        tokio::time::sleep_until(*at).await;
+                        *at += pace;
+                    }
                     let now = Instant::now();
                     if now >= end || limit.is_some_and(|l| sent.get() >= l) {
                         break;

@@ -7,12 +7,14 @@
 //! `SWITCHBOARD_LOAD_JOBS` (5000, queued for the drain), `SWITCHBOARD_LOAD_ONLY`
 //! (`sqlite` or `postgres`), `SWITCHBOARD_LOAD_CASES` (some of `s1,s2,create,read,s3,drain`;
 //! all by default), `SWITCHBOARD_LOAD_BIN` (another `switchboard` binary to measure, e.g. an
-//! older build, with the same command line).
+//! older build, with the same command line). `SWITCHBOARD_LOAD_SOAK_SECS` runs the soak
+//! instead (`soak.rs`; `scripts/soak.sh` runs it for ten minutes).
 
 #![allow(missing_docs)]
 
 mod bare;
 mod generator;
+mod soak;
 
 /// The allocator `switchboard` uses: the bare handler gets it too, so the baseline is not
 /// slower for a reason the server avoids.
@@ -359,9 +361,8 @@ fn reverse_request(token: &str) -> Request {
     .bearer(token)
 }
 
-/// Every case against one database, between two runs of the bare handler (the machine's
-/// speed drifts: the ratios are taken of their mean); returns the rows and that mean.
-fn run_target(target: &Target, settings: &Settings) -> (Vec<Row>, f64) {
+/// Imports the sample solutions into `target`; returns an administrator's token.
+fn import_samples(target: &Target) -> String {
     let samples = workspace().join("solutions");
     let import = target.run(&[
         "import",
@@ -375,10 +376,16 @@ fn run_target(target: &Target, settings: &Settings) -> (Vec<Row>, f64) {
             .expect("a UTF-8 path"),
     ]);
     assert!(import.contains("created"), "import printed {import}");
-    let token = target
+    target
         .run(&["token", "create", "--user", "admin"])
         .trim()
-        .to_owned();
+        .to_owned()
+}
+
+/// Every case against one database, between two runs of the bare handler (the machine's
+/// speed drifts: the ratios are taken of their mean); returns the rows and that mean.
+fn run_target(target: &Target, settings: &Settings) -> (Vec<Row>, f64) {
+    let token = import_samples(target);
     let (bare_before, mut rows) = baseline(settings, &token, "before", true);
     let row = |case: &str, server: &Server, request: &Request, rss: bool| {
         let (report, cpu) = measure(server, request, settings);
@@ -643,6 +650,25 @@ fn main() {
          (measured before and after the cases, in the same run)."
     );
 
+    if let Ok(secs) = std::env::var("SWITCHBOARD_LOAD_SOAK_SECS") {
+        let secs: u64 = secs
+            .parse()
+            .expect("SWITCHBOARD_LOAD_SOAK_SECS is a number of seconds");
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let target = Target {
+            label: "SQLite".into(),
+            url: switchboard_store::sqlite_url(&dir.path().join("soak.db")),
+            data_dir: dir.path().to_owned(),
+        };
+        let token = import_samples(&target);
+        soak::soak(
+            &target,
+            &token,
+            settings.connections,
+            Duration::from_secs(secs),
+        );
+        return;
+    }
     if only.is_empty() || only == "sqlite" {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let target = Target {
