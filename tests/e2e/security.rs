@@ -570,3 +570,23 @@ async fn a_plugin_passing_on_a_missing_privilege_answers_403() {
     .await
     .error(400, "0x80040265");
 }
+
+/// A database failure under a plug-in's record operation, passed on by the plug-in, is the
+/// platform's 500 (0x80040216), not the plug-in's business error: here the project table
+/// is dropped behind the server's back before `sb_Pipeline`'s main operation creates one.
+#[tokio::test]
+async fn a_plugin_passing_on_a_database_failure_answers_500() {
+    use sea_orm::ConnectionTrait;
+    let s = serve(&[&sample(), &plugin_solution()]);
+    let r = post(&s.url("sb_Pipeline"), json!({"Text": "before"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    store(&s.db.url)
+        .await
+        .connection()
+        .execute_unprepared("DROP TABLE sb_projectbase")
+        .await
+        .unwrap();
+    post(&s.url("sb_Pipeline"), json!({"Text": "after"}))
+        .await
+        .error(500, "0x80040216");
+}
