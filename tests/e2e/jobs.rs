@@ -151,6 +151,7 @@ fn job_options_are_global_and_checked() {
         "--job-max-attempts",
         "--job-retry-base-ms",
         "--job-lease-secs",
+        "--job-retention-hours",
     ] {
         assert!(text.contains(option), "{option} in {text}");
     }
@@ -159,13 +160,74 @@ fn job_options_are_global_and_checked() {
         &["--job-max-attempts", "0", "list"][..],
         &["--job-lease-secs", "0", "list"],
         &["--job-workers", "-1", "list"],
+        &["--job-retention-hours", "-1", "list"],
     ] {
         let out = run(&db.url, bad);
         assert!(!out.status.success(), "{bad:?} accepted");
     }
     let out = run(
         &db.url,
-        &["--job-workers", "0", "--job-retry-base-ms", "50", "list"],
+        &[
+            "--job-workers",
+            "0",
+            "--job-retry-base-ms",
+            "50",
+            "--job-retention-hours",
+            "0",
+            "list",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// A job finished with `status` at `completed_on` (epoch ms), written through the store.
+async fn finished(store: &switchboard_store::Store, name: &str, status: i32, completed_on: i64) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use switchboard_store::entity::asyncoperation::{Column, Entity};
+    let id = enqueue(
+        store.connection(),
+        NewJob {
+            name: name.into(),
+            data: "{}".into(),
+            ..NewJob::default()
+        },
+    )
+    .await
+    .unwrap();
+    Entity::update_many()
+        .col_expr(Column::Statecode, Expr::value(3))
+        .col_expr(Column::Statuscode, Expr::value(status))
+        .col_expr(Column::Completedon, Expr::value(completed_on))
+        .filter(Column::Asyncoperationid.eq(id))
+        .exec(store.connection())
+        .await
+        .unwrap();
+}
+
+/// `serve --job-retention-hours 1` deletes succeeded jobs completed over an hour ago when it
+/// starts (and periodically after); recent and failed jobs stay.
+#[tokio::test]
+async fn serve_deletes_succeeded_jobs_past_the_retention() {
+    let db = sqlite();
+    let store = store(&db.url).await;
+    let now = switchboard_store::jobs::now_millis();
+    let two_hours_ago = now - 2 * 3_600_000;
+    finished(&store, "old success", 30, two_hours_ago).await;
+    finished(&store, "old failure", 31, two_hours_ago).await;
+    finished(&store, "recent success", 30, now).await;
+    let s = serve_db_with(db, &[&sample()], &["--job-retention-hours", "1"]);
+    let r = get_until(
+        &s.url("asyncoperations?$select=name&$orderby=name"),
+        "the old success deleted",
+        |r| r.json["value"].as_array().is_some_and(|v| v.len() == 2),
+    )
+    .await;
+    let names: Vec<&str> = r.json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["old failure", "recent success"]);
 }

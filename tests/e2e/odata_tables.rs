@@ -1,5 +1,12 @@
 //! The definition tables over the Web API: `$select`, `$filter`, `$orderby`, `$top`, keys,
-//! `$expand`.
+//! `$expand`, and the paging of record tables (`Prefer: odata.maxpagesize`, 5,000 rows at
+//! most, `@odata.nextLink`) over many system jobs, on SQLite and PostgreSQL.
+
+use std::collections::{BTreeMap, HashSet};
+
+use sea_orm::{ActiveValue::Set, EntityTrait};
+use serde_json::Value as Json;
+use switchboard_store::entity;
 
 use crate::support::*;
 
@@ -262,4 +269,420 @@ async fn definition_tables_take_the_full_filter_grammar() {
     ))
     .await;
     assert_eq!(names(&r), ["sb_Greet"]);
+}
+
+/// Epoch milliseconds as the Web API shows date-times (`2026-11-22T10:00:00Z`).
+fn iso(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+const JOBS: i64 = 12_000;
+
+/// [`JOBS`] completed jobs written straight into the database, a thousand per statement:
+/// job `i` is named `job {i:05}` and was created at `base + i` seconds; every hundredth
+/// failed after a retry (31), the others succeeded (30).
+async fn insert_jobs(url: &str, base: i64) {
+    use entity::asyncoperation::ActiveModel;
+    let store = store(url).await;
+    for start in (0..JOBS).step_by(1000) {
+        let rows = (start..(start + 1000).min(JOBS)).map(|i| {
+            let created = base + i * 1000;
+            let failed = i % 100 == 0;
+            ActiveModel {
+                asyncoperationid: Set(uuid::Uuid::new_v4()),
+                name: Set(format!("job {i:05}")),
+                operationtype: Set(1),
+                statecode: Set(3),
+                statuscode: Set(if failed { 31 } else { 30 }),
+                data: Set(Some("{}".into())),
+                message: Set(failed.then(|| "it failed".to_owned())),
+                friendlymessage: Set(None),
+                errorcode: Set(None),
+                retrycount: Set(i32::from(failed)),
+                correlationid: Set(None),
+                requestid: Set(None),
+                messagename: Set(Some("Create".into())),
+                depth: Set(1),
+                owningextensionid: Set(None),
+                primaryentitytype: Set(None),
+                regardingobjectid: Set(None),
+                ownerid: Set(None),
+                createdon: Set(created),
+                modifiedon: Set(created + 500),
+                startedon: Set(Some(created + 100)),
+                completedon: Set(Some(created + 500)),
+                postponeuntil: Set(created),
+                executiontimespan: Set(Some(0.4)),
+                hostid: Set(Some("test".into())),
+                leaseexpireson: Set(None),
+                asyncautodelete: Set(false),
+            }
+        });
+        entity::asyncoperation::Entity::insert_many(rows)
+            .exec_without_returning(store.connection())
+            .await
+            .unwrap();
+    }
+}
+
+fn rows(r: &Reply) -> &Vec<Json> {
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json["value"].as_array().unwrap()
+}
+
+fn names(r: &Reply) -> Vec<&str> {
+    rows(r)
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect()
+}
+
+async fn get_paged(url: &str, size: u32) -> Reply {
+    send(
+        reqwest::Client::new()
+            .get(url)
+            .header("Prefer", format!("odata.maxpagesize={size}")),
+    )
+    .await
+}
+
+/// `asyncoperations` and a definition table page in SQL as record tables do.
+async fn paging_suite(s: &Served) {
+    // Whole seconds some hours ago: well inside the default retention.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let base = (now - 2 * JOBS) * 1000;
+    insert_jobs(&s.db.url, base).await;
+
+    let r = get(&s.url("asyncoperations?$top=1")).await;
+    assert_eq!(rows(&r).len(), 1);
+    assert!(r.json.get("@odata.nextLink").is_none(), "{}", r.text);
+
+    // 5,000 rows a page without a preference; the last page has no link.
+    let mut url = s.url("asyncoperations");
+    let mut seen = HashSet::new();
+    let mut sizes = Vec::new();
+    loop {
+        let r = get(&url).await;
+        sizes.push(rows(&r).len());
+        for row in rows(&r) {
+            assert!(seen.insert(row["asyncoperationid"].as_str().unwrap().to_owned()));
+        }
+        assert!(r.headers.get("preference-applied").is_none());
+        match r.json["@odata.nextLink"].as_str() {
+            Some(next) => {
+                assert!(
+                    next.contains("skiptoken=5000") || next.contains("skiptoken=10000"),
+                    "{next}"
+                );
+                url = next.to_owned();
+            }
+            None => break,
+        }
+    }
+    assert_eq!(sizes, [5000, 5000, 2000]);
+    assert_eq!(seen.len() as i64, JOBS, "no row twice, none left out");
+
+    // A preferred page size: applied, and the link keeps the query options.
+    let r = get_paged(&s.url("asyncoperations?$select=name&$orderby=name"), 10).await;
+    assert_eq!(
+        r.headers["preference-applied"].to_str().unwrap(),
+        "odata.maxpagesize=10"
+    );
+    assert_eq!(names(&r)[0], "job 00000");
+    assert_eq!(names(&r).len(), 10);
+    let next = r.json["@odata.nextLink"].as_str().unwrap();
+    let r = get_paged(next, 10).await;
+    assert_eq!(
+        names(&r),
+        (10..20).map(|i| format!("job {i:05}")).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        r.json["@odata.context"],
+        format!("{}/api/data/v9.2/$metadata#asyncoperations(name)", s.base)
+    );
+
+    // Filters, counts and sorting run in the database.
+    let r = get(&s.url(
+        "asyncoperations?$filter=statecode eq 3 and retrycount gt 0&$count=true&$select=statuscode,retrycount",
+    ))
+    .await;
+    assert_eq!(rows(&r).len(), 120);
+    assert_eq!(r.json["@odata.count"], 120);
+    assert!(
+        rows(&r)
+            .iter()
+            .all(|v| v["statuscode"] == 31 && v["retrycount"] == 1)
+    );
+    let r =
+        get(&s.url("asyncoperations?$orderby=createdon desc&$top=3&$select=name,createdon")).await;
+    assert_eq!(names(&r), ["job 11999", "job 11998", "job 11997"]);
+    assert_eq!(rows(&r)[0]["createdon"], iso(base + 11_999_000));
+    // A time read from a row finds that row.
+    let at = iso(base + 11_990_000);
+    let r = get(&s.url(&format!(
+        "asyncoperations?$filter=createdon ge {at}&$select=name&$orderby=name"
+    )))
+    .await;
+    assert_eq!(names(&r).len(), 10);
+    assert_eq!(names(&r)[0], "job 11990");
+    let r = get(&s.url(&format!(
+        "asyncoperations?$filter=createdon eq {at}&$select=name"
+    )))
+    .await;
+    assert_eq!(names(&r), ["job 11990"]);
+    get(&s.url("asyncoperations?$skiptoken=abc"))
+        .await
+        .error(400, "0x80060888");
+    get(&s.url("asyncoperations?$filter=createdon gt 5"))
+        .await
+        .error(400, "0x80060888");
+
+    // A definition table pages the same way.
+    let mut url = s.url("sdkmessages?$select=name&$filter=isbuiltin eq true&$orderby=name");
+    let mut pages = Vec::new();
+    loop {
+        let r = get_paged(&url, 2).await;
+        assert_eq!(
+            r.headers["preference-applied"].to_str().unwrap(),
+            "odata.maxpagesize=2"
+        );
+        pages.push(
+            names(&r)
+                .iter()
+                .map(|n| (*n).to_owned())
+                .collect::<Vec<_>>(),
+        );
+        match r.json["@odata.nextLink"].as_str() {
+            Some(next) => url = next.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(
+        pages,
+        [
+            vec!["Assign", "Associate"],
+            vec!["Create", "Delete"],
+            vec!["Disassociate", "Retrieve"],
+            vec!["RetrieveMultiple", "SetState"],
+            vec!["Update"],
+        ]
+    );
+}
+
+#[tokio::test]
+async fn system_and_definition_tables_page_in_the_database() {
+    let s = serve_sample();
+    paging_suite(&s).await;
+}
+
+#[tokio::test]
+async fn system_and_definition_tables_page_in_the_database_on_postgres() {
+    let Some(pg) = postgres("system_and_definition_tables_page_in_the_database_on_postgres").await
+    else {
+        return;
+    };
+    {
+        let s = serve_db(pg.served_db(), &[&sample()]);
+        paging_suite(&s).await;
+    }
+    pg.drop_database().await;
+}
+
+/// Every stored row of `E` as serde shows its model, by key.
+async fn stored<E>(store: &switchboard_store::Store, key: &str) -> BTreeMap<String, Json>
+where
+    E: EntityTrait,
+    E::Model: serde::Serialize,
+{
+    E::find()
+        .all(store.connection())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| {
+            let row = serde_json::to_value(m).unwrap();
+            (row[key].as_str().unwrap().to_owned(), row)
+        })
+        .collect()
+}
+
+/// Rows read in the database keep the JSON the whole-table reads gave: each model as serde
+/// writes it (lookups as `_x_value`), times of jobs and of the organization as ISO 8601,
+/// plug-in types' `name`, assemblies without their bytes.
+#[tokio::test]
+async fn definition_rows_keep_their_shape() {
+    use entity::*;
+    let s = serve(&[&sample(), &plugin_solution()]);
+    let store = store(&s.db.url).await;
+    // A succeeded and a failed job, and a trace.
+    for name in ["done", "failed"] {
+        switchboard_store::jobs::enqueue(
+            store.connection(),
+            switchboard_store::jobs::NewJob {
+                name: name.into(),
+                data: "{}".into(),
+                owning_extension_id: Some(uuid::Uuid::new_v4()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let lease = std::time::Duration::from_secs(60);
+    let first = store.claim("test", lease).await.unwrap().unwrap();
+    assert!(
+        switchboard_store::jobs::complete_in(store.connection(), &first)
+            .await
+            .unwrap()
+    );
+    let second = store.claim("test", lease).await.unwrap().unwrap();
+    store
+        .fail(
+            &second,
+            &switchboard_store::jobs::JobError::permanent("no").with_code(-1),
+            &switchboard_store::jobs::RetryPolicy::default(),
+        )
+        .await
+        .unwrap();
+    switchboard_store::tracelog::write(
+        store.connection(),
+        &[switchboard_store::tracelog::NewTrace {
+            type_name: "T".into(),
+            message_name: "sb_X".into(),
+            lines: vec!["hello".into()],
+            step_id: Some(uuid::Uuid::new_v4()),
+            started: 1_700_000_000_123,
+            ..Default::default()
+        }],
+    )
+    .await
+    .unwrap();
+
+    let times = |row: &mut Json, columns: &[&str]| {
+        for c in columns {
+            if let Some(ms) = row[*c].as_i64() {
+                row[*c] = Json::String(iso(ms));
+            }
+        }
+    };
+    let mut expected: Vec<(&str, &str, BTreeMap<String, Json>)> = vec![
+        (
+            "customapis",
+            "customapiid",
+            stored::<customapi::Entity>(&store, "customapiid").await,
+        ),
+        (
+            "customapirequestparameters",
+            "customapirequestparameterid",
+            stored::<customapirequestparameter::Entity>(&store, "customapirequestparameterid")
+                .await,
+        ),
+        (
+            "customapiresponseproperties",
+            "customapiresponsepropertyid",
+            stored::<customapiresponseproperty::Entity>(&store, "customapiresponsepropertyid")
+                .await,
+        ),
+        (
+            "pluginassemblies",
+            "pluginassemblyid",
+            stored::<pluginassembly::Entity>(&store, "pluginassemblyid").await,
+        ),
+        (
+            "plugintypes",
+            "plugintypeid",
+            stored::<plugintype::Entity>(&store, "plugintypeid").await,
+        ),
+        (
+            "sdkmessages",
+            "sdkmessageid",
+            stored::<sdkmessage::Entity>(&store, "sdkmessageid").await,
+        ),
+        (
+            "sdkmessageprocessingsteps",
+            "sdkmessageprocessingstepid",
+            stored::<sdkmessageprocessingstep::Entity>(&store, "sdkmessageprocessingstepid").await,
+        ),
+        (
+            "systemusers",
+            "systemuserid",
+            stored::<systemuser::Entity>(&store, "systemuserid").await,
+        ),
+        (
+            "roles",
+            "roleid",
+            stored::<role::Entity>(&store, "roleid").await,
+        ),
+        (
+            "businessunits",
+            "businessunitid",
+            stored::<businessunit::Entity>(&store, "businessunitid").await,
+        ),
+        (
+            "asyncoperations",
+            "asyncoperationid",
+            stored::<asyncoperation::Entity>(&store, "asyncoperationid").await,
+        ),
+        (
+            "plugintracelogs",
+            "plugintracelogid",
+            stored::<plugintracelog::Entity>(&store, "plugintracelogid").await,
+        ),
+        (
+            "organizations",
+            "organizationid",
+            stored::<organization::Entity>(&store, "organizationid").await,
+        ),
+    ];
+    for (set, _, rows) in &mut expected {
+        assert!(!rows.is_empty(), "{set} has rows to compare");
+        for row in rows.values_mut() {
+            match *set {
+                "plugintypes" => row["name"] = row["typename"].clone(),
+                "asyncoperations" => times(
+                    row,
+                    &[
+                        "createdon",
+                        "modifiedon",
+                        "startedon",
+                        "completedon",
+                        "postponeuntil",
+                        "leaseexpireson",
+                    ],
+                ),
+                "organizations" => times(row, &["modifiedon"]),
+                _ => {}
+            }
+        }
+    }
+    for (set, key, want) in &expected {
+        let r = get(&s.url(set)).await;
+        let got: BTreeMap<String, Json> = rows(&r)
+            .iter()
+            .map(|row| (row[*key].as_str().unwrap().to_owned(), row.clone()))
+            .collect();
+        assert_eq!(&got, want, "{set}");
+    }
+    let assemblies = get(&s.url("pluginassemblies")).await;
+    assert!(rows(&assemblies).iter().all(|a| a.get("content").is_none()));
 }

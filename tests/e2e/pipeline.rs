@@ -416,6 +416,63 @@ async fn project_step(s: &Served, plugin_type: &str, message: &str, stage: u8, m
     location[location.rfind('(').unwrap() + 1..location.len() - 1].to_owned()
 }
 
+/// An asynchronous step with `asyncautodelete` leaves no system job once it succeeded; one
+/// without keeps its Succeeded job.
+#[tokio::test]
+async fn async_auto_delete_removes_the_succeeded_job() {
+    let s = serve(&[&sample(), &plugin_solution()]);
+    let message_id = switchboard_model::ids::built_in_by_name("Create")
+        .unwrap()
+        .id;
+    let mut steps = Vec::new();
+    for auto_delete in [true, false] {
+        let r = post(
+            &s.url("sdkmessageprocessingsteps"),
+            json!({
+                "name": format!("Audit, asyncautodelete {auto_delete}"),
+                "stage": 40,
+                "mode": 1,
+                "asyncautodelete": auto_delete,
+                "primaryobjecttypecode": "sb_project",
+                "sdkmessageid@odata.bind": format!("/sdkmessages({message_id})"),
+                "plugintypeid@odata.bind": format!("/plugintypes({AUDIT_TYPE})"),
+            }),
+        )
+        .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+        let location = r.headers["odata-entityid"].to_str().unwrap();
+        steps.push(location[location.rfind('(').unwrap() + 1..location.len() - 1].to_owned());
+    }
+    let r = post(&s.url("sb_projects"), json!({"sb_name": "Vega"})).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    // Both ran: each wrote its audit account.
+    let store = store(&s.db.url).await;
+    let start = Instant::now();
+    while audits(&s).await.len() < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the steps did not run"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let counts = store.job_counts().await.unwrap();
+    assert_eq!((counts.succeeded, counts.total()), (1, 1), "{counts:?}");
+    let jobs = |step: &str| {
+        s.url(&format!(
+            "asyncoperations?$select=statuscode&$filter=_owningextensionid_value eq {step}"
+        ))
+    };
+    let deleted = get(&jobs(&steps[0])).await;
+    assert_eq!(
+        deleted.json["value"].as_array().unwrap().len(),
+        0,
+        "{}",
+        deleted.text
+    );
+    let kept = get(&jobs(&steps[1])).await;
+    assert_eq!(kept.json["value"][0]["statuscode"], 30, "{}", kept.text);
+}
+
 /// Registers the image `Image` with the columns sb_name and sb_priority on a step.
 async fn add_image(s: &Served, step: &str, image_type: u8) -> Reply {
     post(

@@ -285,6 +285,14 @@ fn job_config(cli: &Cli) -> switchboard_store::jobs::WorkerConfig {
     }
 }
 
+/// How long succeeded jobs are kept (`--job-retention-hours`; 0 keeps them).
+fn job_retention(cli: &Cli) -> Option<switchboard_store::jobs::RetentionConfig> {
+    (cli.job_retention_hours > 0).then(|| switchboard_store::jobs::RetentionConfig {
+        keep: std::time::Duration::from_secs(cli.job_retention_hours.saturating_mul(3600)),
+        ..switchboard_store::jobs::RetentionConfig::default()
+    })
+}
+
 /// The plug-in host's limits from the command line.
 fn host_config(cli: &Cli) -> switchboard_wasm::HostConfig {
     switchboard_wasm::HostConfig {
@@ -599,6 +607,7 @@ async fn serve_on(
     let engine_config = switchboard_engine::EngineConfig {
         plugins: host_config(cli),
         jobs: job_config(cli),
+        job_retention: job_retention(cli),
         ..switchboard_engine::EngineConfig::default()
     };
     let engine = match switchboard_engine::Engine::new(store, engine_config).await {

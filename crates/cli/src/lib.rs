@@ -124,6 +124,17 @@ pub struct Cli {
     )]
     pub job_lease_secs: u64,
 
+    /// How long succeeded system jobs are kept, in hours (0 keeps them); past it a
+    /// periodic cleanup deletes them, as Dataverse's bulk-delete job does after 30 days.
+    /// Failed and canceled jobs are always kept.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_JOB_RETENTION_HOURS",
+        default_value_t = 720
+    )]
+    pub job_retention_hours: u64,
+
     /// Requests one user may make per rate-limit window (429 beyond).
     #[arg(
         long,

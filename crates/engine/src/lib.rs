@@ -20,7 +20,9 @@ use std::time::Duration;
 use switchboard_model::execution::Caller;
 use switchboard_model::ids;
 use switchboard_store::Store;
-use switchboard_store::jobs::{JobQueue, JobRunner, WorkerConfig, Workers};
+use switchboard_store::jobs::{
+    JobQueue, JobRunner, Retention, RetentionConfig, WorkerConfig, Workers,
+};
 use switchboard_store::security::Principal;
 use switchboard_store::tracelog::{TraceLog, TraceLogConfig};
 use uuid::Uuid;
@@ -59,6 +61,9 @@ pub struct EngineConfig {
     pub registry_poll: Duration,
     /// How often another process's security or organization change is looked for.
     pub changes_poll: Duration,
+    /// How long succeeded system jobs are kept (and how the cleanup runs); `None` keeps
+    /// them.
+    pub job_retention: Option<RetentionConfig>,
 }
 
 impl Default for EngineConfig {
@@ -68,6 +73,7 @@ impl Default for EngineConfig {
             jobs: WorkerConfig::default(),
             registry_poll: REGISTRY_POLL,
             changes_poll: CHANGES_POLL,
+            job_retention: Some(RetentionConfig::default()),
         }
     }
 }
@@ -96,19 +102,24 @@ pub struct Parts {
 }
 
 /// The engine's work beside the calls, from [`Engine::start_background`] until
-/// [`Background::stop`]: definitions and change watchers, job workers, the trace writer.
+/// [`Background::stop`]: definitions and change watchers, job workers, the retention of
+/// succeeded jobs, the trace writer.
 pub struct Background {
     watchers: [tokio::task::JoinHandle<()>; 2],
     workers: Option<Workers>,
+    retention: Option<Retention>,
     traces: TraceLog,
 }
 
 impl Background {
-    /// Stops the watchers, then the job workers (running jobs get their grace period),
-    /// then flushes the trace log.
+    /// Stops the watchers and the jobs' retention, then the job workers (running jobs get
+    /// their grace period), then flushes the trace log.
     pub async fn stop(self) {
         for watcher in &self.watchers {
             watcher.abort();
+        }
+        if let Some(retention) = self.retention {
+            retention.shutdown().await;
         }
         if let Some(workers) = self.workers {
             workers.shutdown().await;
@@ -148,7 +159,8 @@ impl Engine {
     }
 
     /// Starts the work beside the calls: watching for other processes' imports and
-    /// security changes, and the job workers (when configured).
+    /// security changes, the job workers and the retention of succeeded jobs (when
+    /// configured).
     pub fn start_background(&self) -> Background {
         let watchers = [
             self.registry
@@ -166,9 +178,17 @@ impl Engine {
                 self.config.jobs.clone(),
             )
         });
+        // Every node may run the cleanup: nodes deleting the same rows at once delete each
+        // row once (the second statement finds it gone).
+        let retention = self
+            .config
+            .job_retention
+            .clone()
+            .map(|config| switchboard_store::jobs::start_retention(self.store.clone(), config));
         Background {
             watchers,
             workers,
+            retention,
             traces: self.traces.clone(),
         }
     }

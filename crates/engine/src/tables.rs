@@ -4,16 +4,18 @@
 use std::collections::{BTreeMap, HashMap};
 
 use switchboard_model::TraceLogSetting;
+use switchboard_model::query::{Filter, RecordQuery};
 use switchboard_store::security::SecurityError;
 use uuid::Uuid;
 
 use crate::Engine;
+use crate::record_messages::RecordMessageError;
 
 /// The columns `SetLocLabels`/`RetrieveLocLabels` may localize, by table.
 pub use switchboard_store::read::LOCALIZABLE;
 
-/// Rows of a definition table, as the Web API shows them.
-pub use switchboard_store::read::Rows;
+/// Rows of a definition table, as the Web API shows them, and one page of them.
+pub use switchboard_store::definition_tables::{Row, RowPage, Rows};
 
 /// Labels by record and column, each by language.
 pub type TableLabels = HashMap<(Uuid, String), BTreeMap<u32, String>>;
@@ -28,18 +30,41 @@ pub enum AddError {
 }
 
 impl Engine {
-    /// Every row of the definition table `table`; `None` for a table that is not one.
-    pub async fn definition_rows(&self, table: &str) -> Result<Option<Rows>, String> {
-        self.store
-            .definition_rows(table)
-            .await
-            .map_err(|e| e.to_string())
+    /// One page of the definition or system table `table` (the query's filter, order,
+    /// `$select`, `$top`, skip and page size run in the database); `None` for a table that
+    /// is not one.
+    pub async fn definition_page(
+        &self,
+        table: &str,
+        query: &RecordQuery,
+    ) -> Result<Option<RowPage>, RecordMessageError> {
+        Ok(self.store.definition_page(table, query).await?)
     }
 
-    /// The labels of every localizable column of `table`'s rows.
-    pub async fn table_labels(&self, table: &str) -> Result<TableLabels, String> {
+    /// How many rows of the definition table `table` match `filter` (`$count`).
+    pub async fn count_definitions(
+        &self,
+        table: &str,
+        filter: Option<&Filter>,
+    ) -> Result<Option<u64>, RecordMessageError> {
+        Ok(self.store.count_definitions(table, filter).await?)
+    }
+
+    /// The rows of `table` whose `column` (`_customapiid_value`) is one of `ids`: the
+    /// children of a page's rows (`$expand`).
+    pub async fn definition_rows_of(
+        &self,
+        table: &str,
+        column: &str,
+        ids: &[Uuid],
+    ) -> Result<Option<Rows>, RecordMessageError> {
+        Ok(self.store.definition_rows_of(table, column, ids).await?)
+    }
+
+    /// The labels of the localizable columns of `table`'s records `ids` (one page's rows).
+    pub async fn labels_of(&self, table: &str, ids: &[Uuid]) -> Result<TableLabels, String> {
         self.store
-            .table_labels(table)
+            .labels_of(table, ids)
             .await
             .map_err(|e| e.to_string())
     }

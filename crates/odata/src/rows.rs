@@ -1,37 +1,16 @@
-//! `$filter` and `$orderby` evaluated over JSON objects: the definition tables and the
-//! metadata sets are small and read whole, so they are queried in memory with the same
-//! grammar ([`crate::query`]) that record tables turn into SQL.
+//! `$filter` evaluated over JSON objects: the metadata sets (`EntityDefinitions`) live in
+//! memory, so they are queried there with the same grammar ([`crate::query`]) that record
+//! and definition tables turn into SQL.
 
 use std::cmp::Ordering;
 
 use serde_json::{Map, Value as Json};
-use switchboard_model::query::{Comparison, Filter, Literal, OrderBy, TextMatch};
+use switchboard_model::query::{Comparison, Filter, Literal, TextMatch};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 /// One object of a set (a row of a definition table, an entity definition).
 pub type Row = Map<String, Json>;
-
-/// The properties a filter names, each once, in the order written.
-pub fn filter_columns(filter: &Filter) -> Vec<&str> {
-    fn walk<'a>(filter: &'a Filter, out: &mut Vec<&'a str>) {
-        match filter {
-            Filter::And(a, b) | Filter::Or(a, b) => {
-                walk(a, out);
-                walk(b, out);
-            }
-            Filter::Not(a) => walk(a, out),
-            Filter::Compare { column, .. } | Filter::Text { column, .. } => {
-                if !out.contains(&column.as_str()) {
-                    out.push(column);
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(filter, &mut out);
-    out
-}
 
 /// How a stored value compares with a literal, as Dataverse compares them: strings without
 /// regard to case, GUIDs by value, numbers by value, date-times by instant; `None` when the
@@ -93,49 +72,10 @@ pub fn matches(row: &Row, filter: &Filter) -> bool {
     }
 }
 
-/// Orders two values of one property: nulls first, strings without regard to case.
-pub fn compare(a: Option<&Json>, b: Option<&Json>) -> Ordering {
-    let a = a.filter(|v| !v.is_null());
-    let b = b.filter(|v| !v.is_null());
-    match (a, b) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Less,
-        (Some(_), None) => Ordering::Greater,
-        (Some(Json::String(x)), Some(Json::String(y))) => x.to_lowercase().cmp(&y.to_lowercase()),
-        (Some(Json::Number(x)), Some(Json::Number(y))) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(Ordering::Equal),
-        (Some(Json::Bool(x)), Some(Json::Bool(y))) => x.cmp(y),
-        _ => Ordering::Equal,
-    }
-}
-
-/// Sorts `rows` by `order` (the first item first; equal rows keep their order).
-pub fn sort(rows: &mut [Row], order: &[OrderBy]) {
-    if order.is_empty() {
-        return;
-    }
-    rows.sort_by(|a, b| {
-        order
-            .iter()
-            .map(|o| {
-                let ordering = compare(a.get(&o.column), b.get(&o.column));
-                if o.descending {
-                    ordering.reverse()
-                } else {
-                    ordering
-                }
-            })
-            .find(|o| o.is_ne())
-            .unwrap_or(Ordering::Equal)
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::{parse_filter, parse_orderby};
+    use crate::query::parse_filter;
     use serde_json::json;
 
     fn row(value: Json) -> Row {
@@ -161,25 +101,5 @@ mod tests {
         assert!(holds("name ne 3"), "incomparable values are unequal");
         assert!(!holds("name eq 3"));
         assert!(!holds("contains(description,'x')"));
-    }
-
-    #[test]
-    fn filter_columns_lists_each_property_once() {
-        let f = parse_filter("a eq 1 and (b eq 2 or not (a eq 3)) and contains(c,'x')").unwrap();
-        assert_eq!(filter_columns(&f), ["a", "b", "c"]);
-    }
-
-    #[test]
-    fn sort_orders_by_each_item_in_turn_with_nulls_first() {
-        let mut rows = vec![
-            row(json!({"n": "b", "k": 1})),
-            row(json!({"n": "A", "k": 2})),
-            row(json!({"n": "a", "k": 1})),
-            row(json!({"k": 3})),
-        ];
-        sort(&mut rows, &parse_orderby("n asc,k desc").unwrap());
-        let keys: Vec<_> = rows.iter().map(|r| r["k"].as_i64().unwrap()).collect();
-        assert_eq!(keys, [3, 2, 1, 1]);
-        assert_eq!(rows[3]["n"], "b");
     }
 }

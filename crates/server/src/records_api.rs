@@ -10,14 +10,17 @@ use switchboard_model::RecordErrorKind;
 use switchboard_model::execution::Caller;
 use switchboard_model::query::RecordQuery;
 use switchboard_model::{Message, MessageId, Table};
-use switchboard_odata::query::{parse_max_page_size, record_query, skip_token};
+use switchboard_odata::query::record_query;
 use switchboard_odata::records::{decode_record, encode_record};
 use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::request::{Incoming, json_response, no_http_resource, parse_key, read_body};
+use crate::request::{
+    Incoming, json_response, max_page_size, next_link, no_http_resource, page_size_applied,
+    parse_key, read_body,
+};
 use switchboard_engine::record_messages::{
     BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MAX_PAGE_SIZE, MORE_RECORDS, Record, RecordInput,
     RecordMessageError, RecordOp, Upsert, count_records, record_message, upsert,
@@ -86,21 +89,6 @@ fn prefers(headers: &HeaderMap, token: &str) -> bool {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .any(|p| p.trim().eq_ignore_ascii_case(token))
-}
-
-/// The page size a `Prefer` header asks for; a size given but not a positive whole number
-/// is a 400.
-fn max_page_size(headers: &HeaderMap) -> Result<Option<u64>> {
-    for value in headers
-        .get_all("Prefer")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-    {
-        if let Some(size) = parse_max_page_size(value).map_err(|e| e.into_odata_error())? {
-            return Ok(Some(size));
-        }
-    }
-    Ok(None)
 }
 
 fn header_is_star(headers: &HeaderMap, name: header::HeaderName) -> bool {
@@ -382,25 +370,15 @@ async fn list(
     );
     if more {
         let next = query.skip + records.len() as u64;
-        let mut serializer = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &parsed.options {
-            if k != "$skiptoken" {
-                serializer.append_pair(k, v);
-            }
-        }
-        serializer.append_pair("$skiptoken", &skip_token(next));
         body.insert(
             "@odata.nextLink".into(),
-            Json::String(format!("{root}{}?{}", table.set_name, serializer.finish())),
+            Json::String(next_link(root, &table.set_name, &parsed.options, next)),
         );
     }
-    let mut response = json_response(StatusCode::OK, Json::Object(body));
-    if let Some(size) = preferred
-        && let Ok(v) = HeaderValue::from_str(&format!("odata.maxpagesize={size}"))
-    {
-        response.headers_mut().insert("Preference-Applied", v);
-    }
-    Ok(response)
+    Ok(page_size_applied(
+        json_response(StatusCode::OK, Json::Object(body)),
+        preferred,
+    ))
 }
 
 #[cfg(test)]

@@ -168,3 +168,43 @@ pub(crate) async fn read_body(incoming: Incoming) -> Result<Bytes> {
             }
         })
 }
+
+/// The page size a `Prefer: odata.maxpagesize=N` header asks for; a size given but not a
+/// positive whole number is a 400. Record and definition tables page alike through it.
+pub(crate) fn max_page_size(headers: &HeaderMap) -> Result<Option<u64>> {
+    for value in headers
+        .get_all("Prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
+        if let Some(size) = switchboard_odata::query::parse_max_page_size(value)
+            .map_err(|e| e.into_odata_error())?
+        {
+            return Ok(Some(size));
+        }
+    }
+    Ok(None)
+}
+
+/// `@odata.nextLink`: the request's options with the `$skiptoken` of the page starting at
+/// row `next`.
+pub(crate) fn next_link(root: &str, set: &str, options: &[(String, String)], next: u64) -> String {
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in options {
+        if k != "$skiptoken" {
+            serializer.append_pair(k, v);
+        }
+    }
+    serializer.append_pair("$skiptoken", &switchboard_odata::query::skip_token(next));
+    format!("{root}{set}?{}", serializer.finish())
+}
+
+/// Adds `Preference-Applied: odata.maxpagesize=N` when the client asked for a page size.
+pub(crate) fn page_size_applied(mut response: Response, preferred: Option<u64>) -> Response {
+    if let Some(size) = preferred
+        && let Ok(v) = HeaderValue::from_str(&format!("odata.maxpagesize={size}"))
+    {
+        response.headers_mut().insert("Preference-Applied", v);
+    }
+    response
+}

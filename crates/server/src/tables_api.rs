@@ -1,34 +1,31 @@
-//! Read access to the definition tables (`customapis`, `plugintypes`, …) with `$select`,
-//! `$filter` and `$orderby` (the grammar record tables use, evaluated in memory), `$top`, by
-//! key, and `$expand` of a custom API's parameters and properties.
+//! Read access to the definition and system tables (`customapis`, `plugintypes`,
+//! `asyncoperations`, …): `$select`, `$filter`, `$orderby`, `$top`, `$count` and the paging
+//! of record tables, all run in the database; by key; `$expand` of a custom API's
+//! parameters and properties (read for the page's rows only).
 
-use axum::http::StatusCode;
+use std::collections::HashMap;
+
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
 use switchboard_engine::Engine;
-use switchboard_engine::tables::{AddError, LOCALIZABLE, Rows};
+use switchboard_engine::definitions::TABLES;
+use switchboard_engine::record_messages::MAX_PAGE_SIZE;
+use switchboard_engine::registry::Registry;
+use switchboard_engine::tables::{AddError, LOCALIZABLE, Row, RowPage};
+use switchboard_model::query::{Comparison, Filter, Literal, RecordQuery};
 use switchboard_model::{Message, MessageId};
-use switchboard_odata::names::qualified;
-use switchboard_odata::query::{parse_filter, parse_orderby, parse_select, parse_top};
-use switchboard_odata::rows::{self as in_memory, filter_columns};
+use switchboard_odata::names::{UNTYPED_ENTITY, qualified};
+use switchboard_odata::query::record_query;
 use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
 
-use crate::request::{json_response, parse_key, refuse_nul};
-use switchboard_engine::definitions::TABLES;
-use switchboard_engine::registry::Registry;
+use crate::records_api::record_error;
+use crate::request::{
+    json_response, max_page_size, next_link, page_size_applied, parse_key, refuse_nul,
+};
 
 type Result<T> = std::result::Result<T, ODataError>;
-type Row = Map<String, Json>;
-
-fn bad_option(option: &str, detail: impl std::fmt::Display) -> ODataError {
-    ODataError::new(
-        ErrorKind::BadQueryOption,
-        Message::new(MessageId::ODataBadQueryOption)
-            .arg("option", option)
-            .arg("detail", detail),
-    )
-}
 
 fn unknown_property(name: &str, logical: &str) -> ODataError {
     ODataError::new(
@@ -47,24 +44,22 @@ fn columns_of(logical: &str, primary_id: &str) -> Vec<String> {
     columns
 }
 
-fn select(row: &Row, selected: Option<&[String]>, primary_id: &str) -> Row {
-    match selected {
-        None => row.clone(),
-        Some(cols) => row
-            .iter()
-            .filter(|(k, _)| k.as_str() == primary_id || cols.iter().any(|c| c == *k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    }
-}
+/// The `$expand`s of a custom API: (navigation property, child table).
+const CUSTOM_API_CHILDREN: [(&str, &str); 2] = [
+    ("CustomAPIRequestParameters", "customapirequestparameter"),
+    ("CustomAPIResponseProperties", "customapiresponseproperty"),
+];
 
-/// `GET /{set}` or `GET /{set}({id})` on a definition table.
+/// `GET /{set}` or `GET /{set}({id})` on a definition table: the query options run in the
+/// database, one page at a time, with the paging of record tables (`Prefer:
+/// odata.maxpagesize`, at most 5,000 rows, `@odata.nextLink`).
 pub(crate) async fn read(
     engine: &Engine,
     registry: &Registry,
     root: &str,
     segment: &Segment,
     parsed: &ParsedUrl,
+    headers: &HeaderMap,
     language: Option<u32>,
 ) -> Result<Response> {
     let table = registry
@@ -73,24 +68,7 @@ pub(crate) async fn read(
         .expect("checked by the router")
         .clone();
     let logical = table.logical_name.as_str();
-    let not_found = || {
-        ODataError::new(
-            ErrorKind::ResourceNotFound,
-            Message::new(MessageId::ODataResourceNotFound).arg("segment", &segment.name),
-        )
-    };
-    // Records of undeclared tables are only ever returned by operations, never stored.
-    let stored = if logical == switchboard_odata::names::UNTYPED_ENTITY {
-        Ok(Some(Rows::new()))
-    } else {
-        engine.definition_rows(logical).await
-    };
-    let rows: Rows = stored
-        .map_err(|e| ODataError::internal(format_args!("reading {logical}: {e}")))?
-        .ok_or_else(not_found)?;
-    let rows = localize(engine, logical, &table.primary_id, rows, language).await;
     let columns = columns_of(logical, &table.primary_id);
-
     let known = |name: &str| {
         if columns.iter().any(|c| c == name) {
             Ok(())
@@ -99,121 +77,166 @@ pub(crate) async fn read(
         }
     };
 
-    let mut selected: Option<Vec<String>> = None;
-    let mut filter = None;
-    let mut order = Vec::new();
-    let mut top: Option<usize> = None;
-    let mut expand: Vec<String> = Vec::new();
+    // `$expand` is the definition tables' own; every other option is read as record
+    // tables read it.
+    let mut expand: Vec<(String, &str)> = Vec::new();
+    let mut options: Vec<(String, String)> = Vec::new();
     for (option, value) in &parsed.options {
-        match option.as_str() {
-            "$select" => {
-                let cols = parse_select(value)?;
-                cols.iter().try_for_each(|c| known(c))?;
-                selected = Some(cols);
-            }
-            "$filter" => {
-                let parsed = parse_filter(value)?;
-                filter_columns(&parsed).into_iter().try_for_each(known)?;
-                filter = Some(parsed);
-            }
-            "$orderby" => {
-                order = parse_orderby(value)?;
-                order.iter().try_for_each(|o| known(&o.column))?;
-            }
-            "$top" => top = Some(usize::try_from(parse_top(value)?).unwrap_or(usize::MAX)),
-            "$expand" => {
-                for item in value.split(',') {
-                    let name = item.split('(').next().unwrap_or_default().trim().to_owned();
-                    let known = logical == "customapi"
-                        && (name == "CustomAPIRequestParameters"
-                            || name == "CustomAPIResponseProperties");
-                    if !known {
-                        return Err(unknown_property(&name, logical));
-                    }
-                    expand.push(name);
-                }
-            }
-            other if other.starts_with('$') => {
-                return Err(bad_option(other, "not supported on definition tables"));
-            }
-            _ => {}
+        if option != "$expand" {
+            options.push((option.clone(), value.clone()));
+            continue;
         }
-    }
-
-    let mut matching: Vec<Row> = rows
-        .into_iter()
-        .filter(|row| filter.as_ref().is_none_or(|f| in_memory::matches(row, f)))
-        .collect();
-    in_memory::sort(&mut matching, &order);
-    if let Some(n) = top {
-        matching.truncate(n);
-    }
-    for name in &expand {
-        let child = if name == "CustomAPIRequestParameters" {
-            "customapirequestparameter"
-        } else {
-            "customapiresponseproperty"
-        };
-        let children = engine
-            .definition_rows(child)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        for row in &mut matching {
-            let id = row.get("customapiid").cloned().unwrap_or(Json::Null);
-            let items: Vec<Json> = children
+        for item in value.split(',') {
+            let name = item.split('(').next().unwrap_or_default().trim();
+            let child = CUSTOM_API_CHILDREN
                 .iter()
-                .filter(|c| c.get("_customapiid_value") == Some(&id))
-                .cloned()
-                .map(Json::Object)
-                .collect();
-            row.insert(name.clone(), Json::Array(items));
+                .find(|(nav, _)| logical == "customapi" && *nav == name)
+                .ok_or_else(|| unknown_property(name, logical))?;
+            expand.push((child.0.to_owned(), child.1));
         }
     }
-    let keep = |row: &Row| {
-        let mut out = select(row, selected.as_deref(), &table.primary_id);
-        for name in &expand {
-            if let Some(v) = row.get(name) {
-                out.insert(name.clone(), v.clone());
-            }
-        }
-        out
-    };
-    let shape = match &selected {
+    let mut query = record_query(&options).map_err(|e| e.into_odata_error())?;
+    if let Some(selected) = &query.select {
+        selected.iter().try_for_each(|c| known(c))?;
+    }
+    if let Some(filter) = &query.filter {
+        filter.columns().into_iter().try_for_each(known)?;
+    }
+    query.order_by.iter().try_for_each(|o| known(&o.column))?;
+    let shape = match &query.select {
         Some(cols) => format!("{}({})", table.set_name, cols.join(",")),
         None => table.set_name.clone(),
     };
 
     if let Some(key) = &segment.parens {
         let id = parse_key(key)?;
-        let row = matching
-            .iter()
-            .find(|r| {
-                r.get(&table.primary_id)
-                    .and_then(Json::as_str)
-                    .is_some_and(|v| v.eq_ignore_ascii_case(&id.to_string()))
-            })
-            .ok_or_else(|| {
-                ODataError::new(
-                    ErrorKind::RecordNotFound,
-                    Message::new(MessageId::ODataRecordNotFound)
-                        .arg("table", logical)
-                        .arg("id", id),
-                )
-            })?;
-        let mut body = keep(row);
+        let by_key = Filter::Compare {
+            column: table.primary_id.clone(),
+            op: Comparison::Eq,
+            value: Literal::Guid(id),
+        };
+        query.filter = Some(match query.filter.take() {
+            Some(filter) => Filter::and(by_key, filter),
+            None => by_key,
+        });
+        (query.top, query.skip, query.page_size) = (None, 0, Some(1));
+        let mut rows = page(engine, logical, &segment.name, &query).await?.rows;
+        localize(engine, logical, &table.primary_id, &mut rows, language).await?;
+        expand_children(engine, &mut rows, &expand).await?;
+        let mut body = rows.pop().ok_or_else(|| {
+            ODataError::new(
+                ErrorKind::RecordNotFound,
+                Message::new(MessageId::ODataRecordNotFound)
+                    .arg("table", logical)
+                    .arg("id", id),
+            )
+        })?;
         body.insert(
             "@odata.context".into(),
             Json::String(format!("{root}$metadata#{shape}/$entity")),
         );
         return Ok(json_response(StatusCode::OK, Json::Object(body)));
     }
-    let value: Vec<Json> = matching.iter().map(|r| Json::Object(keep(r))).collect();
-    Ok(json_response(
-        StatusCode::OK,
-        json!({ "@odata.context": format!("{root}$metadata#{shape}"), "value": value }),
+
+    let preferred = max_page_size(headers)?;
+    query.page_size = Some(preferred.unwrap_or(MAX_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE));
+    let RowPage { mut rows, more } = page(engine, logical, &segment.name, &query).await?;
+    localize(engine, logical, &table.primary_id, &mut rows, language).await?;
+    expand_children(engine, &mut rows, &expand).await?;
+    let mut body = Map::new();
+    body.insert(
+        "@odata.context".into(),
+        Json::String(format!("{root}$metadata#{shape}")),
+    );
+    let want_count = options
+        .iter()
+        .any(|(k, v)| k == "$count" && v.trim() == "true");
+    if want_count {
+        let n = if logical == UNTYPED_ENTITY {
+            Some(0)
+        } else {
+            engine
+                .count_definitions(logical, query.filter.as_ref())
+                .await
+                .map_err(record_error)?
+        };
+        body.insert("@odata.count".into(), json!(n.unwrap_or(0)));
+    }
+    let next = query.skip + rows.len() as u64;
+    body.insert(
+        "value".into(),
+        Json::Array(rows.into_iter().map(Json::Object).collect()),
+    );
+    if more {
+        body.insert(
+            "@odata.nextLink".into(),
+            Json::String(next_link(root, &table.set_name, &parsed.options, next)),
+        );
+    }
+    Ok(page_size_applied(
+        json_response(StatusCode::OK, Json::Object(body)),
+        preferred,
     ))
+}
+
+/// One page of a definition table.
+async fn page(engine: &Engine, logical: &str, set: &str, query: &RecordQuery) -> Result<RowPage> {
+    // Records of undeclared tables are only ever returned by operations, never stored.
+    if logical == UNTYPED_ENTITY {
+        return Ok(RowPage::default());
+    }
+    engine
+        .definition_page(logical, query)
+        .await
+        .map_err(record_error)?
+        .ok_or_else(|| {
+            ODataError::new(
+                ErrorKind::ResourceNotFound,
+                Message::new(MessageId::ODataResourceNotFound).arg("segment", set),
+            )
+        })
+}
+
+/// Adds each `$expand`ed navigation property (a custom API's parameters or properties) to
+/// the page's rows, read for those rows only.
+async fn expand_children(
+    engine: &Engine,
+    rows: &mut [Row],
+    expand: &[(String, &str)],
+) -> Result<()> {
+    if expand.is_empty() || rows.is_empty() {
+        return Ok(());
+    }
+    let api_id = |row: &Row| {
+        row.get("customapiid")
+            .and_then(Json::as_str)
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+    };
+    let ids: Vec<uuid::Uuid> = rows.iter().filter_map(api_id).collect();
+    for (name, child) in expand {
+        let children = engine
+            .definition_rows_of(child, "_customapiid_value", &ids)
+            .await
+            .map_err(record_error)?
+            .unwrap_or_default();
+        let mut by_api: HashMap<uuid::Uuid, Vec<Json>> = HashMap::new();
+        for c in children {
+            if let Some(parent) = c
+                .get("_customapiid_value")
+                .and_then(Json::as_str)
+                .and_then(|s| uuid::Uuid::parse_str(s).ok())
+            {
+                by_api.entry(parent).or_default().push(Json::Object(c));
+            }
+        }
+        for row in rows.iter_mut() {
+            let items = api_id(row)
+                .and_then(|id| by_api.get(&id).cloned())
+                .unwrap_or_default();
+            row.insert(name.clone(), Json::Array(items));
+        }
+    }
+    Ok(())
 }
 
 /// `POST /systemusers` or `POST /roles`: administrators create users and roles over the
@@ -287,33 +310,43 @@ pub(crate) async fn create(
     Ok(response)
 }
 
-/// Puts the caller's language into the localizable columns (`displayname`, `description`),
-/// falling back to the base language already stored in the row.
+/// Puts the caller's language into the localizable columns (`displayname`,
+/// `description`) a row shows, falling back to the base language already stored in it.
 async fn localize(
     engine: &Engine,
     logical: &str,
     primary_id: &str,
-    mut rows: Rows,
+    rows: &mut [Row],
     language: Option<u32>,
-) -> Rows {
+) -> Result<()> {
     let Some(language) = language.filter(|l| *l != switchboard_model::BASE_LANGUAGE) else {
-        return rows;
+        return Ok(());
     };
     let Some((_, columns)) = LOCALIZABLE.iter().find(|(t, _)| *t == logical) else {
-        return rows;
+        return Ok(());
     };
-    let Ok(labels) = engine.table_labels(logical).await else {
-        return rows;
-    };
-    for row in &mut rows {
-        let Some(id) = row
-            .get(primary_id)
+    let id_of = |row: &Row| {
+        row.get(primary_id)
             .and_then(Json::as_str)
             .and_then(|s| uuid::Uuid::parse_str(s).ok())
-        else {
+    };
+    let ids: Vec<uuid::Uuid> = rows.iter().filter_map(id_of).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let labels = engine
+        .labels_of(logical, &ids)
+        .await
+        .map_err(|e| ODataError::internal(format_args!("reading the labels of {logical}: {e}")))?;
+    for row in rows {
+        let Some(id) = id_of(row) else {
             continue;
         };
         for column in *columns {
+            // Only the columns the row shows (`$select` may leave them out).
+            if !row.contains_key(*column) {
+                continue;
+            }
             if let Some(text) = labels
                 .get(&(id, (*column).to_owned()))
                 .and_then(|by| by.get(&language))
@@ -322,7 +355,7 @@ async fn localize(
             }
         }
     }
-    rows
+    Ok(())
 }
 
 /// `PATCH /systemusers(id)` with `{"uilanguageid": 1031}`: administrators, or the user

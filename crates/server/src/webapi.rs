@@ -346,6 +346,7 @@ async fn definition_set(
                 &incoming.root,
                 segment,
                 parsed,
+                &incoming.headers,
                 caller.language,
             )
             .await

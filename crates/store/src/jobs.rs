@@ -14,6 +14,7 @@
 //! claiming statement, SQLite runs one `UPDATE … WHERE id = (SELECT … LIMIT 1) RETURNING`
 //! (it has one writer). Times are epoch milliseconds ([`now_millis`]).
 
+mod retention;
 mod worker;
 
 use std::collections::BTreeMap;
@@ -28,8 +29,8 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::entity::asyncoperation::{self, Column};
-use crate::read::Rows;
 
+pub use retention::{Retention, RetentionConfig, start_retention};
 pub use sea_orm::DatabaseTransaction;
 pub use worker::{
     BoxFuture, JobQueue, JobRunner, WorkerConfig, Workers, default_host_id, start_workers,
@@ -626,13 +627,6 @@ impl Store {
             .await
     }
 
-    /// Every job as Web API rows: Dataverse's column names, lookups as `_x_value`, times as
-    /// ISO 8601 UTC text.
-    pub async fn job_rows(&self) -> Result<Rows, DbErr> {
-        let models = asyncoperation::Entity::find().all(self.reader()).await?;
-        Ok(models.into_iter().filter_map(row).collect())
-    }
-
     /// How many jobs are in each state and status.
     pub async fn job_counts(&self) -> Result<JobCounts, DbErr> {
         let groups: Vec<(i32, i32, i64)> = asyncoperation::Entity::find()
@@ -672,16 +666,6 @@ impl Store {
     }
 }
 
-/// The time columns, shown as date-times over the Web API.
-const TIME_COLUMNS: &[&str] = &[
-    "createdon",
-    "modifiedon",
-    "startedon",
-    "completedon",
-    "postponeuntil",
-    "leaseexpireson",
-];
-
 /// Epoch milliseconds as Dataverse writes date-times (`2026-11-22T10:00:00Z`).
 pub(crate) fn iso8601(ms: i64) -> Option<String> {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
@@ -694,20 +678,6 @@ pub(crate) fn iso8601(ms: i64) -> Option<String> {
         t.minute(),
         t.second()
     ))
-}
-
-fn row(model: asyncoperation::Model) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let serde_json::Value::Object(mut row) = serde_json::to_value(model).ok()? else {
-        return None;
-    };
-    for column in TIME_COLUMNS {
-        if let Some(value) = row.get_mut(*column)
-            && let Some(ms) = value.as_i64()
-        {
-            *value = iso8601(ms).map_or(serde_json::Value::Null, serde_json::Value::String);
-        }
-    }
-    Some(row)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! (a file, the default) or PostgreSQL.
 
 pub mod changes;
+pub mod definition_tables;
 pub mod entity;
 mod gather;
 pub mod import;
@@ -28,8 +29,9 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 use sea_orm_migration::MigratorTrait;
 
+pub use definition_tables::{Row, RowPage, Rows};
 pub use import::{Conflict, ImportError, ImportReport, ItemKind};
-pub use read::{PluginTarget, Rows, StoredApi};
+pub use read::{PluginTarget, StoredApi};
 pub use records::{Page, Record, RecordError, RecordErrorKind};
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 pub use steps::{StepChange, StepError, StepFailure, StepRule, StepUpdate, StoredStep};
@@ -295,12 +297,13 @@ mod tests {
             .unwrap();
         let read = tokio::time::timeout(
             std::time::Duration::from_secs(2),
-            store.definition_rows("role"),
+            store.definition_page("role", &switchboard_model::query::RecordQuery::default()),
         )
         .await
         .expect("the read waited for the writer")
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .rows;
         assert!(
             read.iter().all(|r| r["name"] != "Uncommitted"),
             "uncommitted rows are not read"

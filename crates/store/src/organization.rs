@@ -9,8 +9,8 @@ use switchboard_model::ids;
 
 use crate::Store;
 use crate::changes::{self, ChangeKind};
+use crate::definition_tables::Rows;
 use crate::entity::organization;
-use crate::read::Rows;
 
 pub use switchboard_model::TraceLogSetting;
 
@@ -72,23 +72,11 @@ impl Store {
 
     /// The organization row, as the Web API shows it (`modifiedon` in ISO 8601).
     pub async fn organization_rows(&self) -> Result<Rows, DbErr> {
-        Ok(organization::Entity::find()
-            .all(self.reader())
-            .await?
-            .into_iter()
-            .filter_map(|m| {
-                let modified = crate::jobs::iso8601(m.modifiedon);
-                match serde_json::to_value(m) {
-                    Ok(serde_json::Value::Object(mut o)) => {
-                        o.insert(
-                            "modifiedon".into(),
-                            modified.map_or(serde_json::Value::Null, serde_json::Value::String),
-                        );
-                        Some(o)
-                    }
-                    _ => None,
-                }
-            })
-            .collect())
+        let everything = switchboard_model::query::RecordQuery::default();
+        match self.definition_page("organization", &everything).await {
+            Ok(page) => Ok(page.map(|p| p.rows).unwrap_or_default()),
+            Err(crate::RecordError::Database(e)) => Err(e),
+            Err(crate::RecordError::Rejected(_, m)) => Err(DbErr::Custom(format!("{m:?}"))),
+        }
     }
 }

@@ -242,58 +242,6 @@ impl Store {
     }
 }
 
-/// Rows of a definition table as JSON objects with Dataverse's column names
-/// (lookups as `_x_value`); `None` for a table that is not a definition table.
-pub type Rows = Vec<serde_json::Map<String, serde_json::Value>>;
-
-fn to_rows<T: Serialize>(models: Vec<T>) -> Rows {
-    models
-        .into_iter()
-        .filter_map(|m| match serde_json::to_value(m) {
-            Ok(serde_json::Value::Object(o)) => Some(o),
-            _ => None,
-        })
-        .collect()
-}
-
-impl Store {
-    /// Every row of a definition table (`customapi`, `plugintype`, …).
-    pub async fn definition_rows(&self, table: &str) -> Result<Option<Rows>, DbErr> {
-        let db = self.reader();
-        Ok(Some(match table {
-            "customapi" => to_rows(customapi::Entity::find().all(db).await?),
-            "customapirequestparameter" => to_rows(param::Entity::find().all(db).await?),
-            "customapiresponseproperty" => to_rows(prop::Entity::find().all(db).await?),
-            "pluginassembly" => to_rows(pluginassembly::Entity::find().all(db).await?),
-            "plugintype" => {
-                let mut rows = to_rows(plugintype::Entity::find().all(db).await?);
-                for row in &mut rows {
-                    if let Some(name) = row.get("typename").cloned() {
-                        row.insert("name".into(), name);
-                    }
-                }
-                rows
-            }
-            "sdkmessage" => to_rows(sdkmessage::Entity::find().all(db).await?),
-            "sdkmessageprocessingstep" => {
-                to_rows(sdkmessageprocessingstep::Entity::find().all(db).await?)
-            }
-            "sdkmessageprocessingstepimage" => to_rows(
-                crate::entity::sdkmessageprocessingstepimage::Entity::find()
-                    .all(db)
-                    .await?,
-            ),
-            "systemuser" => to_rows(crate::entity::systemuser::Entity::find().all(db).await?),
-            "role" => to_rows(crate::entity::role::Entity::find().all(db).await?),
-            "businessunit" => to_rows(crate::entity::businessunit::Entity::find().all(db).await?),
-            "asyncoperation" => self.job_rows().await?,
-            "plugintracelog" => self.trace_rows().await?,
-            "organization" => self.organization_rows().await?,
-            _ => return Ok(None),
-        }))
-    }
-}
-
 /// A plug-in type with what is needed to run it (no binary: see [`Store::assembly_content`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PluginTarget {
@@ -408,20 +356,25 @@ impl Store {
             .collect())
     }
 
-    /// Every label of a table's records: (record, column) → language → text.
-    pub async fn table_labels(
+    /// The labels of `table`'s records `ids`: (record, column) → language → text.
+    pub async fn labels_of(
         &self,
         table: &str,
+        ids: &[Uuid],
     ) -> Result<HashMap<(Uuid, String), BTreeMap<u32, String>>, DbErr> {
         let mut out: HashMap<(Uuid, String), BTreeMap<u32, String>> = HashMap::new();
-        for l in localizedlabel::Entity::find()
-            .filter(localizedlabel::Column::Objecttable.eq(table))
-            .all(self.reader())
-            .await?
-        {
-            out.entry((l.objectid, l.attributename))
-                .or_default()
-                .insert(l.languagecode as u32, l.label);
+        // Bounded `IN (…)` lists: a page holds up to 5,000 rows.
+        for chunk in ids.chunks(500) {
+            for l in localizedlabel::Entity::find()
+                .filter(localizedlabel::Column::Objecttable.eq(table))
+                .filter(localizedlabel::Column::Objectid.is_in(chunk.iter().copied()))
+                .all(self.reader())
+                .await?
+            {
+                out.entry((l.objectid, l.attributename))
+                    .or_default()
+                    .insert(l.languagecode as u32, l.label);
+            }
         }
         Ok(out)
     }

@@ -76,7 +76,7 @@ fn invalid(column: &Column, detail: impl Into<String>) -> RecordError {
     )
 }
 
-fn bad_query(detail: impl Into<String>) -> RecordError {
+pub(crate) fn bad_query(detail: impl Into<String>) -> RecordError {
     rejected(
         RecordErrorKind::BadQuery,
         Message::new(MessageId::ODataBadQueryOption)
@@ -322,7 +322,7 @@ fn col(name: &str) -> Expr {
 
 /// `text` as a `LIKE` pattern matching itself (text holding U+0000 is refused: see
 /// [`NUL_REFUSED`]).
-fn escape_like(text: &str) -> Result<String> {
+pub(crate) fn escape_like(text: &str) -> Result<String> {
     if has_nul(text) {
         return Err(bad_query(NUL_REFUSED));
     }
@@ -338,7 +338,7 @@ fn escape_like(text: &str) -> Result<String> {
 
 /// A case-insensitive `LIKE` (Dataverse compares text without regard to case): SQLite's
 /// `LIKE` already ignores ASCII case; PostgreSQL needs `ILIKE`.
-fn like(backend: DatabaseBackend, column: &str, pattern: String) -> Expr {
+pub(crate) fn like(backend: DatabaseBackend, column: &str, pattern: String) -> Expr {
     match backend {
         // Backslash is PostgreSQL's default LIKE escape (an ESCAPE clause after a bound
         // pattern is a syntax error there); SQLite has no default, so it is named.
@@ -789,31 +789,62 @@ pub async fn retrieve_multiple<C: ConnectionTrait>(
     }
     // The key breaks ties so that pages neither repeat nor skip records.
     stmt.order_by(Alias::new(table.primary_id.as_str()), Order::Asc);
-    let remaining = query.top.map(|t| t.saturating_sub(query.skip));
-    let limit = match (query.page_size, remaining) {
-        (Some(p), Some(r)) => Some(Ord::min(p, r)),
-        (p, r) => p.or(r),
-    };
-    if let Some(limit) = limit {
-        // One extra row tells whether another page exists.
-        stmt.limit(limit + 1);
-    }
-    if query.skip > 0 {
-        stmt.offset(query.skip);
-    }
+    let window = Window::of(query);
+    window.apply(&mut stmt);
     let rows = db.query_all(&stmt).await?;
     let mut records = Vec::with_capacity(rows.len());
     for row in &rows {
         records.push(read_row(table, row, &wanted)?);
     }
-    let mut more = false;
-    if let Some(limit) = limit
-        && records.len() as u64 > limit
-    {
-        records.truncate(limit as usize);
-        more = remaining.is_none_or(|r| r > limit);
-    }
+    let more = window.trim(&mut records);
     Ok(Page { records, more })
+}
+
+/// The rows one page of a query reads: `skip` rows passed over, then at most a page (within
+/// what `$top` leaves after `skip`) and one more row, which tells whether another page
+/// exists. Record tables and the definition tables page alike through it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Window {
+    skip: u64,
+    limit: Option<u64>,
+    remaining: Option<u64>,
+}
+
+impl Window {
+    /// The window of `query`'s `skip`, `page_size` and `top`.
+    pub(crate) fn of(query: &RecordQuery) -> Self {
+        let remaining = query.top.map(|t| t.saturating_sub(query.skip));
+        let limit = match (query.page_size, remaining) {
+            (Some(p), Some(r)) => Some(Ord::min(p, r)),
+            (p, r) => p.or(r),
+        };
+        Self {
+            skip: query.skip,
+            limit,
+            remaining,
+        }
+    }
+
+    /// Adds `LIMIT` (the page and one more row) and `OFFSET` to `stmt`.
+    pub(crate) fn apply(&self, stmt: &mut SelectStatement) {
+        if let Some(limit) = self.limit {
+            stmt.limit(limit.saturating_add(1));
+        }
+        if self.skip > 0 {
+            stmt.offset(self.skip);
+        }
+    }
+
+    /// Drops the extra row; returns whether rows remain after this page (within `$top`).
+    pub(crate) fn trim<T>(&self, rows: &mut Vec<T>) -> bool {
+        match self.limit {
+            Some(limit) if rows.len() as u64 > limit => {
+                rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+                self.remaining.is_none_or(|r| r > limit)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// How many records match `filter`.

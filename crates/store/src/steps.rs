@@ -1236,11 +1236,13 @@ mod tests {
                 .as_deref(),
             Some("p@ssw0rd")
         );
+        let everything = switchboard_model::query::RecordQuery::default();
         let rows = store
-            .definition_rows("sdkmessageprocessingstep")
+            .definition_page("sdkmessageprocessingstep", &everything)
             .await
             .unwrap()
-            .unwrap();
+            .unwrap()
+            .rows;
         let text = serde_json::to_string(&rows).unwrap();
         assert!(!text.contains("p@ssw0rd"), "{text}");
         assert!(store.list_steps().await.unwrap()[0].has_secure_configuration);

@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::entity::plugintracelog;
-use crate::read::Rows;
 
 /// The most text one plug-in call keeps in `messageblock` (Dataverse keeps 10 KB).
 pub const MESSAGE_BLOCK_MAX: usize = 10_240;
@@ -314,21 +313,6 @@ impl Inner {
     }
 }
 
-impl Store {
-    /// Every trace row, as the Web API shows them.
-    pub async fn trace_rows(&self) -> Result<Rows, DbErr> {
-        Ok(plugintracelog::Entity::find()
-            .all(self.reader())
-            .await?
-            .into_iter()
-            .filter_map(|m| match serde_json::to_value(m) {
-                Ok(serde_json::Value::Object(o)) => Some(o),
-                _ => None,
-            })
-            .collect())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,7 +343,7 @@ mod tests {
         )
         .await
         .unwrap();
-        let rows = store.trace_rows().await.unwrap();
+        let rows = trace_rows(&store).await;
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0]["messageblock"], "hello");
         assert_eq!(rows[0]["typename"], "T");
@@ -374,11 +358,15 @@ mod tests {
         }
     }
 
+    async fn trace_rows(store: &Store) -> crate::Rows {
+        let everything = switchboard_model::query::RecordQuery::default();
+        let page = store.definition_page("plugintracelog", &everything).await;
+        page.unwrap().unwrap().rows
+    }
+
     async fn type_names(store: &Store) -> Vec<String> {
-        let mut names: Vec<String> = store
-            .trace_rows()
+        let mut names: Vec<String> = trace_rows(store)
             .await
-            .unwrap()
             .iter()
             .map(|r| r["typename"].as_str().unwrap().to_owned())
             .collect();

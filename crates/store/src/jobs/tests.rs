@@ -95,6 +95,7 @@ on_both!(
     a_lapsed_claim_is_taken_over,
     failures_back_off_then_fail,
     auto_delete_removes_succeeded_jobs,
+    retention_deletes_only_old_succeeded_jobs,
     workers_run_every_job_exactly_once,
     failing_and_panicking_jobs_never_repeat_their_writes,
     jobs_whose_claims_keep_lapsing_fail,
@@ -174,7 +175,13 @@ async fn enqueue_joins_the_callers_transaction(store: Store) {
     assert!(store.claim("h", HOUR).await.unwrap().is_none());
 
     // Web API rows: Dataverse's names, lookups as _x_value, times as ISO 8601.
-    let rows = store.job_rows().await.unwrap();
+    let everything = switchboard_model::query::RecordQuery::default();
+    let rows = store
+        .definition_page("asyncoperation", &everything)
+        .await
+        .unwrap()
+        .unwrap()
+        .rows;
     let row = rows
         .iter()
         .find(|r| r["asyncoperationid"] == id.to_string())
@@ -397,6 +404,91 @@ async fn auto_delete_removes_succeeded_jobs(store: Store) {
     assert_eq!(store.job(kept).await.unwrap().unwrap().statuscode, 30);
     let counts = store.job_counts().await.unwrap();
     assert_eq!((counts.succeeded, counts.total()), (1, 1));
+}
+
+/// A job finished with `status` (Completed) at `completed_on` (epoch ms).
+async fn finished(store: &Store, name: &str, status: i32, completed_on: i64) -> Uuid {
+    let id = enqueue(store.connection(), job(name)).await.unwrap();
+    asyncoperation::Entity::update_many()
+        .col_expr(Column::Statecode, Expr::value(codes::STATE_COMPLETED))
+        .col_expr(Column::Statuscode, Expr::value(status))
+        .col_expr(Column::Completedon, Expr::value(completed_on))
+        .filter(Column::Asyncoperationid.eq(id))
+        .exec(store.connection())
+        .await
+        .unwrap();
+    id
+}
+
+/// Succeeded jobs completed before the retention's start go, a bounded batch per
+/// statement; recent ones, failed, canceled and waiting jobs stay.
+async fn retention_deletes_only_old_succeeded_jobs(store: Store) {
+    let now = now_millis();
+    let two_hours_ago = now - 2 * 3_600_000;
+    let mut old = Vec::new();
+    for i in 0..25 {
+        old.push(
+            finished(
+                &store,
+                &format!("old {i}"),
+                codes::STATUS_SUCCEEDED,
+                two_hours_ago,
+            )
+            .await,
+        );
+    }
+    let recent = finished(&store, "recent", codes::STATUS_SUCCEEDED, now).await;
+    let failed = finished(&store, "failed", codes::STATUS_FAILED, two_hours_ago).await;
+    let canceled = finished(&store, "canceled", codes::STATUS_CANCELED, two_hours_ago).await;
+    let waiting = enqueue(store.connection(), job("waiting")).await.unwrap();
+    let hour_ago = now - 3_600_000;
+    let mut batches = Vec::new();
+    loop {
+        let n = store.delete_succeeded_jobs(hour_ago, 10).await.unwrap();
+        batches.push(n);
+        if n < 10 {
+            break;
+        }
+    }
+    assert_eq!(batches, [10, 10, 5], "at most a batch per statement");
+    for id in &old {
+        assert!(store.job(*id).await.unwrap().is_none());
+    }
+    for id in [recent, failed, canceled, waiting] {
+        assert!(store.job(id).await.unwrap().is_some(), "{id} is kept");
+    }
+    let counts = store.job_counts().await.unwrap();
+    assert_eq!(
+        (
+            counts.succeeded,
+            counts.failed,
+            counts.canceled,
+            counts.ready
+        ),
+        (1, 1, 1, 1)
+    );
+
+    // The periodic task does the same from its start.
+    for i in 0..15 {
+        finished(
+            &store,
+            &format!("later {i}"),
+            codes::STATUS_SUCCEEDED,
+            two_hours_ago,
+        )
+        .await;
+    }
+    let retention = start_retention(
+        store.clone(),
+        RetentionConfig {
+            keep: Duration::from_secs(3600),
+            every: HOUR,
+            batch: 4,
+        },
+    );
+    wait_until(&store, "the retention's first run", |c| c.succeeded == 1).await;
+    retention.shutdown().await;
+    assert_eq!(store.job_counts().await.unwrap().total(), 4);
 }
 
 /// The side effects jobs write in their transaction: one row per attempt that committed.

@@ -59,6 +59,7 @@ frozen![
     m20261122_000007_api_configuration,
     m20261205_000008_step_images,
     m20261207_000009_organization,
+    m20261215_000010_job_retention,
 ];
 
 /// A column definition by its (Dataverse) name; the helpers below add type and nullability.
@@ -205,6 +206,7 @@ mod tests {
                 "m20261122_000007_api_configuration",
                 "m20261205_000008_step_images",
                 "m20261207_000009_organization",
+                "m20261215_000010_job_retention",
             ]
         );
     }
