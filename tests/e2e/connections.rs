@@ -274,7 +274,7 @@ async fn the_server_survives_running_out_of_file_descriptors() {
         .args(["--database", &db.url, "--data-dir"])
         .arg(db.data_dir())
         .args(["--job-workers", "0", "--header-read-timeout-ms", "1000"])
-        .args(["serve", "--listen", "127.0.0.1:0"]);
+        .args(["serve", "--listen", "127.0.0.1:0", "--create"]);
     let (server, base, _) = crate::server::start_with_log(cmd, Stdio::from(log));
     let address = address(&base);
     // More stalled clients than the server has descriptors: the rest wait in the backlog.

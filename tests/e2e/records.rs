@@ -398,7 +398,8 @@ async fn entity_bound_api_plugin_reads_and_updates_its_target() {
     assert_eq!(count.json["Count"], 2);
 
     // The plug-in's record operations carry the caller's privileges: a user who may call the
-    // API and read projects, but not write them, gets the privilege error from the update.
+    // API and read projects, but not write them, gets the privilege error from the update,
+    // with its own status and code (the plug-in passes it on).
     let db = &s.db.url;
     for args in [
         vec!["user", "add", "reader"],
@@ -423,7 +424,7 @@ async fn entity_bound_api_plugin_reads_and_updates_its_target() {
     assert_eq!(r.json["Name"], "Orion");
     let message = as_reader(json!({"Touch": true}))
         .await
-        .error(400, "0x80040265");
+        .error(403, "0x80040220");
     assert!(message.contains("prvWritesb_project"), "{message}");
 }
 
