@@ -134,6 +134,14 @@ async fn edge(
     let target = uri
         .path_and_query()
         .map_or_else(|| uri.to_string().len(), |pq| pq.as_str().len());
+    // A refusal before routing, in the caller's language from Accept-Language.
+    let refuse = |error: switchboard_odata::ODataError, headers: &axum::http::HeaderMap| {
+        errors::ApiError {
+            error,
+            localizer: state.engine.locales.pick(None, accept_language(headers)),
+        }
+        .into_response()
+    };
     if target > MAX_URL {
         let error = switchboard_odata::ODataError::new(
             switchboard_odata::ErrorKind::UrlTooLong,
@@ -141,14 +149,7 @@ async fn edge(
                 .arg("length", target)
                 .arg("max", MAX_URL),
         );
-        return errors::ApiError {
-            error,
-            localizer: state
-                .engine
-                .locales
-                .pick(None, accept_language(request.headers())),
-        }
-        .into_response();
+        return refuse(error, request.headers());
     }
     let size: usize = request
         .headers()
@@ -162,14 +163,7 @@ async fn edge(
                 .arg("size", size)
                 .arg("max", MAX_HEADER_BYTES),
         );
-        return errors::ApiError {
-            error,
-            localizer: state
-                .engine
-                .locales
-                .pick(None, accept_language(request.headers())),
-        }
-        .into_response();
+        return refuse(error, request.headers());
     }
     let mut response = next.run(request).await;
     errors::log_server_error(&mut response);
