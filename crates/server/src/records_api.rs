@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::request::{
-    Incoming, json_response, max_page_size, next_link, no_http_resource, page_size_applied,
-    parse_key, read_body,
+    Incoming, Paging, json_response, max_page_size, no_http_resource, page_response, parse_key,
+    read_body,
 };
 use switchboard_engine::record_messages::{
     BUSINESS_ENTITY, BUSINESS_ENTITY_COLLECTION, MAX_PAGE_SIZE, MORE_RECORDS, Record, RecordInput,
@@ -359,25 +359,21 @@ async fn list(
             .map_err(record_error)?;
         body.insert("@odata.count".into(), json!(n));
     }
-    body.insert(
-        "value".into(),
-        Json::Array(
-            records
-                .iter()
-                .map(|r| Json::Object(record_json(registry, table, r, None)))
-                .collect(),
-        ),
-    );
-    if more {
-        let next = query.skip + records.len() as u64;
-        body.insert(
-            "@odata.nextLink".into(),
-            Json::String(next_link(root, &table.set_name, &parsed.options, next)),
-        );
-    }
-    Ok(page_size_applied(
-        json_response(StatusCode::OK, Json::Object(body)),
-        preferred,
+    let value = records
+        .iter()
+        .map(|r| Json::Object(record_json(registry, table, r, None)))
+        .collect();
+    Ok(page_response(
+        body,
+        value,
+        Paging {
+            root,
+            set: &table.set_name,
+            options: &parsed.options,
+            skip: query.skip,
+            more,
+            preferred,
+        },
     ))
 }
 

@@ -186,22 +186,48 @@ pub(crate) fn max_page_size(headers: &HeaderMap) -> Result<Option<u64>> {
     Ok(None)
 }
 
-/// `@odata.nextLink`: the request's options with the `$skiptoken` of the page starting at
-/// row `next`.
-pub(crate) fn next_link(root: &str, set: &str, options: &[(String, String)], next: u64) -> String {
-    let mut serializer = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in options {
-        if k != "$skiptoken" {
-            serializer.append_pair(k, v);
-        }
-    }
-    serializer.append_pair("$skiptoken", &switchboard_odata::query::skip_token(next));
-    format!("{root}{set}?{}", serializer.finish())
+/// Where a page of a collection stands, for its `@odata.nextLink` and `Preference-Applied`.
+pub(crate) struct Paging<'a> {
+    /// The service root (`…/api/data/v9.2/`).
+    pub(crate) root: &'a str,
+    /// The entity set.
+    pub(crate) set: &'a str,
+    /// The request's query options, repeated in the next link.
+    pub(crate) options: &'a [(String, String)],
+    /// Rows before this page.
+    pub(crate) skip: u64,
+    /// Rows follow this page.
+    pub(crate) more: bool,
+    /// The page size the client asked for (`Prefer: odata.maxpagesize`).
+    pub(crate) preferred: Option<u64>,
 }
 
-/// Adds `Preference-Applied: odata.maxpagesize=N` when the client asked for a page size.
-pub(crate) fn page_size_applied(mut response: Response, preferred: Option<u64>) -> Response {
-    if let Some(size) = preferred
+/// A page of a collection as JSON: `body` (its context and count) with `value`, the
+/// `@odata.nextLink` of the next page when more follow (the request's options with the
+/// `$skiptoken` of the row after this page), and `Preference-Applied:
+/// odata.maxpagesize=N` when the client asked for a page size.
+pub(crate) fn page_response(
+    mut body: serde_json::Map<String, Json>,
+    value: Vec<Json>,
+    page: Paging,
+) -> Response {
+    let next = page.skip + value.len() as u64;
+    body.insert("value".into(), Json::Array(value));
+    if page.more {
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in page.options {
+            if k != "$skiptoken" {
+                serializer.append_pair(k, v);
+            }
+        }
+        serializer.append_pair("$skiptoken", &switchboard_odata::query::skip_token(next));
+        body.insert(
+            "@odata.nextLink".into(),
+            Json::String(format!("{}{}?{}", page.root, page.set, serializer.finish())),
+        );
+    }
+    let mut response = json_response(StatusCode::OK, Json::Object(body));
+    if let Some(size) = page.preferred
         && let Ok(v) = HeaderValue::from_str(&format!("odata.maxpagesize={size}"))
     {
         response.headers_mut().insert("Preference-Applied", v);

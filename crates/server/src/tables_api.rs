@@ -21,9 +21,7 @@ use switchboard_odata::url::{ParsedUrl, Segment};
 use switchboard_odata::{ErrorKind, ODataError};
 
 use crate::records_api::record_error;
-use crate::request::{
-    json_response, max_page_size, next_link, page_size_applied, parse_key, refuse_nul,
-};
+use crate::request::{Paging, json_response, max_page_size, page_response, parse_key, refuse_nul};
 
 type Result<T> = std::result::Result<T, ODataError>;
 
@@ -162,20 +160,18 @@ pub(crate) async fn read(
         };
         body.insert("@odata.count".into(), json!(n.unwrap_or(0)));
     }
-    let next = query.skip + rows.len() as u64;
-    body.insert(
-        "value".into(),
-        Json::Array(rows.into_iter().map(Json::Object).collect()),
-    );
-    if more {
-        body.insert(
-            "@odata.nextLink".into(),
-            Json::String(next_link(root, &table.set_name, &parsed.options, next)),
-        );
-    }
-    Ok(page_size_applied(
-        json_response(StatusCode::OK, Json::Object(body)),
-        preferred,
+    let value = rows.into_iter().map(Json::Object).collect();
+    Ok(page_response(
+        body,
+        value,
+        Paging {
+            root,
+            set: &table.set_name,
+            options: &parsed.options,
+            skip: query.skip,
+            more,
+            preferred,
+        },
     ))
 }
 
