@@ -271,13 +271,12 @@ impl Shared {
                 Outcome::Failed(error) => {
                     // The failure is recorded with the batch: retried later, or Failed.
                     let unit = Unit::joining(shared.clone());
-                    let recorded = match unit.write().await {
-                        Ok(guard) => {
-                            let txn = guard.as_ref().expect("write() opened the savepoint");
-                            record_failure_in(txn, job, &error, &self.config.retry, true).await
-                        }
-                        Err(e) => Err(e),
-                    };
+                    let recorded = async {
+                        let guard = unit.write().await?;
+                        let txn = guard.as_ref().expect("write() opened the savepoint");
+                        record_failure_in(txn, job, &error, &self.config.retry, true).await
+                    }
+                    .await;
                     let closed = match recorded {
                         Ok(recorded) => {
                             tracing::warn!(job = %job.id, name = job.name, error = %error, ?recorded, "job attempt failed");
@@ -391,13 +390,11 @@ impl Shared {
             rollback(&unit).await;
             return Outcome::Failed(error);
         }
-        let completed = match unit.write().await {
-            Ok(guard) => {
-                let savepoint = guard.as_ref().expect("write() opened the savepoint");
-                complete_in(savepoint, job).await
-            }
-            Err(e) => Err(e),
-        };
+        let completed = async {
+            let guard = unit.write().await?;
+            complete_in(guard.as_ref().expect("write() opened the savepoint"), job).await
+        }
+        .await;
         match completed {
             Ok(true) => match unit.commit().await {
                 Ok(()) => {
