@@ -3,7 +3,6 @@
 //! asynchronous step always fails), on SQLite. Reports errors among the S2 calls, the
 //! server's RSS at one minute and at the end, and S2's p99 with and without the fault load.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -100,8 +99,8 @@ pub(crate) fn soak(target: &Target, token: &str, connections: usize, duration: D
     s2(&server, token, connections, Duration::from_secs(3), None);
 
     let stop = AtomicBool::new(false);
-    let tally = Arc::new(FaultTally::default());
-    let (server_ref, stop_ref, tally_ref) = (&server, &stop, &*tally);
+    let tally = FaultTally::default();
+    let (server_ref, stop_ref, tally_ref) = (&server, &stop, &tally);
     let (peak, soaked, rss_1min, rss_end) = std::thread::scope(|scope| {
         scope.spawn(move || fault_load(server_ref, token, stop_ref, tally_ref));
         let peak = s2(&server, token, connections, PEAK, None);
