@@ -12,6 +12,7 @@ mod corpus;
 mod jobs;
 mod labels;
 mod locale;
+mod logic_apps;
 mod odata;
 mod odata_errors;
 mod odata_tables;

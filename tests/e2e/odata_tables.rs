@@ -117,6 +117,7 @@ async fn by_key_and_expand() {
             "Create",
             "Delete",
             "Disassociate",
+            "OnBackgroundOperationComplete",
             "Retrieve",
             "RetrieveMultiple",
             "SetState",
@@ -482,9 +483,9 @@ async fn paging_suite(s: &Served) {
         [
             vec!["Assign", "Associate"],
             vec!["Create", "Delete"],
-            vec!["Disassociate", "Retrieve"],
-            vec!["RetrieveMultiple", "SetState"],
-            vec!["Update"],
+            vec!["Disassociate", "OnBackgroundOperationComplete"],
+            vec!["Retrieve", "RetrieveMultiple"],
+            vec!["SetState", "Update"],
         ]
     );
 }

@@ -601,6 +601,8 @@ async fn serve_on(
             max_connections: cli.max_connections as usize,
             max_connections_per_ip: cli.max_connections_per_ip as usize,
         },
+        public_url: cli.public_url.clone(),
+        retry_after_secs: cli.retry_after_secs,
     };
     // The engine runs messages (and this process's job workers); the server is its HTTP
     // front.

@@ -196,6 +196,23 @@ pub struct Cli {
     )]
     pub max_connections_per_ip: u32,
 
+    /// The server's public URL (scheme and authority, e.g. `https://api.example.com`):
+    /// absolute URLs it answers with (`Location`, `@odata.context`, callback payloads) start
+    /// with it, so they are right behind a proxy. Default: each request's `Host`.
+    #[arg(long, global = true, env = "SWITCHBOARD_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
+
+    /// The `Retry-After` (seconds) a background operation's status monitor answers while the
+    /// operation runs: how long Logic Apps and other pollers wait before asking again.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_RETRY_AFTER_SECS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(0..=3600)
+    )]
+    pub retry_after_secs: u64,
+
     /// Shared secret that HS256/384/512 JWTs are signed with.
     #[arg(
         long,
@@ -575,4 +592,20 @@ fn init_tracing() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// `--public-url`: an absolute http(s) URL with no path, query or fragment.
+fn public_url(text: &str) -> Result<String, String> {
+    let trimmed = text.trim_end_matches('/');
+    let authority = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match authority {
+        Some(a) if !a.is_empty() && !a.contains(['/', '?', '#', ' ', '@']) => {
+            Ok(trimmed.to_owned())
+        }
+        _ => Err(format!(
+            "{text} is not a scheme and authority alone; expected e.g. https://api.example.com"
+        )),
+    }
 }

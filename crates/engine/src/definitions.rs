@@ -177,6 +177,32 @@ pub const TABLES: &[DefinitionTable] = &[
             ("asyncautodelete", "Edm.Boolean"),
         ],
     },
+    // Custom API calls run in the background; canceled by PATCH.
+    DefinitionTable {
+        logical_name: "backgroundoperation",
+        columns: &[
+            ("backgroundoperationstatecode", "Edm.Int32"),
+            ("backgroundoperationstatuscode", "Edm.Int32"),
+            ("name", "Edm.String"),
+            ("displayname", "Edm.String"),
+            ("inputparameters", "Edm.String"),
+            ("outputparameters", "Edm.String"),
+            ("starttime", "Edm.DateTimeOffset"),
+            ("endtime", "Edm.DateTimeOffset"),
+            ("retrycount", "Edm.Int32"),
+            ("errorcode", "Edm.Int32"),
+            ("errormessage", "Edm.String"),
+            ("runas", "Edm.String"),
+            ("createdon", "Edm.DateTimeOffset"),
+            ("modifiedon", "Edm.DateTimeOffset"),
+            ("ttlinseconds", "Edm.Int32"),
+            ("correlationid", "Edm.Guid"),
+            ("_asyncoperationid_value", "Edm.Guid"),
+            ("location", "Edm.String"),
+            ("callbackkind", "Edm.Int32"),
+            ("callbackstatecode", "Edm.Int32"),
+        ],
+    },
     // What plug-ins traced, one row per plug-in call, read-only.
     DefinitionTable {
         logical_name: "plugintracelog",
@@ -273,6 +299,8 @@ pub enum Writes {
     Roles,
     /// The organization row: its settings changed by `PATCH`.
     Organization,
+    /// Background operations: canceled by `PATCH` (SPEC Integrations §3.5).
+    BackgroundOperations,
 }
 
 /// What the Web API may write to the definition table `logical_name`.
@@ -283,6 +311,7 @@ pub fn writes(logical_name: &str) -> Writes {
         "systemuser" => Writes::Users,
         "role" => Writes::Roles,
         "organization" => Writes::Organization,
+        "backgroundoperation" => Writes::BackgroundOperations,
         _ => Writes::Nothing,
     }
 }

@@ -21,6 +21,17 @@ pub async fn execute(
     caller: &Caller,
     request: ExecuteRequest,
 ) -> Result<ExecuteResponse, ExecuteError> {
+    execute_in(engine, caller, request, None).await
+}
+
+/// [`execute`], writing through `owned` when given: a unit its owner (a job worker)
+/// commits with the job's status, so the pipeline leaves the commit to it.
+pub(crate) async fn execute_in(
+    engine: &Engine,
+    caller: &Caller,
+    request: ExecuteRequest,
+    owned: Option<Arc<Unit>>,
+) -> Result<ExecuteResponse, ExecuteError> {
     let api = &request.api;
     let registry = engine.registry.current();
     // Nothing runs for this call (no step on its message, no plug-in): all the pipeline
@@ -55,11 +66,11 @@ pub async fn execute(
         parent: None,
         main_operation: switchboard_pipeline::MainOperation::Plugin,
     };
-    let server_unit = Arc::new(ServerUnit::over(
-        Arc::new(Unit::new(engine.store.clone())),
-        Some(engine.jobs.clone()),
-        registry,
-    ));
+    let owner_commits = owned.is_some();
+    let unit = owned.unwrap_or_else(|| Arc::new(Unit::new(engine.store.clone())));
+    let mut server_unit = ServerUnit::over(unit, Some(engine.jobs.clone()), registry);
+    server_unit.owner_commits = owner_commits;
+    let server_unit = Arc::new(server_unit);
     let unit: Arc<dyn UnitOfWork> = server_unit.clone();
     let result = Engine::pipeline(engine, server_unit.clone())
         .execute(caller, message, &unit)

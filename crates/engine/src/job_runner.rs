@@ -1,4 +1,5 @@
-//! Runs queued asynchronous steps: the job's serialized context, the step from the current
+//! Runs claimed jobs: background operations and their callbacks (`background`), and queued
+//! asynchronous steps: the job's serialized context, the step from the current
 //! registry, the plug-in as the user who caused the job (from the principal cache), its
 //! writes in the job's unit (a savepoint opened at the first write, so they commit together
 //! with the job's Succeeded status, or not at all, and no transaction is open while the
@@ -82,6 +83,18 @@ impl JobRunner for StepJobRunner {
         job: &'a ClaimedJob,
         unit: &'a Arc<Unit>,
     ) -> BoxFuture<'a, Result<(), JobError>> {
-        Box::pin(self.run_step(job, unit))
+        use switchboard_store::background::codes;
+        match job.operation_type {
+            codes::OPERATION_BACKGROUND_OPERATION => {
+                Box::pin(crate::background::run(&self.engine, job, unit))
+            }
+            codes::OPERATION_BACKGROUND_CALLBACK => {
+                Box::pin(crate::background::deliver_callback(&self.engine, job, unit))
+            }
+            codes::OPERATION_BACKGROUND_COMPLETE => {
+                Box::pin(crate::background::fire_completion(&self.engine, job, unit))
+            }
+            _ => Box::pin(self.run_step(job, unit)),
+        }
     }
 }

@@ -3,10 +3,12 @@
 //! the record messages, the services plug-ins call back into, and the runner of queued
 //! asynchronous steps. It knows no HTTP: the server asks it; the CLI builds it.
 
+pub mod background;
 pub mod definitions;
 pub mod execute;
 mod invoker;
 pub mod job_runner;
+pub mod outbound;
 mod plugin_records;
 pub mod record_messages;
 pub mod registry;
@@ -93,6 +95,8 @@ pub struct Parts {
     pub jobs: JobQueue,
     /// The plug-in trace log's background writer.
     pub(crate) traces: TraceLog,
+    /// Posts callbacks to other services.
+    pub(crate) outbound: outbound::Outbound,
     /// How the engine runs.
     pub config: EngineConfig,
     /// What the job workers hand claimed jobs to; `None`: queued steps ([`StepJobRunner`]).
@@ -143,6 +147,7 @@ impl Engine {
             plugins,
             jobs: JobQueue::new(),
             traces,
+            outbound: outbound::Outbound::default(),
             config,
             job_runner: None,
         })))

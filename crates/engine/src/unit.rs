@@ -88,6 +88,9 @@ pub(crate) struct ServerUnit {
     /// The execution is a record message from outside that no step fires for: its main
     /// operation is all that happens (a single-statement write needs no transaction).
     pub(crate) stepless: bool,
+    /// The unit belongs to a job worker, which commits it with the job's status: the
+    /// pipeline's commit leaves it open (its rollback still discards the writes).
+    pub(crate) owner_commits: bool,
 }
 
 impl ServerUnit {
@@ -106,6 +109,7 @@ impl ServerUnit {
             jobs,
             record_failure: std::sync::Mutex::new(None),
             stepless: false,
+            owner_commits: false,
         }
     }
 
@@ -181,6 +185,9 @@ impl UnitOfWork for ServerUnit {
 
     fn commit(&self) -> BoxFuture<'_, Result<(), PipelineError>> {
         Box::pin(async move {
+            if self.owner_commits {
+                return Ok(());
+            }
             self.unit.commit().await.map_err(database)?;
             if self.queued.load(std::sync::atomic::Ordering::Relaxed)
                 && let Some(jobs) = &self.jobs

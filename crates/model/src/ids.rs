@@ -26,6 +26,16 @@ pub fn custom_api_message_id(unique_name: &str) -> Uuid {
     derive("sdkmessage", unique_name)
 }
 
+/// The message fired when a background operation ends (Dataverse's own custom API of that
+/// name, which allows asynchronous steps only).
+pub const ON_BACKGROUND_OPERATION_COMPLETE: &str = "OnBackgroundOperationComplete";
+
+/// `sdkmessageid` of [`ON_BACKGROUND_OPERATION_COMPLETE`] (Switchboard-assigned: derived as a
+/// custom API's would be, so a step naming the message by name finds it).
+pub fn on_background_operation_complete_id() -> Uuid {
+    custom_api_message_id(ON_BACKGROUND_OPERATION_COMPLETE)
+}
+
 /// `customapirequestparameterid` of a parameter.
 pub fn request_parameter_id(api: &str, parameter: &str) -> Uuid {
     derive("customapirequestparameter", &format!("{api}.{parameter}"))

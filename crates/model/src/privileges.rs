@@ -26,6 +26,8 @@ pub fn schema_name(logical_name: &str) -> String {
         "plugintracelog" => "PluginTraceLog".into(),
         "businessunit" => "BusinessUnit".into(),
         "asyncoperation" => "AsyncOperation".into(),
+        // Dataverse documents these in lower case (`prvReadbackgroundoperation`).
+        "backgroundoperation" => "backgroundoperation".into(),
         other if !other.contains('_') => {
             let mut chars = other.chars();
             chars

@@ -1,6 +1,7 @@
 //! The HTTP server: axum router, the Dataverse-style Web API, and health.
 
 mod accept;
+mod background_api;
 mod entity_definitions;
 pub mod errors;
 pub mod identity;
@@ -59,6 +60,11 @@ pub struct App {
     pub tls: Option<tls::TlsConfig>,
     /// The accept loop's caps and header-read timeout.
     pub connections: ConnectionLimits,
+    /// Scheme and authority absolute URLs start with (`Location`, `@odata.context`,
+    /// callbacks); `None` takes them from each request's `Host`.
+    pub public_url: Option<String>,
+    /// The `Retry-After` (seconds) a status monitor asks pollers to wait.
+    pub retry_after_secs: u64,
 }
 
 /// How the server is configured (the engine has its own [`switchboard_engine::EngineConfig`]).
@@ -76,6 +82,11 @@ pub struct ServerConfig {
     pub tls: Option<tls::TlsConfig>,
     /// Open connections allowed, and how long a client may take to send a request's headers.
     pub connections: ConnectionLimits,
+    /// The public URL's scheme and authority (`https://api.example.com`), for absolute URLs
+    /// behind a proxy; `None` takes them from each request's `Host`.
+    pub public_url: Option<String>,
+    /// The `Retry-After` (seconds) a status monitor asks pollers to wait.
+    pub retry_after_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -87,9 +98,15 @@ impl Default for ServerConfig {
             jwt: jwt::JwtConfig::default(),
             tls: None,
             connections: ConnectionLimits::default(),
+            public_url: None,
+            retry_after_secs: DEFAULT_RETRY_AFTER_SECS,
         }
     }
 }
+
+/// The default `Retry-After` of a background operation's status monitor: ten seconds
+/// (Logic Apps waits 20 s when none is given; Dataverse suggests a minute or more).
+pub const DEFAULT_RETRY_AFTER_SECS: u64 = 10;
 
 impl AppState {
     /// The server around an engine (the CLI builds the engine and hands it over).
@@ -105,6 +122,10 @@ impl AppState {
             jwt: Arc::new(jwt::Verifier::new(config.jwt)),
             tls: config.tls,
             connections: config.connections,
+            public_url: config
+                .public_url
+                .map(|u| u.trim_end_matches('/').to_owned()),
+            retry_after_secs: config.retry_after_secs,
         }))
     }
 }
@@ -177,6 +198,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/data/{version}", any(webapi::handle))
         .route("/api/data/{version}/", any(webapi::handle))
         .route("/api/data/{version}/{*rest}", any(webapi::handle))
+        .route(
+            "/api/backgroundoperation/{id}",
+            any(background_api::monitor),
+        )
+        .route(
+            "/api/webhooks/{api}/subscribe",
+            axum::routing::post(background_api::subscribe),
+        )
+        .route(
+            "/api/webhooks/subscriptions/{id}",
+            axum::routing::delete(background_api::unsubscribe),
+        )
         .fallback(no_resource)
         .layer(axum::middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)

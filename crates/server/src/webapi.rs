@@ -75,14 +75,11 @@ pub async fn handle(
         if !VERSIONS.contains(&version) {
             return Err(not_found(version));
         }
-        // HTTP/2 carries the host in the URI's authority instead of a Host header.
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| uri.authority().map(|a| a.as_str()))
-            .unwrap_or("localhost");
-        let scheme = if state.tls.is_some() { "https" } else { "http" };
-        let root = format!("{scheme}://{host}/api/data/{version}/");
+        // `--public-url`, else the request's Host (HTTP/2: the URI's authority).
+        let root = format!(
+            "{}/api/data/{version}/",
+            crate::background_api::public_root(&state, &headers, &uri)
+        );
         let parsed = url::parse(below, uri.query())?;
         let incoming = Incoming {
             method,
@@ -125,10 +122,15 @@ pub async fn handle(
     };
     let h = response.headers_mut();
     h.insert("OData-Version", HeaderValue::from_static("4.0"));
-    if let Some(applied) = include_annotations
-        && let Ok(v) = HeaderValue::from_str(&applied)
-    {
-        h.insert("Preference-Applied", v);
+    if let Some(applied) = include_annotations {
+        // A background operation's answer applied `respond-async` too.
+        let applied = match h.get("Preference-Applied").and_then(|v| v.to_str().ok()) {
+            Some(other) => format!("{other}, {applied}"),
+            None => applied,
+        };
+        if let Ok(v) = HeaderValue::from_str(&applied) {
+            h.insert("Preference-Applied", v);
+        }
     }
     response
 }
@@ -316,6 +318,10 @@ async fn definition_set(
             let body = read_body(incoming).await?;
             crate::tables_api::update_user(engine, caller, &key, &body).await
         }
+        (Writes::BackgroundOperations, Method::PATCH, Some(key)) => {
+            let body = read_body(incoming).await?;
+            crate::background_api::patch(state, caller, &key, &body).await
+        }
         (Writes::Organization, Method::PATCH, Some(key)) => {
             let body = read_body(incoming).await?;
             crate::tables_api::update_organization(engine, caller, &key, &body).await
@@ -459,6 +465,7 @@ async fn invoke(
     incoming: Incoming,
 ) -> Result<Response> {
     let root = incoming.root.clone();
+    let respond_async = crate::background_api::respond_async(&incoming.headers)?;
     let mut inputs = if api.is_function {
         only_get(&incoming)?;
         let args = function_arguments(segment.parens.as_deref().unwrap_or_default())?;
@@ -493,6 +500,14 @@ async fn invoke(
         inputs,
         correlation_id: Uuid::new_v4(),
     };
+    if let Some(preference) = respond_async {
+        let public = root
+            .split("/api/data/")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        return crate::background_api::accept(state, caller, request, &public, preference).await;
+    }
     // The execute privilege is checked by the pipeline, after pre-validation steps, as in
     // Dataverse.
     let response = execute(&state.engine, caller, request)

@@ -74,6 +74,7 @@ const PLATFORM_COLUMNS: &[&str] = &[
 /// name them, but their definitions are Switchboard's: a declaration is skipped with a warning.
 const SYSTEM_TABLES: &[&str] = &[
     "asyncoperation",
+    "backgroundoperation",
     "businessunit",
     "customapi",
     "customapirequestparameter",

@@ -25,9 +25,9 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::entity::{
-    asyncoperation, businessunit, customapi, customapirequestparameter, customapiresponseproperty,
-    organization, pluginassembly, plugintracelog, plugintype, role, sdkmessage,
-    sdkmessageprocessingstep, sdkmessageprocessingstepimage, systemuser,
+    asyncoperation, backgroundoperation, businessunit, customapi, customapirequestparameter,
+    customapiresponseproperty, organization, pluginassembly, plugintracelog, plugintype, role,
+    sdkmessage, sdkmessageprocessingstep, sdkmessageprocessingstepimage, systemuser,
 };
 use crate::records::{RecordError, Window, bad_query, escape_like, like};
 
@@ -223,6 +223,16 @@ fn described(logical: &str) -> Option<&'static Described> {
                         "postponeuntil",
                         "leaseexpireson",
                     ],
+                    ..PLAIN
+                },
+            ),
+            describe::<backgroundoperation::Entity>(
+                "backgroundoperation",
+                &Shape {
+                    lookups: &["asyncoperationid"],
+                    iso_times: &["starttime", "endtime", "createdon", "modifiedon"],
+                    // A callback URL may carry a secret (a SAS signature): never shown.
+                    hidden: &["callbackuri"],
                     ..PLAIN
                 },
             ),

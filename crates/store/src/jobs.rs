@@ -510,6 +510,11 @@ impl Store {
             .collect();
         // RETURNING gives no order: lapsed first, then the earliest due.
         jobs.sort_by_key(|j| (j.retry_count == 0, j.created_on));
+        // Idempotent, so it needs no transaction with the claim: a failure here leaves the
+        // operations Ready until their jobs end, and the claims stand.
+        if let Err(e) = crate::background::claimed(db, &jobs).await {
+            tracing::warn!(error = %e, "marking claimed background operations in progress");
+        }
         Ok(jobs)
     }
 
@@ -565,7 +570,10 @@ pub(crate) async fn record_failure_in<C: ConnectionTrait>(
 ) -> Result<FailOutcome, DbErr> {
     let now = now_millis();
     let failures = job.retry_count.saturating_add(u32::from(count));
-    let retry = count && error.retry && failures < policy.max_attempts;
+    let retry = count
+        && error.retry
+        && failures < policy.max_attempts
+        && crate::background::retry_allowed(db, job).await?;
     let mut update = asyncoperation::Entity::update_many()
         .col_expr(
             Column::Retrycount,
@@ -599,11 +607,14 @@ pub(crate) async fn record_failure_in<C: ConnectionTrait>(
         FailOutcome::Failed
     };
     let affected = update.filter(held(job)).exec(db).await?.rows_affected;
-    Ok(if affected == 1 {
+    let outcome = if affected == 1 {
         outcome
     } else {
         FailOutcome::NotHeld
-    })
+    };
+    // A background operation (or its callback) follows its job, in the same transaction.
+    crate::background::attempt_failed_in(db, job, error, outcome, failures).await?;
+    Ok(outcome)
 }
 
 impl Store {

@@ -1,6 +1,7 @@
 //! Durable storage of solutions and custom API definitions through sea-orm, on SQLite
 //! (a file, the default) or PostgreSQL.
 
+pub mod background;
 pub mod changes;
 pub mod definition_tables;
 pub mod entity;

@@ -265,6 +265,7 @@ impl Store {
                 "sdkmessageprocessingstepimage",
                 "role",
                 "asyncoperation",
+                "backgroundoperation",
                 "plugintracelog",
                 "organization",
             ]

@@ -156,6 +156,16 @@ async fn check(db: &impl ConnectionTrait, s: &ProcessingStep) -> Result<Resolved
             .await?
             .ok_or_else(unknown_message)?;
         check_allowed(&api, s)?;
+    } else if message.name == ids::ON_BACKGROUND_OPERATION_COMPLETE
+        && !(s.mode == StepMode::Asynchronous && s.stage == StepStage::PostOperation)
+    {
+        // Dataverse's custom API of that name allows asynchronous steps only.
+        return Err(StepError::rejected(
+            StepRule::NotAllowedOnMessage,
+            Message::new(MessageId::StepCustomApiAsyncOnly)
+                .arg("api", &message.name)
+                .arg("stage", s.stage.code()),
+        ));
     }
     for i in &s.images {
         i.check(&message.name, s.stage)

@@ -147,6 +147,12 @@ odata-unknown-property = Für den Typ '{ $type }' wurde keine Eigenschaft mit de
 odata-headers-too-large = Die Anforderungsheader sind { $size } Byte lang; zulässig sind höchstens { $max }.
 odata-request-timeout = Die Anforderung wurde nicht innerhalb von { $seconds } Sekunden abgeschlossen.
 odata-internal = Ein unerwarteter Fehler ist aufgetreten (Korrelations-ID { $id }).
+background-not-found = Es gibt keinen Hintergrundvorgang mit der ID { $id }.
+background-terminal = Ein Hintergrundvorgang kann nicht abgebrochen werden, nachdem er einen Endzustand erreicht hat.
+background-bad-callback = Die Rückruf-URL { $url } ist keine absolute http- oder https-URL.
+background-bad-prefer = Der Prefer-Header verlangt einen Rückruf ({ $preference }) ohne respond-async.
+background-canceled = Der Hintergrundvorgang { $id } wurde abgebrochen.
+background-only-cancel = Ein Hintergrundvorgang kann nur abgebrochen werden: senden Sie backgroundoperationstatecode 2 und backgroundoperationstatuscode 22.
 
 ## Plug-ins
 plugin-business = { $message }

@@ -147,6 +147,12 @@ odata-unknown-property = Could not find a property named '{ $name }' on type '{ 
 odata-headers-too-large = The request headers are { $size } bytes long; at most { $max } are allowed.
 odata-request-timeout = The request did not complete within { $seconds } seconds.
 odata-internal = An unexpected error occurred (correlation id { $id }).
+background-not-found = No background operation with id { $id } exists.
+background-terminal = Canceling background operation is not allowed after it is in terminal state.
+background-bad-callback = The callback URL { $url } is not an absolute http or https URL.
+background-bad-prefer = The Prefer header asks for a callback ({ $preference }) without respond-async.
+background-canceled = Background operation { $id } was canceled.
+background-only-cancel = A background operation can only be canceled: send backgroundoperationstatecode 2 and backgroundoperationstatuscode 22.
 
 ## Plug-ins
 plugin-business = { $message }

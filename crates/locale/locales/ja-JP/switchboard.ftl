@@ -147,6 +147,12 @@ odata-unknown-property = 型 '{ $type }' に '{ $name }' という名前のプ�
 odata-headers-too-large = 要求ヘッダーは { $size } バイトです。使用できるのは最大 { $max } バイトです。
 odata-request-timeout = 要求が { $seconds } 秒以内に完了しませんでした。
 odata-internal = 予期しないエラーが発生しました (相関 ID { $id })。
+background-not-found = ID { $id } のバックグラウンド操作は存在しません。
+background-terminal = 終了状態になったバックグラウンド操作は取り消せません。
+background-bad-callback = コールバック URL { $url } は http または https の絶対 URL ではありません。
+background-bad-prefer = Prefer ヘッダーは respond-async なしでコールバック ({ $preference }) を要求しています。
+background-canceled = バックグラウンド操作 { $id } は取り消されました。
+background-only-cancel = バックグラウンド操作は取り消しのみ可能です: backgroundoperationstatecode 2 と backgroundoperationstatuscode 22 を送信してください。
 
 ## プラグイン
 plugin-business = { $message }

@@ -2,6 +2,7 @@
 
 pub mod accesstoken;
 pub mod asyncoperation;
+pub mod backgroundoperation;
 pub mod businessunit;
 pub mod changestamp;
 pub mod customapi;

@@ -2,7 +2,8 @@
 //! jobs completed longer ago than the retention are deleted by a periodic task, a bounded
 //! batch per statement. Failed and canceled jobs are kept for inspection (Dataverse's own
 //! recurring cleanup deletes succeeded jobs only); `asyncautodelete` jobs are gone at
-//! completion already ([`super::complete_in`]).
+//! completion already ([`super::complete_in`]). Ended background operations are deleted
+//! when their own time to live (`ttlinseconds`) has passed.
 
 use std::time::Duration;
 
@@ -119,6 +120,24 @@ async fn run(store: Store, config: RetentionConfig, mut stop: watch::Receiver<bo
                 deleted,
                 "deleted succeeded system jobs past their retention"
             );
+        }
+        // Background operations go when their own time to live (`ttlinseconds`) has passed.
+        loop {
+            match store
+                .delete_expired_background_operations(now_millis(), batch)
+                .await
+            {
+                Ok(n) if n >= batch => {}
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "deleting background operations past their time to live");
+                    break;
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(PAUSE) => {}
+                _ = stop.changed() => return,
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(config.every) => {}

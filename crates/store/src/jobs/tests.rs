@@ -102,6 +102,9 @@ on_both!(
     notify_wakes_workers_and_shutdown_stops_them,
     a_runner_may_write_through_a_savepoint,
     a_job_running_before_its_first_write_holds_no_transaction,
+    background_operations_follow_their_jobs,
+    canceling_background_operations,
+    expired_background_operations_are_deleted,
 );
 
 fn job(name: &str) -> NewJob {
@@ -856,4 +859,319 @@ async fn a_job_running_before_its_first_write_holds_no_transaction(store: Store)
     wait_until(&store, "the slow job", |c| c.succeeded == 2).await;
     workers.shutdown().await;
     assert_eq!(effects(&store).await, (3, 3));
+}
+
+fn operation(
+    name: &str,
+    callback: Option<(&str, i32)>,
+) -> crate::background::NewBackgroundOperation {
+    crate::background::NewBackgroundOperation {
+        id: Uuid::new_v4(),
+        name: name.to_owned(),
+        display_name: Some(format!("{name} display")),
+        input_parameters: "[]".to_owned(),
+        run_as: Uuid::new_v4(),
+        correlation_id: Uuid::new_v4(),
+        ttl_seconds: crate::background::codes::DEFAULT_TTL_SECONDS,
+        location: format!("http://h/api/backgroundoperation/{name}"),
+        callback: callback.map(|(u, k)| (u.to_owned(), k)),
+        job_data: "{}".to_owned(),
+    }
+}
+
+async fn claim_one(store: &Store) -> ClaimedJob {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Some(j) = store.claim("h", HOUR).await.unwrap() {
+            return j;
+        }
+        assert!(Instant::now() < deadline, "nothing to claim");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// `(state, status)` of an operation.
+async fn op_state(store: &Store, id: Uuid) -> (i32, i32) {
+    let row = store.background_operation(id).await.unwrap().unwrap();
+    (
+        row.backgroundoperationstatecode,
+        row.backgroundoperationstatuscode,
+    )
+}
+
+async fn background_operations_follow_their_jobs(store: Store) {
+    use crate::background::codes as bg;
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(1),
+    };
+    let id = store
+        .start_background_operation(operation("sb_Op", Some(("http://cb", bg::CALLBACK_ODATA))))
+        .await
+        .unwrap();
+    assert_eq!(
+        op_state(&store, id).await,
+        (0, 0),
+        "Ready, Waiting For Resources"
+    );
+    let row = store.background_operation(id).await.unwrap().unwrap();
+    let job = store
+        .job(row.asyncoperationid.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.operationtype, bg::OPERATION_BACKGROUND_OPERATION);
+    assert_eq!(job.regardingobjectid, Some(id));
+
+    // Claimed: In Progress with a start time; a retryable failure: Ready again.
+    let claimed = claim_one(&store).await;
+    assert_eq!(op_state(&store, id).await, (2, 20));
+    let started = store
+        .background_operation(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .starttime;
+    assert!(started.is_some());
+    store
+        .fail(&claimed, &JobError::new("try again").with_code(7), &policy)
+        .await
+        .unwrap();
+    let row = store.background_operation(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            row.backgroundoperationstatecode,
+            row.backgroundoperationstatuscode
+        ),
+        (0, 0)
+    );
+    assert_eq!((row.retrycount, row.errorcode), (1, Some(7)));
+
+    // The last attempt fails: Failed with the error, the start time kept, a callback queued.
+    let claimed = claim_one(&store).await;
+    assert_eq!(
+        store
+            .background_operation(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .starttime,
+        started,
+        "a retry keeps the first start time"
+    );
+    store
+        .fail(
+            &claimed,
+            &JobError::permanent("no way").with_code(-5),
+            &policy,
+        )
+        .await
+        .unwrap();
+    let row = store.background_operation(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            row.backgroundoperationstatecode,
+            row.backgroundoperationstatuscode
+        ),
+        (3, 31)
+    );
+    assert_eq!(row.errorcode, Some(-5));
+    assert_eq!(row.errormessage.as_deref(), Some("no way"));
+    assert_eq!(row.retrycount, 2);
+    assert!(row.endtime.is_some());
+    assert_eq!(row.callbackstatecode, Some(bg::CALLBACK_PENDING));
+
+    // The callback's job: its last failure marks the callback failed; a delivery, delivered.
+    let callback = claim_one(&store).await;
+    assert_eq!(callback.operation_type, bg::OPERATION_BACKGROUND_CALLBACK);
+    assert_eq!(
+        (callback.regarding_object_id, callback.data.as_str()),
+        (Some(id), "http://cb")
+    );
+    store
+        .fail(&callback, &JobError::permanent("410 Gone"), &policy)
+        .await
+        .unwrap();
+    let row = store.background_operation(id).await.unwrap().unwrap();
+    assert_eq!(row.callbackstatecode, Some(bg::CALLBACK_FAILED));
+    crate::background::callback_delivered_in(store.connection(), id)
+        .await
+        .unwrap();
+    let row = store.background_operation(id).await.unwrap().unwrap();
+    assert_eq!(row.callbackstatecode, Some(bg::CALLBACK_DELIVERED));
+
+    // Success: Succeeded with the outputs, in the job's own transaction.
+    let id = store
+        .start_background_operation(operation("sb_Ok", None))
+        .await
+        .unwrap();
+    let claimed = claim_one(&store).await;
+    let txn = store.connection().begin().await.unwrap();
+    crate::background::succeed_in(&txn, id, r#"[{"Key":"Out","Value":1}]"#.to_owned())
+        .await
+        .unwrap();
+    assert!(complete_in(&txn, &claimed).await.unwrap());
+    txn.commit().await.unwrap();
+    let row = store.background_operation(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            row.backgroundoperationstatecode,
+            row.backgroundoperationstatuscode
+        ),
+        (3, 30)
+    );
+    assert_eq!(
+        row.outputparameters.as_deref(),
+        Some(r#"[{"Key":"Out","Value":1}]"#)
+    );
+    assert!(
+        store.claim("h", HOUR).await.unwrap().is_none(),
+        "no callback asked for"
+    );
+}
+
+async fn canceling_background_operations(store: Store) {
+    use crate::background::{Cancel, codes as bg};
+    let policy = RetryPolicy::default();
+    let cancel = |id| {
+        let store = store.clone();
+        async move { store.cancel_background_operation(id).await.unwrap() }
+    };
+    let state = |c: &Cancel| match c {
+        Cancel::Done(r) | Cancel::Terminal(r) => (
+            r.backgroundoperationstatecode,
+            r.backgroundoperationstatuscode,
+        ),
+        Cancel::NotFound => (-1, -1),
+    };
+
+    // Not started: Canceled at once with its job; an OData callback still reports it.
+    let id = store
+        .start_background_operation(operation("a", Some(("http://cb", bg::CALLBACK_ODATA))))
+        .await
+        .unwrap();
+    let done = cancel(id).await;
+    assert!(matches!(done, Cancel::Done(_)));
+    assert_eq!(state(&done), (3, 32));
+    let row = store.background_operation(id).await.unwrap().unwrap();
+    let job = store
+        .job(row.asyncoperationid.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (job.statecode, job.statuscode),
+        (3, 32),
+        "the job is canceled too"
+    );
+    let callback = claim_one(&store).await;
+    assert_eq!(callback.operation_type, bg::OPERATION_BACKGROUND_CALLBACK);
+    complete_in(store.connection(), &callback).await.unwrap();
+
+    // A webhook subscription canceled before it ran: no callback.
+    let id = store
+        .start_background_operation(operation("b", Some(("http://cb", bg::CALLBACK_WEBHOOK))))
+        .await
+        .unwrap();
+    assert_eq!(state(&cancel(id).await), (3, 32));
+    let row = store.background_operation(id).await.unwrap().unwrap();
+    assert_eq!(row.callbackstatecode, Some(bg::CALLBACK_SUPPRESSED));
+    assert!(
+        store.claim("h", HOUR).await.unwrap().is_none(),
+        "no callback job"
+    );
+
+    // Running: Canceling; a failure then is not retried (Canceled), and a webhook
+    // subscriber hears nothing.
+    let id = store
+        .start_background_operation(operation("c", Some(("http://cb", bg::CALLBACK_WEBHOOK))))
+        .await
+        .unwrap();
+    let claimed = claim_one(&store).await;
+    assert_eq!(state(&cancel(id).await), (2, 22));
+    let outcome = store
+        .fail(&claimed, &JobError::new("transient"), &policy)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        FailOutcome::Failed,
+        "a canceled operation is not retried"
+    );
+    let row = store.background_operation(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            row.backgroundoperationstatecode,
+            row.backgroundoperationstatuscode
+        ),
+        (3, 32)
+    );
+    assert_eq!(row.callbackstatecode, Some(bg::CALLBACK_SUPPRESSED));
+    assert!(
+        store.claim("h", HOUR).await.unwrap().is_none(),
+        "no callback job"
+    );
+
+    // Running and canceled, then it succeeds: Succeeded (its writes happened), no callback.
+    let id = store
+        .start_background_operation(operation("d", Some(("http://cb", bg::CALLBACK_WEBHOOK))))
+        .await
+        .unwrap();
+    let claimed = claim_one(&store).await;
+    cancel(id).await;
+    crate::background::succeed_in(store.connection(), id, "[]".to_owned())
+        .await
+        .unwrap();
+    complete_in(store.connection(), &claimed).await.unwrap();
+    assert_eq!(op_state(&store, id).await, (3, 30));
+    assert!(
+        store.claim("h", HOUR).await.unwrap().is_none(),
+        "no callback job"
+    );
+
+    // Ended: refused; unknown: not found.
+    assert!(matches!(cancel(id).await, Cancel::Terminal(_)));
+    assert_eq!(cancel(Uuid::new_v4()).await, Cancel::NotFound);
+}
+
+async fn expired_background_operations_are_deleted(store: Store) {
+    use crate::entity::backgroundoperation::{Column as Op, Entity as Ops};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let ended = store
+        .start_background_operation(operation("ended", None))
+        .await
+        .unwrap();
+    let claimed = claim_one(&store).await;
+    crate::background::succeed_in(store.connection(), ended, "[]".to_owned())
+        .await
+        .unwrap();
+    complete_in(store.connection(), &claimed).await.unwrap();
+    let waiting = store
+        .start_background_operation(operation("waiting", None))
+        .await
+        .unwrap();
+    let fresh = store
+        .start_background_operation(operation("fresh", None))
+        .await
+        .unwrap();
+    // Both created 91 days ago; only the ended one may go. `fresh` is within its time to live.
+    let long_ago = now_millis() - 91 * 24 * 3600 * 1000;
+    Ops::update_many()
+        .col_expr(Op::Createdon, sea_orm::sea_query::Expr::value(long_ago))
+        .filter(Op::Backgroundoperationid.is_in([ended, waiting]))
+        .exec(store.connection())
+        .await
+        .unwrap();
+    let deleted = store
+        .delete_expired_background_operations(now_millis(), 100)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert!(store.background_operation(ended).await.unwrap().is_none());
+    assert!(
+        store.background_operation(waiting).await.unwrap().is_some(),
+        "not ended"
+    );
+    assert!(store.background_operation(fresh).await.unwrap().is_some());
 }
