@@ -73,13 +73,12 @@ pub fn inputs_from_url(
     let mut inputs = BTreeMap::new();
     for (name, raw) in args {
         let p = declared(api, name)?;
+        // OData: "If a parameter alias is not given a value in the query part of the request
+        // URL, the value MUST be assumed to be null" (URL Conventions 4.01, 5.1.1.14.1). An
+        // optional parameter's alias may so be left out (a connector's optional query
+        // parameter); a required one is then missing.
         let text = if raw.starts_with('@') {
-            aliases.get(raw).ok_or_else(|| {
-                ODataError::new(
-                    ErrorKind::BadLiteral,
-                    Message::new(MessageId::ODataUnknownAlias).arg("alias", raw),
-                )
-            })?
+            aliases.get(raw).map_or("null", String::as_str)
         } else {
             raw
         };
@@ -134,4 +133,76 @@ pub fn inputs_from_body(
     }
     check_required(api, &inputs)?;
     Ok(inputs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_model::{
+        AllowedStepType, ApiItem, FieldType, LocalizedLabel, PluginTypeRef, UniqueName,
+    };
+
+    fn greet() -> CustomApi {
+        let parameter = |name: &str, field_type, is_optional| ApiItem {
+            unique_name: UniqueName::parse(name).unwrap(),
+            name: name.to_owned(),
+            display_name: LocalizedLabel::plain(name),
+            description: LocalizedLabel::plain(name),
+            field_type,
+            is_optional,
+            logical_entity_name: None,
+            is_customizable: true,
+        };
+        CustomApi {
+            unique_name: UniqueName::parse("sb_Greet").unwrap(),
+            name: "sb_Greet".into(),
+            display_name: LocalizedLabel::plain("Greet"),
+            description: LocalizedLabel::plain("Greet"),
+            binding: Binding::Global,
+            is_function: true,
+            is_private: false,
+            allowed_step_type: AllowedStepType::None,
+            execute_privilege: None,
+            workflow_sdk_step_enabled: false,
+            is_customizable: true,
+            plugin_type: PluginTypeRef::None,
+            configuration: None,
+            request_parameters: vec![
+                parameter("Name", FieldType::String, false),
+                parameter("Formal", FieldType::Boolean, true),
+            ],
+            response_properties: vec![parameter("Greeting", FieldType::String, false)],
+        }
+    }
+
+    fn args(text: &str) -> Vec<(String, String)> {
+        crate::url::function_arguments(text).unwrap()
+    }
+
+    #[test]
+    fn an_alias_without_a_value_is_null() {
+        let tables = Tables::default();
+        let aliases = HashMap::from([("@Name".to_owned(), "'Ada'".to_owned())]);
+        let inputs = inputs_from_url(
+            &greet(),
+            &args("Name=@Name,Formal=@Formal"),
+            &aliases,
+            &tables,
+        )
+        .unwrap();
+        assert_eq!(inputs["Name"], Value::String("Ada".into()));
+        assert_eq!(inputs["Formal"], Value::Null, "optional: left out is null");
+        let missing = inputs_from_url(
+            &greet(),
+            &args("Name=@Name,Formal=@Formal"),
+            &HashMap::new(),
+            &tables,
+        )
+        .unwrap_err();
+        assert_eq!(
+            missing.kind,
+            ErrorKind::MissingParameter,
+            "required: missing"
+        );
+    }
 }
