@@ -3,6 +3,7 @@
 //! the record messages, the services plug-ins call back into, and the runner of queued
 //! asynchronous steps. It knows no HTTP: the server asks it; the CLI builds it.
 
+pub mod connector;
 pub mod definitions;
 pub mod execute;
 mod invoker;
