@@ -94,23 +94,15 @@ fn published(db: &str, solution: &str) -> Vec<String> {
     names
 }
 
-/// The roots the done-when names: both sample solutions and every corpus root.
-fn roots(shared: &Path) -> Vec<PathBuf> {
-    let mut roots = vec![sample(), workspace().join("solutions/SwitchboardPlugins")];
-    let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.md")).unwrap();
-    for line in manifest.lines().filter(|l| l.starts_with("| `")) {
-        roots.push(shared.join("corpus").join(line.split('`').nth(1).unwrap()));
-    }
-    roots
-}
-
 #[tokio::test]
 async fn every_sample_and_corpus_root_exports_a_connector_the_schemas_accept() {
     let test = "every_sample_and_corpus_root_exports_a_connector_the_schemas_accept";
     let Some(checker) = checker(test) else { return };
     let _turn = CHECKER.lock().await;
     let shared = shared(test).unwrap();
-    for root in roots(&shared) {
+    // Both sample solutions (the plug-ins' definitions need no built plug-in) and the corpus.
+    let samples = [sample(), workspace().join("solutions/SwitchboardPlugins")];
+    for root in samples.into_iter().chain(corpus_roots(&shared)) {
         let db = sqlite();
         import_ok(&db.url, &[&root]);
         let solutions = store(&db.url).await.list_solutions().await.unwrap();
@@ -341,13 +333,7 @@ async fn the_documents_are_served_to_callers_who_may_read_custom_apis() {
     };
     let m = send(as_erin()).await.error(403, "0x80040220");
     assert!(m.contains("prvReadCustomAPI"), "{m}");
-    for args in [
-        &["role", "add", "Connector Makers"][..],
-        &["role", "grant", "Connector Makers", "prvReadCustomAPI"],
-        &["role", "assign", "erin", "Connector Makers"],
-    ] {
-        assert!(run(&s.db.url, args).status.success(), "{args:?}");
-    }
+    grant_through_role(&s.db.url, "erin", "Connector Makers", &["prvReadCustomAPI"]);
     until_status(as_erin, 200, "the read privilege granted").await;
 }
 

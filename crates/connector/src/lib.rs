@@ -110,12 +110,12 @@ pub enum Security {
 
 /// The Swagger 2.0 connector definition (`apiDefinition.swagger.json`).
 pub fn swagger(definitions: &Definitions, options: &Options) -> Result<Value, Message> {
-    swagger::document(definitions, options)
+    operations::render(definitions, options, &swagger::FORMAT)
 }
 
 /// The OpenAPI 3.0 document of the same operations.
 pub fn openapi3(definitions: &Definitions, options: &Options) -> Result<Value, Message> {
-    openapi::document(definitions, options)
+    operations::render(definitions, options, &openapi::FORMAT)
 }
 
 /// The connection properties (`apiProperties.json`).

@@ -107,7 +107,7 @@ pub(crate) struct Success {
 
 /// One custom API as a call.
 #[derive(Debug, Clone)]
-pub(crate) struct Operation {
+struct Operation {
     /// Relative to the Web API root.
     pub(crate) path: String,
     pub(crate) method: Method,
@@ -121,27 +121,105 @@ pub(crate) struct Operation {
     pub(crate) respond_async: bool,
 }
 
-/// The texts of the documents' shared shapes (202 and error responses).
-pub(crate) struct Responses {
-    pub(crate) accepted: String,
-    pub(crate) location: String,
-    pub(crate) error: String,
+/// What differs between Swagger 2.0 and OpenAPI 3.0 in how an operation is written.
+pub(crate) struct Format {
+    /// Where shared schemas are referenced (`#/definitions/`, `#/components/schemas/`).
+    pub(crate) schemas: &'static str,
+    /// A response's body: its members for `schema` (`{"schema": …}` or
+    /// `{"content": {"application/json": {"schema": …}}}`).
+    pub(crate) response_body: fn(Value) -> Map<String, Value>,
+    /// A response header holding a string, with its description.
+    pub(crate) string_header: fn(&str) -> Value,
+    /// A parameter outside the body.
+    pub(crate) parameter: fn(&Parameter) -> Value,
+    /// Adds an action's body to the operation (a `body` parameter, or `requestBody`).
+    pub(crate) body: fn(&Body, &mut Map<String, Value>),
+    /// The whole document around the `paths` object.
+    pub(crate) document: fn(&Definitions, &Options, &Texts, Value) -> Value,
 }
 
-impl Responses {
-    pub(crate) fn new(texts: &Texts) -> Self {
-        Self {
-            accepted: texts.say(MessageId::ConnectorResponseAccepted),
-            location: texts.say(MessageId::ConnectorResponseLocation),
-            error: texts.say(MessageId::ConnectorResponseError),
-        }
+/// The document of the solution's operations in `format`, its sentences in the options'
+/// language.
+pub(crate) fn render(
+    definitions: &Definitions,
+    options: &Options,
+    format: &Format,
+) -> Result<Value, Message> {
+    let texts = Texts::new(options.language);
+    let paths = paths(definitions, options, &texts, format)?;
+    Ok((format.document)(definitions, options, &texts, paths))
+}
+
+/// The `paths` object: the solution's operations as `format` writes them, each under its
+/// path and method.
+fn paths(
+    definitions: &Definitions,
+    options: &Options,
+    texts: &Texts,
+    format: &Format,
+) -> Result<Value, Message> {
+    let shared = SharedTexts {
+        accepted: texts.say(MessageId::ConnectorResponseAccepted),
+        location: texts.say(MessageId::ConnectorResponseLocation),
+        error: texts.say(MessageId::ConnectorResponseError),
+    };
+    let mut paths = Map::new();
+    for op in operations(definitions, options, texts)? {
+        let written = write(&op, &shared, format);
+        paths.insert(op.path.clone(), json!({ op.method.as_str(): written }));
     }
+    Ok(Value::Object(paths))
+}
+
+/// The texts every operation repeats (202 and error responses), rendered once.
+struct SharedTexts {
+    accepted: String,
+    location: String,
+    error: String,
+}
+
+/// One operation in `format`: ids and texts, parameters, body, and the responses (its
+/// success, 202 when it may run in the background, the Dataverse error as `default`).
+fn write(op: &Operation, shared: &SharedTexts, format: &Format) -> Value {
+    let mut responses = Map::new();
+    let mut success = Map::new();
+    success.insert("description".into(), json!(op.success.description));
+    if let Some(schema) = &op.success.schema {
+        success.extend((format.response_body)(schema.clone()));
+    }
+    responses.insert(op.success.status.to_string(), Value::Object(success));
+    if op.respond_async {
+        responses.insert(
+            "202".into(),
+            json!({
+                "description": shared.accepted,
+                "headers": { "Location": (format.string_header)(&shared.location) },
+            }),
+        );
+    }
+    let mut error = Map::new();
+    error.insert("description".into(), json!(shared.error));
+    error.extend((format.response_body)(
+        json!({ "$ref": format!("{}{}", format.schemas, schemas::ERROR) }),
+    ));
+    responses.insert("default".into(), Value::Object(error));
+    let parameters: Vec<Value> = op.parameters.iter().map(format.parameter).collect();
+    let mut written = Map::new();
+    written.insert("operationId".into(), json!(op.id));
+    written.insert("summary".into(), json!(op.summary));
+    written.insert("description".into(), json!(op.description));
+    written.insert("parameters".into(), json!(parameters));
+    written.insert("responses".into(), Value::Object(responses));
+    if let Some(body) = &op.body {
+        (format.body)(body, &mut written);
+    }
+    Value::Object(written)
 }
 
 /// The solution's public custom APIs as operations, in unique-name order, with unique
 /// operation ids. Private APIs and functions without a response (which cannot be called)
 /// are left out; a `respond_async` name that is none of the remaining actions is an error.
-pub(crate) fn operations(
+fn operations(
     definitions: &Definitions,
     options: &Options,
     texts: &Texts,
@@ -163,15 +241,6 @@ pub(crate) fn operations(
             operation
         })
         .collect())
-}
-
-/// The `paths` object: each operation, as `render` writes it, under its path and method.
-pub(crate) fn paths(operations: &[Operation], render: impl Fn(&Operation) -> Value) -> Value {
-    let mut paths = Map::new();
-    for op in operations {
-        paths.insert(op.path.clone(), json!({ op.method.as_str(): render(op) }));
-    }
-    Value::Object(paths)
 }
 
 /// The unique-name keys of the actions that get `Prefer: respond-async`.

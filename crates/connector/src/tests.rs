@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use switchboard_model::{
-    AllowedStepType, ApiItem, Binding, CustomApi, FieldType, LocalizedLabel, LogicalName,
-    MessageId, PluginTypeRef, Publisher, Solution, SolutionVersion, UniqueName,
+    Binding, CustomApi, CustomApiDraft, FieldType, ItemDraft, LocalizedLabel, LogicalName,
+    MessageId, Publisher, Solution, SolutionVersion,
 };
 
 use crate::{
@@ -23,37 +23,38 @@ fn label(english: &str, german: Option<&str>) -> LocalizedLabel {
     label
 }
 
-fn item(name: &str, field_type: FieldType, optional: bool) -> ApiItem {
-    ApiItem {
-        unique_name: UniqueName::parse(name).unwrap(),
-        name: name.to_owned(),
+/// A request parameter or (not `optional`) response property, labelled in English and,
+/// for its display name, German.
+fn item(name: &str, field_type: FieldType, optional: bool) -> ItemDraft {
+    ItemDraft {
+        unique_name: Some(name.to_owned()),
         display_name: label(&format!("{name} label"), Some(&format!("{name} Etikett"))),
         description: label(&format!("{name} description."), None),
-        field_type,
-        is_optional: optional,
-        logical_entity_name: None,
-        is_customizable: true,
+        field_type: Some(field_type),
+        is_optional: optional.then_some(true),
+        ..ItemDraft::default()
     }
 }
 
-fn api(name: &str, binding: Binding, function: bool) -> CustomApi {
-    CustomApi {
-        unique_name: UniqueName::parse(name).unwrap(),
-        name: name.to_owned(),
+/// A custom API as validation makes it from a draft (labelled like [`item`]).
+fn api(
+    name: &str,
+    binding: Binding,
+    function: bool,
+    edit: impl FnOnce(&mut CustomApiDraft),
+) -> CustomApi {
+    let mut draft = CustomApiDraft {
+        unique_name: Some(name.to_owned()),
+        name: Some(name.to_owned()),
         display_name: label(&format!("{name} display"), Some(&format!("{name} Anzeige"))),
         description: label(&format!("What {name} does."), None),
-        binding,
+        binding_type: Some(binding.binding_type()),
+        bound_entity: binding.table().map(|t| t.to_string()),
         is_function: function,
-        is_private: false,
-        allowed_step_type: AllowedStepType::None,
-        execute_privilege: None,
-        workflow_sdk_step_enabled: false,
-        is_customizable: true,
-        plugin_type: PluginTypeRef::None,
-        configuration: None,
-        request_parameters: Vec::new(),
-        response_properties: Vec::new(),
-    }
+        ..CustomApiDraft::default()
+    };
+    edit(&mut draft);
+    CustomApi::validate(draft, None).value.expect("a valid API")
 }
 
 fn table(name: &str) -> LogicalName {
@@ -93,41 +94,53 @@ fn options() -> Options {
 /// Every kind of API the sample solutions have: an action with one parameter of each type,
 /// a function with a required and an optional parameter, bound ones, a private one.
 fn sample() -> Definitions {
-    let mut action = api("con_Echo", Binding::Global, false);
-    action.request_parameters = FieldType::ALL
-        .iter()
-        .map(|t| {
-            item(
-                &format!("{}Parameter", t.label()),
-                *t,
-                *t != FieldType::String,
-            )
-        })
-        .collect();
-    action.response_properties = FieldType::ALL
-        .iter()
-        .map(|t| item(&format!("{}Property", t.label()), *t, false))
-        .collect();
-    let mut function = api("con_Greet", Binding::Global, true);
-    function.request_parameters = vec![
-        item("Name", FieldType::String, false),
-        item("Formal", FieldType::Boolean, true),
-    ];
-    function.response_properties = vec![item("Greeting", FieldType::String, false)];
-    let mut on_record = api("con_Close", Binding::Entity(table("con_project")), false);
-    on_record.request_parameters = vec![item("Reason", FieldType::String, true)];
-    let mut on_set = api(
+    let action = api("con_Echo", Binding::Global, false, |d| {
+        d.request_parameters = FieldType::ALL
+            .iter()
+            .map(|t| {
+                item(
+                    &format!("{}Parameter", t.label()),
+                    *t,
+                    *t != FieldType::String,
+                )
+            })
+            .collect();
+        d.response_properties = FieldType::ALL
+            .iter()
+            .map(|t| item(&format!("{}Property", t.label()), *t, false))
+            .collect();
+    });
+    let function = api("con_Greet", Binding::Global, true, |d| {
+        d.request_parameters = vec![
+            item("Name", FieldType::String, false),
+            item("Formal", FieldType::Boolean, true),
+        ];
+        d.response_properties = vec![item("Greeting", FieldType::String, false)];
+    });
+    let on_record = api(
+        "con_Close",
+        Binding::Entity(table("con_project")),
+        false,
+        |d| {
+            d.request_parameters = vec![item("Reason", FieldType::String, true)];
+        },
+    );
+    let on_set = api(
         "con_Count",
         Binding::EntityCollection(table("account")),
         true,
+        |d| {
+            d.response_properties = vec![item("Count", FieldType::Integer, false)];
+        },
     );
-    on_set.response_properties = vec![item("Count", FieldType::Integer, false)];
-    let mut record_function = api("con_Peek", Binding::Entity(table("account")), true);
-    record_function.response_properties = vec![item("Row", FieldType::Entity, false)];
-    let mut private = api("con_Secret", Binding::Global, false);
-    private.is_private = true;
+    let record_function = api("con_Peek", Binding::Entity(table("account")), true, |d| {
+        d.response_properties = vec![item("Row", FieldType::Entity, false)];
+    });
+    let private = api("con_Secret", Binding::Global, false, |d| {
+        d.is_private = true
+    });
     // A function without a response property cannot be called: not an operation either.
-    let uncallable = api("con_Nothing", Binding::Global, true);
+    let uncallable = api("con_Nothing", Binding::Global, true, |_| {});
     definitions(vec![
         action,
         function,
@@ -431,11 +444,10 @@ fn respond_async_gives_the_chosen_actions_an_internal_prefer_header() {
 fn operation_ids_stay_unique_ignoring_case() {
     let mut definitions = sample();
     // Two databases may hold names that differ in case only; one export must not repeat ids.
-    definitions.apis.push(api(
-        "con_echo",
-        Binding::EntityCollection(table("account")),
-        false,
-    ));
+    let collection = Binding::EntityCollection(table("account"));
+    definitions
+        .apis
+        .push(api("con_echo", collection, false, |_| {}));
     let doc = swagger(&definitions, &options()).unwrap();
     let ids: Vec<String> = doc["paths"]
         .as_object()

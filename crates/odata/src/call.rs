@@ -138,41 +138,27 @@ pub fn inputs_from_body(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use switchboard_model::{
-        AllowedStepType, ApiItem, FieldType, LocalizedLabel, PluginTypeRef, UniqueName,
-    };
+    use switchboard_model::{CustomApiDraft, FieldType, ItemDraft};
 
     fn greet() -> CustomApi {
-        let parameter = |name: &str, field_type, is_optional| ApiItem {
-            unique_name: UniqueName::parse(name).unwrap(),
-            name: name.to_owned(),
-            display_name: LocalizedLabel::plain(name),
-            description: LocalizedLabel::plain(name),
-            field_type,
-            is_optional,
-            logical_entity_name: None,
-            is_customizable: true,
+        let item = |name: &str, field_type, optional: bool| ItemDraft {
+            unique_name: Some(name.to_owned()),
+            field_type: Some(field_type),
+            is_optional: optional.then_some(true),
+            ..ItemDraft::default()
         };
-        CustomApi {
-            unique_name: UniqueName::parse("sb_Greet").unwrap(),
-            name: "sb_Greet".into(),
-            display_name: LocalizedLabel::plain("Greet"),
-            description: LocalizedLabel::plain("Greet"),
-            binding: Binding::Global,
+        let draft = CustomApiDraft {
+            unique_name: Some("sb_Greet".into()),
+            name: Some("sb_Greet".into()),
             is_function: true,
-            is_private: false,
-            allowed_step_type: AllowedStepType::None,
-            execute_privilege: None,
-            workflow_sdk_step_enabled: false,
-            is_customizable: true,
-            plugin_type: PluginTypeRef::None,
-            configuration: None,
             request_parameters: vec![
-                parameter("Name", FieldType::String, false),
-                parameter("Formal", FieldType::Boolean, true),
+                item("Name", FieldType::String, false),
+                item("Formal", FieldType::Boolean, true),
             ],
-            response_properties: vec![parameter("Greeting", FieldType::String, false)],
-        }
+            response_properties: vec![item("Greeting", FieldType::String, false)],
+            ..CustomApiDraft::default()
+        };
+        CustomApi::validate(draft, None).value.expect("a valid API")
     }
 
     fn args(text: &str) -> Vec<(String, String)> {
