@@ -44,7 +44,8 @@ pub(crate) fn json_response(status: StatusCode, body: Json) -> Response {
 }
 
 /// The host (and port) a request reached the server at: its `Host` header, else the URI's
-/// authority (HTTP/2 carries the host there instead of a header), else `localhost`.
+/// authority (HTTP/2 carries the host there instead of a header), else `localhost` (as
+/// `webapi::handle` reads it for `@odata.context`).
 pub(crate) fn request_host<'a>(headers: &'a HeaderMap, uri: &'a axum::http::Uri) -> &'a str {
     headers
         .get(header::HOST)

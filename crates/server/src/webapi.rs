@@ -23,7 +23,7 @@ use crate::errors::ApiError;
 use crate::identity::CallerIdentity;
 use crate::request::{
     Incoming, err, execute_failure, json_response, no_http_resource, only_get, parse_key,
-    read_body, request_host, require,
+    read_body, require,
 };
 use crate::{AppState, identity};
 use switchboard_engine::definitions::{Writes, writes};
@@ -75,7 +75,12 @@ pub async fn handle(
         if !VERSIONS.contains(&version) {
             return Err(not_found(version));
         }
-        let host = request_host(&headers, &uri);
+        // HTTP/2 carries the host in the URI's authority instead of a Host header.
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| uri.authority().map(|a| a.as_str()))
+            .unwrap_or("localhost");
         let scheme = if state.tls.is_some() { "https" } else { "http" };
         let root = format!("{scheme}://{host}/api/data/{version}/");
         let parsed = url::parse(below, uri.query())?;
