@@ -126,14 +126,7 @@ async fn asyncoperations_are_readable_with_the_privilege() {
     };
     let m = send(read()).await.error(403, "0x80040220");
     assert!(m.contains("prvReadAsyncOperation"), "{m}");
-    for args in [
-        &["role", "add", "Job Readers"][..],
-        &["role", "grant", "Job Readers", "prvReadAsyncOperation"],
-        &["role", "assign", "ops", "Job Readers"],
-    ] {
-        let out = run(&s.db.url, args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    }
+    grant_through_role(&s.db.url, "ops", "Job Readers", &["prvReadAsyncOperation"]);
     // The CLI is another process: the server applies its change within the bound.
     let r = until_status(read, 200, "the role granted by the CLI").await;
     assert_eq!(r.json["value"].as_array().unwrap().len(), 2);

@@ -8,6 +8,7 @@
 mod broken;
 mod cli;
 mod connections;
+mod connector;
 mod corpus;
 mod jobs;
 mod labels;

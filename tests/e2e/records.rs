@@ -302,15 +302,12 @@ async fn table_operations_need_the_table_privileges() {
     .await
     .error(403, "0x80040220");
     assert_eq!(project_rows(db).await, 0);
-    for args in [
-        vec!["role", "add", "Projects"],
-        vec!["role", "grant", "Projects", "prvReadsb_project"],
-        vec!["role", "grant", "Projects", "prvCreatesb_project"],
-        vec!["role", "assign", "pat", "Projects"],
-    ] {
-        let out = run(db, &args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    }
+    grant_through_role(
+        db,
+        "pat",
+        "Projects",
+        &["prvReadsb_project", "prvCreatesb_project"],
+    );
     // No restart needed: the server applies the CLI's role change within the bound.
     let listed = until_status(
         || {
@@ -401,15 +398,9 @@ async fn entity_bound_api_plugin_reads_and_updates_its_target() {
     // API and read projects, but not write them, gets the privilege error from the update,
     // with its own status and code (the plug-in passes it on).
     let db = &s.db.url;
-    for args in [
-        vec!["user", "add", "reader"],
-        vec!["role", "add", "Readers"],
-        vec!["role", "grant", "Readers", "prvReadsb_project"],
-        vec!["role", "assign", "reader", "Readers"],
-    ] {
-        let out = run(db, &args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    }
+    let out = run(db, &["user", "add", "reader"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    grant_through_role(db, "reader", "Readers", &["prvReadsb_project"]);
     let token = create_token(db, "reader", &[]);
     let as_reader = |body: Value| {
         send(

@@ -112,6 +112,31 @@ pub async fn counts(url: &str) -> BTreeMap<&'static str, u64> {
     store(url).await.row_counts().await.expect("counts")
 }
 
+/// Gives `user` the `privileges` through a new role `role`, with the CLI (another process,
+/// as an administrator's change would be).
+pub fn grant_through_role(db: &str, user: &str, role: &str, privileges: &[&str]) {
+    let mut grant = vec!["role", "grant", role];
+    grant.extend_from_slice(privileges);
+    for args in [
+        vec!["role", "add", role],
+        grant,
+        vec!["role", "assign", user, role],
+    ] {
+        let out = run(db, &args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+}
+
+/// The solution roots `corpus/MANIFEST.md` lists, as paths.
+pub fn corpus_roots(shared: &Path) -> Vec<PathBuf> {
+    let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.md")).unwrap();
+    manifest
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|line| shared.join("corpus").join(line.split('`').nth(1).unwrap()))
+        .collect()
+}
+
 /// `list --json` parsed.
 pub fn list_json(db: &str) -> serde_json::Value {
     let out = run(db, &["list", "--json"]);

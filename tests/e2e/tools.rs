@@ -112,12 +112,9 @@ async fn metadata_passes_xsd_openapi_and_codegen_for_sample_and_corpus() {
     let Some(tools) = tools_dir(test) else { return };
     let _turn = NPM.lock().await;
     let shared = shared(test).unwrap();
-    let mut roots = vec![sample(), plugin_solution()];
-    let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.md")).unwrap();
-    for line in manifest.lines().filter(|l| l.starts_with("| `")) {
-        let rel = line.split('`').nth(1).unwrap();
-        roots.push(shared.join("corpus").join(rel));
-    }
+    let roots = [sample(), plugin_solution()]
+        .into_iter()
+        .chain(corpus_roots(&shared));
     for root in roots {
         check_root(&tools, &root).await;
     }

@@ -78,6 +78,12 @@ pub(crate) async fn run(cli: Cli) -> ExitCode {
             };
             crate::steps::run(&l, &store, command).await
         }
+        Command::Connector { ref command } => {
+            let Some(store) = open(&l, &cli, &database_url(&cli, "switchboard.db")).await else {
+                return ExitCode::FAILURE;
+            };
+            crate::connector::run(&l, &store, command).await
+        }
         Command::Organization { ref command } => {
             let Some(store) = open(&l, &cli, &database_url(&cli, "switchboard.db")).await else {
                 return ExitCode::FAILURE;

@@ -1,6 +1,7 @@
 //! The `switchboard` command line: import solutions, list custom APIs, serve, demo.
 
 mod commands;
+mod connector;
 mod import;
 mod json;
 mod output;
@@ -291,6 +292,12 @@ pub enum Command {
         #[command(subcommand)]
         command: PluginCommand,
     },
+    /// Logic Apps and Power Automate custom connectors (no server needed).
+    Connector {
+        /// What to do.
+        #[command(subcommand)]
+        command: ConnectorCommand,
+    },
     /// Run the HTTP server (HTTPS with --tls-cert and --tls-key).
     Serve {
         /// Address to listen on.
@@ -546,6 +553,53 @@ pub enum StepModeArg {
     Sync,
     /// Queued; runs after the operation completes.
     Async,
+}
+
+/// `switchboard connector …`.
+#[derive(Debug, Subcommand)]
+pub enum ConnectorCommand {
+    /// Write a solution's public custom APIs as a custom connector: apiDefinition.swagger.json
+    /// and apiProperties.json (or openapi.json with --format openapi3).
+    Export {
+        /// The solution's unique name.
+        #[arg(long)]
+        solution: String,
+        /// The folder to write into (created when missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Language (LCID, e.g. 1031) of summaries and descriptions; labels missing in it
+        /// fall back to the base language [default: the base language, 1033].
+        #[arg(long)]
+        language: Option<u32>,
+        /// Where the server answers (`https://host[:port][/prefix]`): host, base path and
+        /// scheme of the definition [default: http://127.0.0.1:5555, where `serve` listens
+        /// by default].
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Swagger 2.0 with x-ms-* extensions (what Power Platform imports), or OpenAPI 3.0.
+        #[arg(long, value_enum, default_value_t = ConnectorFormat::Swagger)]
+        format: ConnectorFormat,
+        /// Actions whose calls carry `Prefer: respond-async` (202 and polling): `all`, or
+        /// unique names separated by commas.
+        #[arg(long)]
+        respond_async: Option<String>,
+        /// Sign connections in through an OAuth 2.0 provider (for JWT setups): its
+        /// authorization endpoint; needs --oauth-token-url.
+        #[arg(long, requires = "oauth_token_url")]
+        oauth_authorization_url: Option<String>,
+        /// The OAuth 2.0 provider's token endpoint; needs --oauth-authorization-url.
+        #[arg(long, requires = "oauth_authorization_url")]
+        oauth_token_url: Option<String>,
+    },
+}
+
+/// `--format` of `connector export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConnectorFormat {
+    /// apiDefinition.swagger.json and apiProperties.json.
+    Swagger,
+    /// openapi.json.
+    Openapi3,
 }
 
 /// `switchboard plugin …`.

@@ -4,6 +4,7 @@
 //! asynchronous steps. It knows no HTTP: the server asks it; the CLI builds it.
 
 pub mod background;
+pub mod connector;
 pub mod definitions;
 pub mod execute;
 mod invoker;

@@ -73,13 +73,12 @@ pub fn inputs_from_url(
     let mut inputs = BTreeMap::new();
     for (name, raw) in args {
         let p = declared(api, name)?;
+        // OData: "If a parameter alias is not given a value in the query part of the request
+        // URL, the value MUST be assumed to be null" (URL Conventions 4.01, 5.1.1.14.1). An
+        // optional parameter's alias may so be left out (a connector's optional query
+        // parameter); a required one is then missing.
         let text = if raw.starts_with('@') {
-            aliases.get(raw).ok_or_else(|| {
-                ODataError::new(
-                    ErrorKind::BadLiteral,
-                    Message::new(MessageId::ODataUnknownAlias).arg("alias", raw),
-                )
-            })?
+            aliases.get(raw).map_or("null", String::as_str)
         } else {
             raw
         };
@@ -134,4 +133,62 @@ pub fn inputs_from_body(
     }
     check_required(api, &inputs)?;
     Ok(inputs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_model::{CustomApiDraft, FieldType, ItemDraft};
+
+    fn greet() -> CustomApi {
+        let item = |name: &str, field_type, optional: bool| ItemDraft {
+            unique_name: Some(name.to_owned()),
+            field_type: Some(field_type),
+            is_optional: optional.then_some(true),
+            ..ItemDraft::default()
+        };
+        let draft = CustomApiDraft {
+            unique_name: Some("sb_Greet".into()),
+            name: Some("sb_Greet".into()),
+            is_function: true,
+            request_parameters: vec![
+                item("Name", FieldType::String, false),
+                item("Formal", FieldType::Boolean, true),
+            ],
+            response_properties: vec![item("Greeting", FieldType::String, false)],
+            ..CustomApiDraft::default()
+        };
+        CustomApi::validate(draft, None).value.expect("a valid API")
+    }
+
+    fn args(text: &str) -> Vec<(String, String)> {
+        crate::url::function_arguments(text).unwrap()
+    }
+
+    #[test]
+    fn an_alias_without_a_value_is_null() {
+        let tables = Tables::default();
+        let aliases = HashMap::from([("@Name".to_owned(), "'Ada'".to_owned())]);
+        let inputs = inputs_from_url(
+            &greet(),
+            &args("Name=@Name,Formal=@Formal"),
+            &aliases,
+            &tables,
+        )
+        .unwrap();
+        assert_eq!(inputs["Name"], Value::String("Ada".into()));
+        assert_eq!(inputs["Formal"], Value::Null, "optional: left out is null");
+        let missing = inputs_from_url(
+            &greet(),
+            &args("Name=@Name,Formal=@Formal"),
+            &HashMap::new(),
+            &tables,
+        )
+        .unwrap_err();
+        assert_eq!(
+            missing.kind,
+            ErrorKind::MissingParameter,
+            "required: missing"
+        );
+    }
 }

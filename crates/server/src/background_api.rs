@@ -107,11 +107,7 @@ pub(crate) fn public_root(state: &AppState, headers: &HeaderMap, uri: &axum::htt
     if let Some(url) = &state.public_url {
         return url.clone();
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| uri.authority().map(|a| a.as_str()))
-        .unwrap_or("localhost");
+    let host = crate::request::request_host(headers, uri);
     let scheme = if state.tls.is_some() { "https" } else { "http" };
     format!("{scheme}://{host}")
 }

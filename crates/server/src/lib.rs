@@ -2,6 +2,7 @@
 
 mod accept;
 mod background_api;
+mod connector_api;
 mod entity_definitions;
 pub mod errors;
 pub mod identity;
@@ -210,13 +211,17 @@ pub fn router(state: AppState) -> Router {
             "/api/webhooks/subscriptions/{id}",
             axum::routing::delete(background_api::unsubscribe),
         )
+        .route(
+            "/api/connector/{solution}/{file}",
+            get(connector_api::handle),
+        )
         .fallback(no_resource)
         .layer(axum::middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)
 }
 
-/// Anything outside `/api/data/` and `/health` (`/` too): a 404 with Dataverse's error JSON,
-/// like every other answer of the service.
+/// Anything outside `/api/data/`, `/api/connector/` and `/health` (`/` too): a 404 with
+/// Dataverse's error JSON, like every other answer of the service.
 async fn no_resource(
     State(state): State<AppState>,
     uri: axum::http::Uri,

@@ -43,6 +43,17 @@ pub(crate) fn json_response(status: StatusCode, body: Json) -> Response {
     response
 }
 
+/// The host (and port) a request reached the server at: its `Host` header, else the URI's
+/// authority (HTTP/2 carries the host there instead of a header), else `localhost` (as
+/// `webapi::handle` reads it for `@odata.context`).
+pub(crate) fn request_host<'a>(headers: &'a HeaderMap, uri: &'a axum::http::Uri) -> &'a str {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or("localhost")
+}
+
 /// Only `GET` (and `HEAD`) read a resource.
 pub(crate) fn only_get(incoming: &Incoming) -> Result<()> {
     if incoming.method == Method::GET || incoming.method == Method::HEAD {

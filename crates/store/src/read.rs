@@ -9,7 +9,7 @@ use sea_orm::{
 use serde::Serialize;
 use switchboard_model::{
     AllowedStepType, ApiItem, ApiItemKind, Binding, CustomApi, ExportKey, FieldType,
-    LocalizedLabel, LogicalName, PluginTypeRef, UniqueName,
+    LocalizedLabel, LogicalName, PluginTypeRef, Publisher, Solution, SolutionVersion, UniqueName,
 };
 use uuid::Uuid;
 
@@ -210,6 +210,48 @@ impl Store {
             .into_iter()
             .map(|s| (s.uniquename, s.version, s.ismanaged))
             .collect())
+    }
+
+    /// A stored solution by unique name (in any case, as Dataverse compares them), with its
+    /// names and descriptions in every language and its publisher.
+    pub async fn solution(&self, unique_name: &str) -> Result<Option<Solution>, DbErr> {
+        let db = self.reader();
+        let Some(row) = solution::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .find(|s| s.uniquename.eq_ignore_ascii_case(unique_name))
+        else {
+            return Ok(None);
+        };
+        let owner = publisher::Entity::find_by_id(row.publisherid)
+            .one(db)
+            .await?
+            .ok_or_else(|| corrupt(format!("solution {} has no publisher", row.uniquename)))?;
+        let labelled = |id, attribute, base: Option<String>| async move {
+            Ok::<_, DbErr>(LocalizedLabel {
+                default: base,
+                labels: self.labels(id, attribute).await?,
+            })
+        };
+        Ok(Some(Solution {
+            names: labelled(row.solutionid, "friendlyname", row.friendlyname).await?,
+            descriptions: labelled(row.solutionid, "description", row.description).await?,
+            version: SolutionVersion::parse(&row.version).map_err(corrupt)?,
+            managed: row.ismanaged,
+            publisher: Publisher {
+                names: labelled(owner.publisherid, "friendlyname", owner.friendlyname).await?,
+                // Publisher descriptions are stored in the base language only.
+                descriptions: LocalizedLabel {
+                    default: owner.description,
+                    labels: BTreeMap::new(),
+                },
+                unique_name: owner.uniquename,
+                prefix: owner.customizationprefix,
+                option_value_prefix: owner.customizationoptionvalueprefix,
+            },
+            unique_name: row.uniquename,
+        }))
     }
 
     /// The stored steps' names for one message id.
