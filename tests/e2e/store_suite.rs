@@ -21,8 +21,8 @@ async fn suite(url: &str) {
     let store2 = Store::connect(url).await.expect("second connect");
     assert_eq!(
         store2.row_counts().await.unwrap()["sdkmessage"],
-        9,
-        "built-in messages seeded once"
+        10,
+        "built-in messages (OnBackgroundOperationComplete among them) seeded once"
     );
 
     // First import creates everything.
@@ -47,7 +47,7 @@ async fn suite(url: &str) {
     assert_eq!(first["customapi"], 8);
     assert_eq!(first["customapirequestparameter"], 27);
     assert_eq!(first["customapiresponseproperty"], 26);
-    assert_eq!(first["sdkmessage"], 9 + 8);
+    assert_eq!(first["sdkmessage"], 10 + 8);
     let apis = store.list_apis().await.unwrap();
     let echo = apis
         .iter()
@@ -187,7 +187,7 @@ async fn managed_suite(url: &str) {
     let counts = store.row_counts().await.unwrap();
     assert_eq!(counts["customapi"], 7);
     assert_eq!(counts["customapirequestparameter"], 27 - 4 - 1);
-    assert_eq!(counts["sdkmessage"], 9 + 7);
+    assert_eq!(counts["sdkmessage"], 10 + 7);
 
     let failure = import(&store, &[v1]).await.expect_err("downgrade refused");
     assert!(

@@ -14,6 +14,7 @@
 //! claiming statement, SQLite runs one `UPDATE … WHERE id = (SELECT … LIMIT 1) RETURNING`
 //! (it has one writer). Times are epoch milliseconds ([`now_millis`]).
 
+pub mod background;
 mod retention;
 mod worker;
 
@@ -512,7 +513,7 @@ impl Store {
         jobs.sort_by_key(|j| (j.retry_count == 0, j.created_on));
         // Idempotent, so it needs no transaction with the claim: a failure here leaves the
         // operations Ready until their jobs end, and the claims stand.
-        if let Err(e) = crate::background::claimed(db, &jobs).await {
+        if let Err(e) = background::claimed(db, &jobs).await {
             tracing::warn!(error = %e, "marking claimed background operations in progress");
         }
         Ok(jobs)
@@ -573,7 +574,7 @@ pub(crate) async fn record_failure_in<C: ConnectionTrait>(
     let retry = count
         && error.retry
         && failures < policy.max_attempts
-        && crate::background::retry_allowed(db, job).await?;
+        && background::retry_allowed(db, job).await?;
     let mut update = asyncoperation::Entity::update_many()
         .col_expr(
             Column::Retrycount,
@@ -613,7 +614,7 @@ pub(crate) async fn record_failure_in<C: ConnectionTrait>(
         FailOutcome::NotHeld
     };
     // A background operation (or its callback) follows its job, in the same transaction.
-    crate::background::attempt_failed_in(db, job, error, outcome, failures).await?;
+    background::attempt_failed_in(db, job, error, outcome, failures).await?;
     Ok(outcome)
 }
 

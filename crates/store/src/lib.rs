@@ -1,7 +1,7 @@
 //! Durable storage of solutions and custom API definitions through sea-orm, on SQLite
 //! (a file, the default) or PostgreSQL.
 
-pub mod background;
+pub use jobs::background;
 pub mod changes;
 pub mod definition_tables;
 pub mod entity;
@@ -249,9 +249,10 @@ mod tests {
     async fn migrations_seed_the_built_in_messages_once() {
         let store = Store::connect("sqlite::memory:").await.unwrap();
         let counts = store.row_counts().await.unwrap();
+        // The built-in messages of the first migration, and OnBackgroundOperationComplete.
         assert_eq!(
             counts["sdkmessage"],
-            switchboard_model::ids::BUILT_IN_MESSAGES.len() as u64
+            switchboard_model::ids::BUILT_IN_MESSAGES.len() as u64 + 1
         );
         assert_eq!(counts["customapi"], 0);
         // Running the migrator again is a no-op.
