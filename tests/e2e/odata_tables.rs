@@ -564,7 +564,7 @@ async fn definition_rows_keep_their_shape() {
         )
         .await
         .unwrap();
-    switchboard_store::tracelog::write(
+    switchboard_store::log_writer::write(
         store.connection(),
         &[switchboard_store::tracelog::NewTrace {
             type_name: "T".into(),

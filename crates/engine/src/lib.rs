@@ -24,7 +24,8 @@ use switchboard_store::jobs::{
     JobQueue, JobRunner, Retention, RetentionConfig, WorkerConfig, Workers,
 };
 use switchboard_store::security::Principal;
-use switchboard_store::tracelog::{TraceLog, TraceLogConfig};
+use switchboard_store::log_writer::LogConfig;
+use switchboard_store::tracelog::TraceLog;
 use uuid::Uuid;
 
 use registry::{Registry, SharedRegistry};
@@ -135,7 +136,7 @@ impl Engine {
         let registry =
             SharedRegistry::new(Registry::load(&store).await.map_err(|e| e.to_string())?);
         let plugins = Arc::new(switchboard_wasm::Host::new(config.plugins.clone())?);
-        let traces = TraceLog::start(store.clone(), TraceLogConfig::default());
+        let traces = TraceLog::start(store.clone(), LogConfig::default());
         Ok(Self(Arc::new(Parts {
             store,
             registry,

@@ -9,6 +9,7 @@ pub mod import;
 mod inserts;
 mod items;
 pub mod jobs;
+pub mod log_writer;
 pub mod migration;
 pub mod organization;
 pub mod pipeline_steps;
