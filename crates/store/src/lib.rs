@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod definition_tables;
+pub mod deliveries;
 pub mod entity;
 mod gather;
 pub mod import;

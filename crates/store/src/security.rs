@@ -266,6 +266,7 @@ impl Store {
                 "role",
                 "asyncoperation",
                 "plugintracelog",
+                "outbounddelivery",
                 "organization",
             ]
             .map(str::to_owned),

@@ -60,6 +60,7 @@ frozen![
     m20261205_000008_step_images,
     m20261207_000009_organization,
     m20261215_000010_job_retention,
+    m20261220_000011_outbound_delivery,
 ];
 
 /// A column definition by its (Dataverse) name; the helpers below add type and nullability.
@@ -207,6 +208,7 @@ mod tests {
                 "m20261205_000008_step_images",
                 "m20261207_000009_organization",
                 "m20261215_000010_job_retention",
+                "m20261220_000011_outbound_delivery",
             ]
         );
     }
