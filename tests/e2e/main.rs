@@ -15,6 +15,7 @@ mod locale;
 mod odata;
 mod odata_errors;
 mod odata_tables;
+mod outbound;
 mod pipeline;
 mod plugins;
 mod records;
