@@ -134,11 +134,7 @@ async fn asyncoperations_are_readable_with_the_privilege() {
 
 #[test]
 fn job_options_are_global_and_checked() {
-    let help = std::process::Command::new(bin())
-        .args(["serve", "--help"])
-        .output()
-        .unwrap();
-    let text = stdout(&help);
+    let text = serve_help();
     for option in [
         "--job-workers",
         "--job-max-attempts",
@@ -199,7 +195,8 @@ async fn finished(store: &switchboard_store::Store, name: &str, status: i32, com
 }
 
 /// `serve --job-retention-hours 1` deletes succeeded jobs completed over an hour ago when it
-/// starts (and periodically after); recent and failed jobs stay.
+/// starts (and periodically after); recent and failed jobs stay. Outbound deliveries made
+/// over an hour ago go too.
 #[tokio::test]
 async fn serve_deletes_succeeded_jobs_past_the_retention() {
     let db = sqlite();
@@ -209,6 +206,18 @@ async fn serve_deletes_succeeded_jobs_past_the_retention() {
     finished(&store, "old success", 30, two_hours_ago).await;
     finished(&store, "old failure", 31, two_hours_ago).await;
     finished(&store, "recent success", 30, now).await;
+    let delivery = |created_on, host: &str| switchboard_store::deliveries::NewDelivery {
+        created_on,
+        host: host.to_owned(),
+        outcome: switchboard_store::deliveries::outcome::FAILED,
+        ..Default::default()
+    };
+    switchboard_store::log_writer::write(
+        store.connection(),
+        &[delivery(two_hours_ago, "old"), delivery(now, "recent")],
+    )
+    .await
+    .unwrap();
     let s = serve_db_with(db, &[&sample()], &["--job-retention-hours", "1"]);
     let r = get_until(
         &s.url("asyncoperations?$select=name&$orderby=name"),
@@ -223,4 +232,11 @@ async fn serve_deletes_succeeded_jobs_past_the_retention() {
         .map(|v| v["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["old failure", "recent success"]);
+    let r = get_until(
+        &s.url("outbounddeliveries?$select=host"),
+        "the old delivery deleted",
+        |r| r.json["value"].as_array().is_some_and(|v| v.len() == 1),
+    )
+    .await;
+    assert_eq!(r.json["value"][0]["host"], "recent");
 }

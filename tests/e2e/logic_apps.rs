@@ -31,8 +31,7 @@ fn node(db: &Db, workers: usize, callback_receiver: Option<&str>) -> Node {
         .args(["--job-workers", &workers.to_string()])
         .args(["--retry-after-secs", "1"]);
     if let Some(receiver) = callback_receiver {
-        // Until the outbound policy lands, callbacks reach any address.
-        let _ = receiver;
+        cmd.args(["--outbound-allow", receiver]);
     }
     cmd.args(["serve", "--listen", "127.0.0.1:0"]);
     let (server, base, _) = start(cmd);
@@ -405,6 +404,39 @@ async fn webhook_action_runs_to_completion_and_to_cancellation() {
     assert_eq!(got[1]["backgroundOperationStatusCode"], 30);
     assert_eq!(got[1]["location"], body["location"]);
     assert!(got[1].get("StringProperty").is_none(), "{}", got[1]);
+    // Every callback went through the outbound client: logged against its operation, and
+    // the operation says it was delivered.
+    let callback_id = body["backgroundOperationId"].as_str().unwrap().to_owned();
+    let logged = format!(
+        "{}/api/data/v9.2/outbounddeliveries?$filter=_regardingobjectid_value eq {callback_id}",
+        worker.base
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let rows = loop {
+        let r: Json = client
+            .get(&logged)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let rows = r["value"].as_array().cloned().unwrap_or_default();
+        if !rows.is_empty() {
+            break rows;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the callback was never logged: {r}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(rows[0]["purpose"], "callback", "{rows:?}");
+    assert_eq!(rows[0]["httpstatuscode"], 200);
+    assert_eq!(rows[0]["regardingobjecttypecode"], "backgroundoperation");
+    let row = operation_row(&worker.base, &token, &callback_id).await;
+    assert_eq!(row["callbackstatecode"], 1, "delivered: {row}");
 
     // The canceled subscription never posted, even with workers about.
     tokio::time::sleep(Duration::from_millis(500)).await;

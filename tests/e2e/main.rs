@@ -17,6 +17,7 @@ mod logic_apps;
 mod odata;
 mod odata_errors;
 mod odata_tables;
+mod outbound;
 mod pipeline;
 mod plugins;
 mod records;

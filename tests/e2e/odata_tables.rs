@@ -528,14 +528,14 @@ where
 }
 
 /// Rows read in the database keep the JSON the whole-table reads gave: each model as serde
-/// writes it (lookups as `_x_value`), times of jobs and of the organization as ISO 8601,
-/// plug-in types' `name`, assemblies without their bytes.
+/// writes it (lookups as `_x_value`), times of jobs, of the organization and of outbound
+/// deliveries as ISO 8601, plug-in types' `name`, assemblies without their bytes.
 #[tokio::test]
 async fn definition_rows_keep_their_shape() {
     use entity::*;
     let s = serve(&[&sample(), &plugin_solution()]);
     let store = store(&s.db.url).await;
-    // A succeeded and a failed job, and a trace.
+    // A succeeded and a failed job, a trace and an outbound delivery.
     for name in ["done", "failed"] {
         switchboard_store::jobs::enqueue(
             store.connection(),
@@ -565,7 +565,7 @@ async fn definition_rows_keep_their_shape() {
         )
         .await
         .unwrap();
-    switchboard_store::tracelog::write(
+    switchboard_store::log_writer::write(
         store.connection(),
         &[switchboard_store::tracelog::NewTrace {
             type_name: "T".into(),
@@ -573,6 +573,24 @@ async fn definition_rows_keep_their_shape() {
             lines: vec!["hello".into()],
             step_id: Some(uuid::Uuid::new_v4()),
             started: 1_700_000_000_123,
+            ..Default::default()
+        }],
+    )
+    .await
+    .unwrap();
+    switchboard_store::log_writer::write(
+        store.connection(),
+        &[switchboard_store::deliveries::NewDelivery {
+            created_on: 1_700_000_000_123,
+            purpose: "webhook".into(),
+            method: "POST".into(),
+            url: "https://hooks.example.com/in?code=REDACTED".into(),
+            host: "hooks.example.com".into(),
+            attempt: 1,
+            status: Some(200),
+            duration_ms: 12,
+            regarding: Some(("asyncoperation".into(), uuid::Uuid::new_v4())),
+            correlation_id: Some(uuid::Uuid::new_v4()),
             ..Default::default()
         }],
     )
@@ -650,6 +668,11 @@ async fn definition_rows_keep_their_shape() {
             stored::<plugintracelog::Entity>(&store, "plugintracelogid").await,
         ),
         (
+            "outbounddeliveries",
+            "outbounddeliveryid",
+            stored::<outbounddelivery::Entity>(&store, "outbounddeliveryid").await,
+        ),
+        (
             "organizations",
             "organizationid",
             stored::<organization::Entity>(&store, "organizationid").await,
@@ -672,6 +695,7 @@ async fn definition_rows_keep_their_shape() {
                     ],
                 ),
                 "organizations" => times(row, &["modifiedon"]),
+                "outbounddeliveries" => times(row, &["createdon"]),
                 _ => {}
             }
         }

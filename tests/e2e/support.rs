@@ -81,6 +81,15 @@ pub fn run(db: &str, args: &[&str]) -> Output {
         .expect("run switchboard")
 }
 
+/// `serve --help`, which lists the global options too.
+pub fn serve_help() -> String {
+    let help = Command::new(bin())
+        .args(["serve", "--help"])
+        .output()
+        .expect("run switchboard");
+    stdout(&help)
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

@@ -299,6 +299,15 @@ fn job_retention(cli: &Cli) -> Option<switchboard_store::jobs::RetentionConfig> 
     })
 }
 
+/// Outbound HTTP's allowed destinations and timeout from the command line.
+fn outbound_config(cli: &Cli) -> switchboard_engine::outbound::OutboundConfig {
+    switchboard_engine::outbound::OutboundConfig {
+        allow: cli.outbound_allow.clone(),
+        timeout: std::time::Duration::from_secs(cli.outbound_timeout_secs),
+        ..switchboard_engine::outbound::OutboundConfig::default()
+    }
+}
+
 /// The plug-in host's limits from the command line.
 fn host_config(cli: &Cli) -> switchboard_wasm::HostConfig {
     switchboard_wasm::HostConfig {
@@ -616,6 +625,7 @@ async fn serve_on(
         plugins: host_config(cli),
         jobs: job_config(cli),
         job_retention: job_retention(cli),
+        outbound: outbound_config(cli),
         ..switchboard_engine::EngineConfig::default()
     };
     let engine = match switchboard_engine::Engine::new(store, engine_config).await {

@@ -127,7 +127,8 @@ pub struct Cli {
 
     /// How long succeeded system jobs are kept, in hours (0 keeps them); past it a
     /// periodic cleanup deletes them, as Dataverse's bulk-delete job does after 30 days.
-    /// Failed and canceled jobs are always kept.
+    /// Failed and canceled jobs are always kept. Outbound delivery attempts older than
+    /// this are deleted too.
     #[arg(
         long,
         global = true,
@@ -135,6 +136,33 @@ pub struct Cli {
         default_value_t = 720
     )]
     pub job_retention_hours: u64,
+
+    /// Destinations outbound HTTP (callbacks, webhooks) may reach besides public addresses
+    /// on ports 80 and 443: HOST[:PORT], repeated or comma-separated. HOST is a name,
+    /// *.domain, an IP address or a CIDR network (10.0.0.0/8; IPv6 in brackets before a
+    /// port: [fd00::/8]:8080). A listed destination may use any port (only PORT when given)
+    /// and loopback or private addresses, so local receivers work; any other must resolve
+    /// to public addresses only and use port 80 or 443, as Dataverse's webhooks. Decided on
+    /// the resolved addresses before connecting.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_OUTBOUND_ALLOW",
+        value_name = "HOST[:PORT]",
+        value_delimiter = ','
+    )]
+    pub outbound_allow: Vec<switchboard_engine::outbound::AllowEntry>,
+
+    /// Longest an outbound HTTP attempt may take, in seconds (its redirects and reading the
+    /// answer included); a delivery may set its own.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_OUTBOUND_TIMEOUT_SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub outbound_timeout_secs: u64,
 
     /// Requests one user may make per rate-limit window (429 beyond).
     #[arg(

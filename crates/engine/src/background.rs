@@ -435,17 +435,18 @@ pub(crate) async fn deliver_callback(
         .map_err(|e| JobError::new(e.to_string()))?
         .ok_or_else(|| JobError::permanent(format!("background operation {id} is gone")))?;
     let body = callback_payload(&Operation::of(&row));
+    let body = serde_json::to_vec(&body).unwrap_or_default();
     let outcome = engine
         .outbound
         .post(crate::outbound::Delivery {
-            url: &job.data,
-            body: &body,
-            headers: &[],
-            purpose: crate::outbound::DeliveryPurpose::Callback,
             regarding: Some(("backgroundoperation", id)),
             correlation_id: row.correlationid,
             attempt: job.retry_count + 1,
-            timeout: None,
+            ..crate::outbound::Delivery::new(
+                crate::outbound::DeliveryPurpose::Callback,
+                &job.data,
+                body,
+            )
         })
         .await;
     match outcome {

@@ -224,6 +224,25 @@ pub const TABLES: &[DefinitionTable] = &[
             ("_createdby_value", "Edm.Guid"),
         ],
     },
+    // Every outbound HTTP attempt (Switchboard's own system table), read-only.
+    DefinitionTable {
+        logical_name: "outbounddelivery",
+        columns: &[
+            ("createdon", "Edm.DateTimeOffset"),
+            ("purpose", "Edm.String"),
+            ("method", "Edm.String"),
+            ("url", "Edm.String"),
+            ("host", "Edm.String"),
+            ("attempt", "Edm.Int32"),
+            ("httpstatuscode", "Edm.Int32"),
+            ("durationms", "Edm.Int32"),
+            ("errormessage", "Edm.String"),
+            ("outcome", "Edm.Int32"),
+            ("_regardingobjectid_value", "Edm.Guid"),
+            ("regardingobjecttypecode", "Edm.String"),
+            ("correlationid", "Edm.Guid"),
+        ],
+    },
     // The organization's settings: one row; administrators change `plugintracelogsetting`.
     DefinitionTable {
         logical_name: "organization",

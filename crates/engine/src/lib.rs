@@ -1,7 +1,8 @@
 //! The engine: runs messages. It owns the definitions snapshot (the registry), the pipeline's
 //! seams over the store and the plug-in host (step source, plug-in invoker, unit of work),
 //! the record messages, the services plug-ins call back into, and the runner of queued
-//! asynchronous steps. It knows no HTTP: the server asks it; the CLI builds it.
+//! asynchronous steps, and the outbound HTTP client those steps' deliveries go through
+//! ([`outbound`]). It serves no HTTP: the server asks it; the CLI builds it.
 
 pub mod background;
 pub mod connector;
@@ -23,11 +24,13 @@ use std::time::Duration;
 use switchboard_model::execution::Caller;
 use switchboard_model::ids;
 use switchboard_store::Store;
+use switchboard_store::deliveries::DeliveryLog;
 use switchboard_store::jobs::{
     JobQueue, JobRunner, Retention, RetentionConfig, WorkerConfig, Workers,
 };
+use switchboard_store::log_writer::LogConfig;
 use switchboard_store::security::Principal;
-use switchboard_store::tracelog::{TraceLog, TraceLogConfig};
+use switchboard_store::tracelog::TraceLog;
 use uuid::Uuid;
 
 use registry::{Registry, SharedRegistry};
@@ -52,8 +55,8 @@ pub const REGISTRY_POLL: Duration = Duration::from_secs(2);
 /// settings (PostgreSQL also announces them at once).
 pub const CHANGES_POLL: Duration = Duration::from_millis(250);
 
-/// How the engine runs: the plug-in sandbox, the job workers, how often it looks for other
-/// processes' changes.
+/// How the engine runs: the plug-in sandbox, the job workers, outbound HTTP, how often it
+/// looks for other processes' changes.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     /// Plug-in sandbox limits.
@@ -67,6 +70,8 @@ pub struct EngineConfig {
     /// How long succeeded system jobs are kept (and how the cleanup runs); `None` keeps
     /// them.
     pub job_retention: Option<RetentionConfig>,
+    /// Outbound HTTP: allowed destinations, timeout, the cap on answers read.
+    pub outbound: outbound::OutboundConfig,
 }
 
 impl Default for EngineConfig {
@@ -77,6 +82,7 @@ impl Default for EngineConfig {
             registry_poll: REGISTRY_POLL,
             changes_poll: CHANGES_POLL,
             job_retention: Some(RetentionConfig::default()),
+            outbound: outbound::OutboundConfig::default(),
         }
     }
 }
@@ -96,8 +102,10 @@ pub struct Parts {
     pub jobs: JobQueue,
     /// The plug-in trace log's background writer.
     pub(crate) traces: TraceLog,
-    /// Posts callbacks to other services.
-    pub(crate) outbound: outbound::Outbound,
+    /// Outbound HTTP (callbacks, webhooks), recording every attempt in the delivery log.
+    pub outbound: outbound::Outbound,
+    /// The delivery log's background writer (flushed at shutdown).
+    deliveries: DeliveryLog,
     /// How the engine runs.
     pub config: EngineConfig,
     /// What the job workers hand claimed jobs to; `None`: queued steps ([`StepJobRunner`]).
@@ -108,17 +116,18 @@ pub struct Parts {
 
 /// The engine's work beside the calls, from [`Engine::start_background`] until
 /// [`Background::stop`]: definitions and change watchers, job workers, the retention of
-/// succeeded jobs, the trace writer.
+/// succeeded jobs and old deliveries, the trace and delivery writers.
 pub struct Background {
     watchers: [tokio::task::JoinHandle<()>; 2],
     workers: Option<Workers>,
     retention: Option<Retention>,
     traces: TraceLog,
+    deliveries: DeliveryLog,
 }
 
 impl Background {
     /// Stops the watchers and the jobs' retention, then the job workers (running jobs get
-    /// their grace period), then flushes the trace log.
+    /// their grace period), then flushes the trace and delivery logs.
     pub async fn stop(self) {
         for watcher in &self.watchers {
             watcher.abort();
@@ -130,17 +139,21 @@ impl Background {
             workers.shutdown().await;
         }
         self.traces.shutdown().await;
+        self.deliveries.shutdown().await;
     }
 }
 
 impl Engine {
-    /// Loads the definitions from the store, starts the plug-in host and the trace log's
-    /// writer (so it must be called inside a tokio runtime).
+    /// Loads the definitions from the store, starts the plug-in host, the outbound client
+    /// and the trace and delivery logs' writers (so it must be called inside a tokio
+    /// runtime).
     pub async fn new(store: Store, config: EngineConfig) -> Result<Self, String> {
         let registry =
             SharedRegistry::new(Registry::load(&store).await.map_err(|e| e.to_string())?);
         let plugins = Arc::new(switchboard_wasm::Host::new(config.plugins.clone())?);
-        let traces = TraceLog::start(store.clone(), TraceLogConfig::default());
+        let traces = TraceLog::start(store.clone(), LogConfig::default());
+        let deliveries = DeliveryLog::start(store.clone(), LogConfig::default());
+        let outbound = outbound::Outbound::new(config.outbound.clone(), Some(deliveries.clone()))?;
         Ok(Self(Arc::new(Parts {
             store,
             registry,
@@ -148,7 +161,8 @@ impl Engine {
             plugins,
             jobs: JobQueue::new(),
             traces,
-            outbound: outbound::Outbound::default(),
+            outbound,
+            deliveries,
             config,
             job_runner: None,
         })))
@@ -196,6 +210,7 @@ impl Engine {
             workers,
             retention,
             traces: self.traces.clone(),
+            deliveries: self.deliveries.clone(),
         }
     }
 

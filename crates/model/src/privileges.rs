@@ -28,6 +28,8 @@ pub fn schema_name(logical_name: &str) -> String {
         "asyncoperation" => "AsyncOperation".into(),
         // Dataverse documents these in lower case (`prvReadbackgroundoperation`).
         "backgroundoperation" => "backgroundoperation".into(),
+        // Switchboard's own system table, named as Dataverse names its system tables.
+        "outbounddelivery" => "OutboundDelivery".into(),
         other if !other.contains('_') => {
             let mut chars = other.chars();
             chars
@@ -80,6 +82,10 @@ mod tests {
         assert_eq!(
             table_privilege("Read", "asyncoperation"),
             "prvReadAsyncOperation"
+        );
+        assert_eq!(
+            table_privilege("Read", "outbounddelivery"),
+            "prvReadOutboundDelivery"
         );
         let all = catalog(["account", "new_x"]);
         assert_eq!(all.len(), 2 * 8 + 1);

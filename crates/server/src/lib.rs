@@ -339,13 +339,19 @@ mod tests {
         assert_eq!(runner.0.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
-    /// A server over `store` on an ephemeral port, in this process.
+    /// A server over `store` on an ephemeral port, in this process, with no background
+    /// statements: no job workers, no retention cleanup, and polls an hour apart (its test
+    /// counts the statements requests send, and shows changes apply with no poll at all).
     async fn serve_in_process(store: Store) -> String {
+        let hour = Duration::from_secs(3600);
         let config = EngineConfig {
             jobs: WorkerConfig {
                 workers: 0,
                 ..WorkerConfig::default()
             },
+            job_retention: None,
+            registry_poll: hour,
+            changes_poll: hour,
             ..EngineConfig::default()
         };
         let engine = Engine::new(store, config).await.unwrap();

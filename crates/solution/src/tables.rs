@@ -80,6 +80,7 @@ const SYSTEM_TABLES: &[&str] = &[
     "customapirequestparameter",
     "customapiresponseproperty",
     "organization",
+    "outbounddelivery",
     "pluginassembly",
     "pluginpackage",
     "plugintype",

@@ -4,8 +4,8 @@
 //!
 //! A table is described once from its sea-orm entity ([`describe`]: columns and their types)
 //! plus how the Web API shows it ([`Shape`]: lookups as `_x_value`, epoch-millisecond times
-//! as ISO 8601, a hidden column, an alias). Nothing here reads a whole table: system jobs
-//! and trace rows grow without bound.
+//! as ISO 8601, a hidden column, an alias). Nothing here reads a whole table: system jobs,
+//! trace rows and outbound deliveries grow without bound.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -26,8 +26,9 @@ use uuid::Uuid;
 use crate::Store;
 use crate::entity::{
     asyncoperation, backgroundoperation, businessunit, customapi, customapirequestparameter,
-    customapiresponseproperty, organization, pluginassembly, plugintracelog, plugintype, role,
-    sdkmessage, sdkmessageprocessingstep, sdkmessageprocessingstepimage, systemuser,
+    customapiresponseproperty, organization, outbounddelivery, pluginassembly, plugintracelog,
+    plugintype, role, sdkmessage, sdkmessageprocessingstep, sdkmessageprocessingstepimage,
+    systemuser,
 };
 use crate::records::{RecordError, Window, bad_query, escape_like, like};
 
@@ -241,6 +242,14 @@ fn described(logical: &str) -> Option<&'static Described> {
                 &Shape {
                     lookups: &["pluginstepid", "createdby"],
                     ms_times: &["performanceexecutionstarttime", "createdon"],
+                    ..PLAIN
+                },
+            ),
+            describe::<outbounddelivery::Entity>(
+                "outbounddelivery",
+                &Shape {
+                    lookups: &["regardingobjectid"],
+                    iso_times: &["createdon"],
                     ..PLAIN
                 },
             ),
@@ -663,6 +672,7 @@ mod tests {
             "businessunit",
             "asyncoperation",
             "plugintracelog",
+            "outbounddelivery",
             "organization",
         ] {
             let d = described(table).unwrap();

@@ -4,12 +4,14 @@
 pub use jobs::background;
 pub mod changes;
 pub mod definition_tables;
+pub mod deliveries;
 pub mod entity;
 mod gather;
 pub mod import;
 mod inserts;
 mod items;
 pub mod jobs;
+pub mod log_writer;
 pub mod migration;
 pub mod organization;
 pub mod pipeline_steps;

@@ -267,6 +267,7 @@ impl Store {
                 "asyncoperation",
                 "backgroundoperation",
                 "plugintracelog",
+                "outbounddelivery",
                 "organization",
             ]
             .map(str::to_owned),

@@ -1,19 +1,13 @@
 //! The plug-in trace log: one row per plug-in call with what it traced (capped, as
 //! Dataverse caps `messageblock`), its duration and its failure, if any. Which calls leave
 //! a row is the organization's `plugintracelogsetting`; rows are written by [`TraceLog`], a
-//! background writer, in batches and never in the request path.
+//! background writer ([`crate::log_writer`]), in batches and never in the request path.
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
-use tokio::sync::Notify;
+use sea_orm::ActiveValue::Set;
 use uuid::Uuid;
 
-use crate::Store;
 use crate::entity::plugintracelog;
+use crate::log_writer::{LogRow, LogWriter, fit_text};
 
 /// The most text one plug-in call keeps in `messageblock` (Dataverse keeps 10 KB).
 pub const MESSAGE_BLOCK_MAX: usize = 10_240;
@@ -51,264 +45,39 @@ pub struct NewTrace {
 
 /// The traced lines joined, cut at [`MESSAGE_BLOCK_MAX`] bytes (on a character boundary).
 pub fn message_block(lines: &[String]) -> String {
-    // U+0000 cannot be stored on PostgreSQL; a trace shows it as U+FFFD rather than losing
-    // the whole batch it is written with.
-    let mut text = lines.join("\n");
-    if text.contains('\0') {
-        text = text.replace('\0', "\u{FFFD}");
-    }
-    if text.len() > MESSAGE_BLOCK_MAX {
-        let mut cut = MESSAGE_BLOCK_MAX;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-    }
-    text
+    fit_text(lines.join("\n"), MESSAGE_BLOCK_MAX)
 }
 
-/// Writes trace rows (outside the execution's transaction: traces outlive a rollback).
-pub async fn write<C: ConnectionTrait>(db: &C, traces: &[NewTrace]) -> Result<(), DbErr> {
-    if traces.is_empty() {
-        return Ok(());
-    }
-    let rows = traces.iter().map(|t| plugintracelog::ActiveModel {
-        plugintracelogid: Set(Uuid::new_v4()),
-        typename: Set(t.type_name.clone()),
-        messagename: Set(t.message_name.clone()),
-        primaryentity: Set(t.primary_entity.clone()),
-        mode: Set(t.mode),
-        // 1: plug-in.
-        operationtype: Set(1),
-        depth: Set(t.depth),
-        correlationid: Set(t.correlation_id),
-        pluginstepid: Set(t.step_id),
-        messageblock: Set(message_block(&t.lines)),
-        exceptiondetails: Set(t.exception.clone()),
-        configuration: Set(t.configuration.clone()),
-        performanceexecutionstarttime: Set(t.started),
-        performanceexecutionduration: Set(t.duration_ms),
-        createdon: Set(t.started),
-        createdby: Set(t.user_id),
-    });
-    plugintracelog::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
-}
+/// The background writer of trace rows ([`LogWriter`]).
+pub type TraceLog = LogWriter<NewTrace>;
 
-impl NewTrace {
-    /// Whether the call failed.
-    pub fn failed(&self) -> bool {
+impl LogRow for NewTrace {
+    const LOG: &'static str = "plug-in trace log";
+    type Entity = plugintracelog::Entity;
+
+    fn failed(&self) -> bool {
         self.exception.is_some()
     }
-}
 
-/// How the background writer buffers and writes.
-#[derive(Debug, Clone)]
-pub struct TraceLogConfig {
-    /// Rows held while the writer catches up; beyond it the oldest rows of successful
-    /// calls are dropped (a failure's row only past four times this).
-    pub capacity: usize,
-    /// Most rows written in one statement.
-    pub batch: usize,
-    /// How long rows may wait before they are written.
-    pub interval: Duration,
-}
-
-impl Default for TraceLogConfig {
-    fn default() -> Self {
-        Self {
-            capacity: 10_000,
-            batch: 500,
-            interval: Duration::from_millis(100),
-        }
-    }
-}
-
-/// The rows waiting to be written: failures apart, so a full buffer drops successes first.
-#[derive(Debug, Default)]
-struct Buffer {
-    successes: VecDeque<NewTrace>,
-    failures: VecDeque<NewTrace>,
-}
-
-impl Buffer {
-    fn len(&self) -> usize {
-        self.successes.len() + self.failures.len()
-    }
-}
-
-#[derive(Debug)]
-struct Inner {
-    store: Store,
-    config: TraceLogConfig,
-    buffer: Mutex<Buffer>,
-    wake: Notify,
-    dropped_successes: AtomicU64,
-    dropped_failures: AtomicU64,
-    written: AtomicU64,
-    stop: AtomicBool,
-}
-
-/// The background writer of trace rows. Clones share one buffer and one writer task.
-#[derive(Debug, Clone)]
-pub struct TraceLog {
-    inner: Arc<Inner>,
-}
-
-impl TraceLog {
-    /// Starts the writer task on the current runtime.
-    pub fn start(store: Store, config: TraceLogConfig) -> Self {
-        let inner = Arc::new(Inner {
-            store,
-            config,
-            buffer: Mutex::new(Buffer::default()),
-            wake: Notify::new(),
-            dropped_successes: AtomicU64::new(0),
-            dropped_failures: AtomicU64::new(0),
-            written: AtomicU64::new(0),
-            stop: AtomicBool::new(false),
-        });
-        let writer = inner.clone();
-        tokio::spawn(async move { writer.run().await });
-        Self { inner }
-    }
-
-    /// Queues a row (never waits). A full buffer drops the oldest row of a successful call
-    /// (this one, when it is one and none is older); a failure's row is dropped only when
-    /// the buffer holds four times its capacity.
-    pub fn record(&self, trace: NewTrace) {
-        let inner = &self.inner;
-        let capacity = inner.config.capacity.max(1);
-        let mut buffer = inner.buffer.lock().unwrap_or_else(|p| p.into_inner());
-        if buffer.len() >= capacity {
-            if buffer.successes.pop_front().is_some() {
-                inner.dropped_successes.fetch_add(1, Ordering::Relaxed);
-            } else if !trace.failed() {
-                inner.dropped_successes.fetch_add(1, Ordering::Relaxed);
-                return;
-            } else if buffer.len() >= capacity.saturating_mul(4) {
-                buffer.failures.pop_front();
-                inner.dropped_failures.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        if trace.failed() {
-            buffer.failures.push_back(trace);
-        } else {
-            buffer.successes.push_back(trace);
-        }
-        let full_batch = buffer.len() >= inner.config.batch;
-        drop(buffer);
-        if full_batch {
-            inner.wake.notify_one();
-        }
-    }
-
-    /// Writes every row queued so far.
-    pub async fn flush(&self) {
-        self.inner.write_all().await;
-    }
-
-    /// Stops the writer after writing what is queued (shutdown).
-    pub async fn shutdown(&self) {
-        self.inner.stop.store(true, Ordering::Release);
-        self.inner.wake.notify_one();
-        self.inner.write_all().await;
-    }
-
-    /// Rows dropped so far because the buffer was full: (successes, failures).
-    pub fn dropped(&self) -> (u64, u64) {
-        (
-            self.inner.dropped_successes.load(Ordering::Relaxed),
-            self.inner.dropped_failures.load(Ordering::Relaxed),
-        )
-    }
-
-    /// Rows written so far.
-    pub fn written(&self) -> u64 {
-        self.inner.written.load(Ordering::Relaxed)
-    }
-
-    /// Rows waiting to be written.
-    pub fn pending(&self) -> usize {
-        self.inner
-            .buffer
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .len()
-    }
-}
-
-impl Inner {
-    async fn run(self: Arc<Self>) {
-        let mut reported = (0, 0);
-        loop {
-            tokio::select! {
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(self.config.interval) => {}
-            }
-            if self.stop.load(Ordering::Acquire) {
-                return;
-            }
-            self.write_all().await;
-            let dropped = (
-                self.dropped_successes.load(Ordering::Relaxed),
-                self.dropped_failures.load(Ordering::Relaxed),
-            );
-            if dropped != reported {
-                tracing::warn!(
-                    successes = dropped.0 - reported.0,
-                    failures = dropped.1 - reported.1,
-                    "the plug-in trace log fell behind and dropped rows"
-                );
-                reported = dropped;
-            }
-        }
-    }
-
-    /// Takes the next batch: failures first, then successes, oldest first.
-    fn take_batch(&self) -> Vec<NewTrace> {
-        let mut buffer = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
-        let n = self.config.batch.max(1);
-        let from_failures = buffer.failures.len().min(n);
-        let mut batch: Vec<NewTrace> = buffer.failures.drain(..from_failures).collect();
-        let from_successes = buffer.successes.len().min(n - batch.len());
-        batch.extend(buffer.successes.drain(..from_successes));
-        batch
-    }
-
-    /// Puts a batch that could not be written back at the front, within the capacity.
-    fn put_back(&self, batch: Vec<NewTrace>) {
-        let mut buffer = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
-        for trace in batch.into_iter().rev() {
-            if trace.failed() {
-                buffer.failures.push_front(trace);
-            } else if buffer.len() < self.config.capacity {
-                buffer.successes.push_front(trace);
-            } else {
-                self.dropped_successes.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
-
-    async fn write_all(&self) {
-        loop {
-            let batch = self.take_batch();
-            if batch.is_empty() {
-                return;
-            }
-            let n = batch.len() as u64;
-            match write(self.store.connection(), &batch).await {
-                Ok(()) => {
-                    self.written.fetch_add(n, Ordering::Relaxed);
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, rows = n, "could not write plug-in trace rows; retrying");
-                    self.put_back(batch);
-                    return;
-                }
-            }
+    fn active_model(&self) -> plugintracelog::ActiveModel {
+        plugintracelog::ActiveModel {
+            plugintracelogid: Set(Uuid::new_v4()),
+            typename: Set(self.type_name.clone()),
+            messagename: Set(self.message_name.clone()),
+            primaryentity: Set(self.primary_entity.clone()),
+            mode: Set(self.mode),
+            // 1: plug-in.
+            operationtype: Set(1),
+            depth: Set(self.depth),
+            correlationid: Set(self.correlation_id),
+            pluginstepid: Set(self.step_id),
+            messageblock: Set(message_block(&self.lines)),
+            exceptiondetails: Set(self.exception.clone()),
+            configuration: Set(self.configuration.clone()),
+            performanceexecutionstarttime: Set(self.started),
+            performanceexecutionduration: Set(self.duration_ms),
+            createdon: Set(self.started),
+            createdby: Set(self.user_id),
         }
     }
 }
@@ -316,6 +85,8 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Store;
+    use crate::log_writer::{LogConfig, write};
 
     #[test]
     fn message_blocks_are_capped_on_a_character_boundary() {
@@ -381,7 +152,7 @@ mod tests {
         let store = Store::connect("sqlite::memory:").await.unwrap();
         let log = TraceLog::start(
             store.clone(),
-            TraceLogConfig {
+            LogConfig {
                 capacity: 3,
                 batch: 100,
                 // The writer waits: rows pile up in the buffer.
@@ -421,9 +192,9 @@ mod tests {
         let store = Store::connect("sqlite::memory:").await.unwrap();
         let log = TraceLog::start(
             store.clone(),
-            TraceLogConfig {
+            LogConfig {
                 interval: std::time::Duration::from_millis(10),
-                ..TraceLogConfig::default()
+                ..LogConfig::default()
             },
         );
         log.record(trace("early", false));
@@ -437,9 +208,9 @@ mod tests {
         }
         let idle = TraceLog::start(
             store.clone(),
-            TraceLogConfig {
+            LogConfig {
                 interval: std::time::Duration::from_secs(3600),
-                ..TraceLogConfig::default()
+                ..LogConfig::default()
             },
         );
         idle.record(trace("late", true));

@@ -11,6 +11,7 @@ pub mod customapiresponseproperty;
 pub mod entitydefinition;
 pub mod localizedlabel;
 pub mod organization;
+pub mod outbounddelivery;
 pub mod pluginassembly;
 pub mod pluginpackage;
 pub mod plugintracelog;

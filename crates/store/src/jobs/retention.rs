@@ -2,23 +2,26 @@
 //! jobs completed longer ago than the retention are deleted by a periodic task, a bounded
 //! batch per statement. Failed and canceled jobs are kept for inspection (Dataverse's own
 //! recurring cleanup deletes succeeded jobs only); `asyncautodelete` jobs are gone at
-//! completion already ([`super::complete_in`]). Ended background operations are deleted
-//! when their own time to live (`ttlinseconds`) has passed.
+//! completion already ([`super::complete_in`]). Outbound delivery attempts older than the
+//! same retention go too, whatever their outcome (the log is for recent troubleshooting).
+//! Ended background operations are deleted when their own time to live (`ttlinseconds`)
+//! has passed.
 
 use std::time::Duration;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use tokio::sync::watch;
 
 use super::{Column, codes, millis, now_millis};
 use crate::Store;
-use crate::entity::asyncoperation;
+use crate::entity::{asyncoperation, outbounddelivery};
 
-/// How long succeeded jobs are kept and how the cleanup runs.
+/// How long succeeded jobs (and outbound deliveries) are kept and how the cleanup runs.
 #[derive(Debug, Clone)]
 pub struct RetentionConfig {
-    /// Succeeded jobs completed longer ago than this are deleted.
+    /// Succeeded jobs completed, and deliveries attempted, longer ago than this are
+    /// deleted.
     pub keep: Duration,
     /// How often the cleanup runs (the first time when it starts).
     pub every: Duration,
@@ -52,16 +55,46 @@ impl Store {
         completed_before: i64,
         limit: u64,
     ) -> Result<u64, DbErr> {
+        self.delete_first::<asyncoperation::Entity>(
+            Column::Asyncoperationid,
+            Condition::all()
+                .add(Expr::col(Column::Statecode).eq(codes::STATE_COMPLETED))
+                .add(Expr::col(Column::Statuscode).eq(codes::STATUS_SUCCEEDED))
+                .add(Expr::col(Column::Completedon).lt(completed_before)),
+            limit,
+        )
+        .await
+    }
+
+    /// Deletes at most `limit` outbound deliveries made before `created_before` (epoch
+    /// ms), whatever their outcome, in one statement found through
+    /// `ix_outbounddelivery_createdon`; returns how many went.
+    pub async fn delete_deliveries(&self, created_before: i64, limit: u64) -> Result<u64, DbErr> {
+        use outbounddelivery::Column as C;
+        self.delete_first::<outbounddelivery::Entity>(
+            C::Outbounddeliveryid,
+            Condition::all().add(Expr::col(C::Createdon).lt(created_before)),
+            limit,
+        )
+        .await
+    }
+
+    /// Deletes at most `limit` rows of `E` matching `condition`, in one statement (SQLite's
+    /// `DELETE` takes no `LIMIT`: the keys come from a limited subquery).
+    async fn delete_first<E: EntityTrait>(
+        &self,
+        key: E::Column,
+        condition: Condition,
+        limit: u64,
+    ) -> Result<u64, DbErr> {
         let expired = Query::select()
-            .column(Column::Asyncoperationid)
-            .from(asyncoperation::Entity)
-            .and_where(Expr::col(Column::Statecode).eq(codes::STATE_COMPLETED))
-            .and_where(Expr::col(Column::Statuscode).eq(codes::STATUS_SUCCEEDED))
-            .and_where(Expr::col(Column::Completedon).lt(completed_before))
+            .column(key)
+            .from(E::default())
+            .cond_where(condition)
             .limit(Ord::max(limit, 1))
             .to_owned();
-        Ok(asyncoperation::Entity::delete_many()
-            .filter(Column::Asyncoperationid.in_subquery(expired))
+        Ok(E::delete_many()
+            .filter(key.in_subquery(expired))
             .exec(self.connection())
             .await?
             .rows_affected)
@@ -82,61 +115,81 @@ impl Retention {
     }
 }
 
-/// Starts the periodic cleanup of succeeded jobs on the current runtime.
+/// Starts the periodic cleanup of succeeded jobs and old deliveries on the current runtime.
 pub fn start_retention(store: Store, config: RetentionConfig) -> Retention {
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(run(store, config, stopped));
     Retention { stop, task }
 }
 
+/// What the cleanup deletes once past the retention.
+#[derive(Debug, Clone, Copy)]
+enum Expired {
+    /// Succeeded system jobs, by `completedon`.
+    SucceededJobs,
+    /// Outbound delivery attempts (any outcome), by `createdon`.
+    Deliveries,
+    /// Ended background operations past their own time to live (`ttlinseconds`), whatever
+    /// the retention.
+    BackgroundOperations,
+}
+
+impl Expired {
+    /// Deletes at most `limit` rows older than `before`.
+    async fn delete(self, store: &Store, before: i64, limit: u64) -> Result<u64, DbErr> {
+        match self {
+            Self::SucceededJobs => store.delete_succeeded_jobs(before, limit).await,
+            Self::Deliveries => store.delete_deliveries(before, limit).await,
+            Self::BackgroundOperations => {
+                store
+                    .delete_expired_background_operations(now_millis(), limit)
+                    .await
+            }
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Self::SucceededJobs => "succeeded system jobs",
+            Self::Deliveries => "outbound deliveries",
+            Self::BackgroundOperations => "background operations",
+        }
+    }
+}
+
 async fn run(store: Store, config: RetentionConfig, mut stop: watch::Receiver<bool>) {
     let batch = Ord::max(config.batch, 1);
     loop {
         let before = now_millis().saturating_sub(millis(config.keep));
-        let mut deleted = 0u64;
-        loop {
-            if *stop.borrow() {
-                return;
-            }
-            match store.delete_succeeded_jobs(before, batch).await {
-                Ok(n) => {
-                    deleted += n;
-                    if n < batch {
+        for expired in [
+            Expired::SucceededJobs,
+            Expired::Deliveries,
+            Expired::BackgroundOperations,
+        ] {
+            let mut deleted = 0u64;
+            loop {
+                if *stop.borrow() {
+                    return;
+                }
+                match expired.delete(&store, before, batch).await {
+                    Ok(n) => {
+                        deleted += n;
+                        if n < batch {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "deleting {} past their retention", expired.what());
                         break;
                     }
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "deleting succeeded system jobs past their retention");
-                    break;
+                tokio::select! {
+                    _ = tokio::time::sleep(PAUSE) => {}
+                    _ = stop.changed() => return,
                 }
             }
-            tokio::select! {
-                _ = tokio::time::sleep(PAUSE) => {}
-                _ = stop.changed() => return,
-            }
-        }
-        if deleted > 0 {
-            tracing::info!(
-                deleted,
-                "deleted succeeded system jobs past their retention"
-            );
-        }
-        // Background operations go when their own time to live (`ttlinseconds`) has passed.
-        loop {
-            match store
-                .delete_expired_background_operations(now_millis(), batch)
-                .await
-            {
-                Ok(n) if n >= batch => {}
-                Ok(_) => break,
-                Err(e) => {
-                    tracing::warn!(error = %e, "deleting background operations past their time to live");
-                    break;
-                }
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(PAUSE) => {}
-                _ = stop.changed() => return,
+            if deleted > 0 {
+                tracing::info!(deleted, "deleted {} past their retention", expired.what());
             }
         }
         tokio::select! {

@@ -424,7 +424,8 @@ async fn finished(store: &Store, name: &str, status: i32, completed_on: i64) -> 
 }
 
 /// Succeeded jobs completed before the retention's start go, a bounded batch per
-/// statement; recent ones, failed, canceled and waiting jobs stay.
+/// statement; recent ones, failed, canceled and waiting jobs stay. Outbound deliveries
+/// older than the retention go with them, whatever their outcome.
 async fn retention_deletes_only_old_succeeded_jobs(store: Store) {
     let now = now_millis();
     let two_hours_ago = now - 2 * 3_600_000;
@@ -471,7 +472,17 @@ async fn retention_deletes_only_old_succeeded_jobs(store: Store) {
         (1, 1, 1, 1)
     );
 
-    // The periodic task does the same from its start.
+    // The periodic task does the same from its start, and deletes old deliveries.
+    let delivery = |created_on, outcome| crate::deliveries::NewDelivery {
+        created_on,
+        outcome,
+        ..Default::default()
+    };
+    let mut deliveries: Vec<_> = (0..9).map(|i| delivery(two_hours_ago, i % 3)).collect();
+    deliveries.push(delivery(now, crate::deliveries::outcome::FAILED));
+    crate::log_writer::write(store.connection(), &deliveries)
+        .await
+        .unwrap();
     for i in 0..15 {
         finished(
             &store,
@@ -490,6 +501,16 @@ async fn retention_deletes_only_old_succeeded_jobs(store: Store) {
         },
     );
     wait_until(&store, "the retention's first run", |c| c.succeeded == 1).await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while store
+        .count_definitions("outbounddelivery", None)
+        .await
+        .unwrap()
+        != Some(1)
+    {
+        assert!(Instant::now() < deadline, "old deliveries are not deleted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     retention.shutdown().await;
     assert_eq!(store.job_counts().await.unwrap().total(), 4);
 }

@@ -60,6 +60,7 @@ frozen![
     m20261205_000008_step_images,
     m20261207_000009_organization,
     m20261215_000010_job_retention,
+    m20261220_000011_outbound_delivery,
     m20261221_000012_background_operations,
 ];
 
@@ -208,6 +209,7 @@ mod tests {
                 "m20261205_000008_step_images",
                 "m20261207_000009_organization",
                 "m20261215_000010_job_retention",
+                "m20261220_000011_outbound_delivery",
                 "m20261221_000012_background_operations",
             ]
         );
