@@ -339,18 +339,7 @@ pub(crate) async fn run(
         JobError::permanent(format!("custom API {} no longer exists", queued.api))
             .with_code(0x8006_088a_u32 as i32)
     })?;
-    let principal = engine
-        .store
-        .principal(queued.user)
-        .await
-        .map_err(|e| JobError::new(e.to_string()))?
-        .ok_or_else(|| {
-            JobError::permanent(format!(
-                "user {} no longer exists or is disabled",
-                queued.user
-            ))
-        })?;
-    let caller = crate::caller(&principal, queued.initiating_user);
+    let caller = caller_for_job(engine, queued.user, queued.initiating_user).await?;
     let request = ExecuteRequest {
         api,
         binding: match queued.binding {
@@ -418,13 +407,8 @@ pub fn callback_payload(operation: &Operation) -> Json {
     Json::Object(body)
 }
 
-/// Posts an ended operation's callback (one attempt; the job queue retries a failure with
-/// backoff) and records the delivery on the operation in the job's unit.
-pub(crate) async fn deliver_callback(
-    engine: &Engine,
-    job: &ClaimedJob,
-    job_unit: &Arc<Unit>,
-) -> Result<(), JobError> {
+/// The operation a callback or completion job is about, with its row.
+async fn regarded_operation(engine: &Engine, job: &ClaimedJob) -> Result<(Uuid, Row), JobError> {
     let id = job
         .regarding_object_id
         .ok_or_else(|| JobError::permanent("the job names no background operation"))?;
@@ -434,6 +418,31 @@ pub(crate) async fn deliver_callback(
         .await
         .map_err(|e| JobError::new(e.to_string()))?
         .ok_or_else(|| JobError::permanent(format!("background operation {id} is gone")))?;
+    Ok((id, row))
+}
+
+/// The caller a job runs as: `user` (from the principal cache), for a call `initiating`
+/// caused; a user gone or disabled fails the job for good.
+async fn caller_for_job(engine: &Engine, user: Uuid, initiating: Uuid) -> Result<Caller, JobError> {
+    let principal = engine
+        .store
+        .principal(user)
+        .await
+        .map_err(|e| JobError::new(e.to_string()))?
+        .ok_or_else(|| {
+            JobError::permanent(format!("user {user} no longer exists or is disabled"))
+        })?;
+    Ok(crate::caller(&principal, initiating))
+}
+
+/// Posts an ended operation's callback (one attempt; the job queue retries a failure with
+/// backoff) and records the delivery on the operation in the job's unit.
+pub(crate) async fn deliver_callback(
+    engine: &Engine,
+    job: &ClaimedJob,
+    job_unit: &Arc<Unit>,
+) -> Result<(), JobError> {
+    let (id, row) = regarded_operation(engine, job).await?;
     let body = callback_payload(&Operation::of(&row));
     let body = serde_json::to_vec(&body).unwrap_or_default();
     let outcome = engine
@@ -482,26 +491,10 @@ pub(crate) async fn fire_completion(
 ) -> Result<(), JobError> {
     use switchboard_model::ids::ON_BACKGROUND_OPERATION_COMPLETE;
     use switchboard_pipeline::{MainOperation, MessageRequest, UnitOfWork};
-    let id = job
-        .regarding_object_id
-        .ok_or_else(|| JobError::permanent("the job names no background operation"))?;
-    let row = engine
-        .store
-        .background_operation(id)
-        .await
-        .map_err(|e| JobError::new(e.to_string()))?
-        .ok_or_else(|| JobError::permanent(format!("background operation {id} is gone")))?;
+    let (id, row) = regarded_operation(engine, job).await?;
     let user = Uuid::parse_str(&row.runas)
         .map_err(|_| JobError::permanent(format!("runas {} is not a user id", row.runas)))?;
-    let principal = engine
-        .store
-        .principal(user)
-        .await
-        .map_err(|e| JobError::new(e.to_string()))?
-        .ok_or_else(|| {
-            JobError::permanent(format!("user {user} no longer exists or is disabled"))
-        })?;
-    let caller = crate::caller(&principal, user);
+    let caller = caller_for_job(engine, user, user).await?;
     let message = MessageRequest {
         message: ON_BACKGROUND_OPERATION_COMPLETE.to_owned(),
         primary_entity_name: None,

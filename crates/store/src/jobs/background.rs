@@ -176,25 +176,29 @@ pub(crate) async fn claimed<C: ConnectionTrait>(db: &C, jobs: &[ClaimedJob]) -> 
         return Ok(());
     }
     let now = now_millis();
-    backgroundoperation::Entity::update_many()
-        .col_expr(
-            Column::Backgroundoperationstatecode,
-            Expr::value(codes::STATE_LOCKED),
-        )
-        .col_expr(
-            Column::Backgroundoperationstatuscode,
-            Expr::value(codes::STATUS_IN_PROGRESS),
-        )
+    set_state(codes::STATE_LOCKED, codes::STATUS_IN_PROGRESS, now)
         .col_expr(
             Column::Starttime,
             Func::coalesce([Expr::col(Column::Starttime), Expr::value(now)]).into(),
         )
-        .col_expr(Column::Modifiedon, Expr::value(now))
         .filter(Column::Backgroundoperationid.is_in(ids))
         .filter(Column::Backgroundoperationstatecode.eq(codes::STATE_READY))
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// An update of operations to `state` and `status`, modified `now` (filters and further
+/// columns are the caller's).
+fn set_state(
+    state: i32,
+    status: i32,
+    now: i64,
+) -> sea_orm::UpdateMany<backgroundoperation::Entity> {
+    backgroundoperation::Entity::update_many()
+        .col_expr(Column::Backgroundoperationstatecode, Expr::value(state))
+        .col_expr(Column::Backgroundoperationstatuscode, Expr::value(status))
+        .col_expr(Column::Modifiedon, Expr::value(now))
 }
 
 /// The operation ran: Succeeded with `outputs` (a JSON array of `{"Key", "Value"}`), and
@@ -333,22 +337,13 @@ pub(crate) async fn attempt_failed_in<C: ConnectionTrait>(
     match (job.operation_type, outcome) {
         (_, FailOutcome::NotHeld) => Ok(()),
         (codes::OPERATION_BACKGROUND_OPERATION, FailOutcome::Retry { .. }) => {
-            backgroundoperation::Entity::update_many()
-                .col_expr(
-                    Column::Backgroundoperationstatecode,
-                    Expr::value(codes::STATE_READY),
-                )
-                .col_expr(
-                    Column::Backgroundoperationstatuscode,
-                    Expr::value(codes::STATUS_WAITING),
-                )
+            set_state(codes::STATE_READY, codes::STATUS_WAITING, now)
                 .col_expr(
                     Column::Retrycount,
                     Expr::value(i32::try_from(retry_count).unwrap_or(i32::MAX)),
                 )
                 .col_expr(Column::Errorcode, Expr::value(error.error_code))
                 .col_expr(Column::Errormessage, Expr::value(error.message.clone()))
-                .col_expr(Column::Modifiedon, Expr::value(now))
                 .filter(Column::Backgroundoperationid.eq(id))
                 .filter(Column::Backgroundoperationstatuscode.ne(codes::STATUS_CANCELING))
                 .exec(db)
@@ -458,16 +453,7 @@ impl Store {
             }
             end(&txn, row, codes::STATUS_CANCELED, None).await?;
         } else {
-            backgroundoperation::Entity::update_many()
-                .col_expr(
-                    Column::Backgroundoperationstatecode,
-                    Expr::value(codes::STATE_LOCKED),
-                )
-                .col_expr(
-                    Column::Backgroundoperationstatuscode,
-                    Expr::value(codes::STATUS_CANCELING),
-                )
-                .col_expr(Column::Modifiedon, Expr::value(now_millis()))
+            set_state(codes::STATE_LOCKED, codes::STATUS_CANCELING, now_millis())
                 .filter(Column::Backgroundoperationid.eq(id))
                 .exec(&txn)
                 .await?;
